@@ -1,0 +1,131 @@
+import CBLAS
+
+/// Evaluates a network in IEEE 754 binary64 over a batch.
+///
+/// Weights are the stored numbers rounded to nearest double. Dense layers are one BLAS `dgemm`
+/// per chunk of the batch (OpenBLAS; summation order and fused multiply-adds are BLAS's, so
+/// results can differ from a sequential loop in the last bits unless every operation is exact);
+/// sparse layers loop over their stored entries in the order of ``MPFREvaluator``. Activations as
+/// ``Activation/apply(_:)``.
+public final class DoubleEvaluator: @unchecked Sendable {
+    /// The network being evaluated.
+    public let network: Network
+
+    struct Layer {
+        let rows: Int
+        let columnsCount: Int
+        let dense: Bool
+        let rowStart: [Int]
+        let columns: [Int]
+        /// Dense: row-major rows x columnsCount. Sparse: one value per stored entry.
+        let weights: [Double]
+        let bias: [Double]
+        let activations: [Activation]
+        let uniform: Activation?
+    }
+
+    let layers: [Layer]
+    let maxWidth: Int
+
+    /// Prepares `network`: rounds its numbers to doubles once.
+    public init(network: Network) {
+        self.network = network
+        layers = network.layers.map { layer in
+            let dense = layer.isDense
+            let weights = layer.weights.map { $0.toDouble() }
+            return Layer(rows: layer.outputCount, columnsCount: layer.inputCount, dense: dense,
+                         rowStart: layer.rowStart, columns: layer.columns, weights: weights,
+                         bias: layer.bias.map { $0.toDouble() }, activations: layer.activations,
+                         uniform: layer.uniformActivation)
+        }
+        maxWidth = ([network.inputDimension] + network.layers.map(\.outputCount)).max()!
+        DoubleEvaluator.limitBLASThreads
+    }
+
+    /// The library parallelises over the batch itself; OpenBLAS runs one thread per call.
+    static let limitBLASThreads: Void = { openblas_set_num_threads(1) }()
+
+    /// Evaluates `count` points stored row-major in `inputs` (`count * inputDimension` doubles)
+    /// and returns `count * outputDimension` doubles. Uses up to `threads` cores (default: all).
+    public func evaluate(batch inputs: [Double], threads: Int? = nil) throws -> [Double] {
+        let d = network.inputDimension, m = network.outputDimension
+        guard inputs.count % d == 0 else { throw NetworkError.wrongInputDimension(expected: d, actual: inputs.count % d) }
+        if let bad = inputs.firstIndex(where: { !$0.isFinite }) {
+            throw NetworkError.nonFiniteInput(point: bad / d, coordinate: bad % d)
+        }
+        let count = inputs.count / d
+        var outputs = [Double](repeating: 0, count: count * m)
+        let n = BatchParallelism.threadCount(for: count, requested: threads, minimumPerThread: 16)
+        inputs.withUnsafeBufferPointer { x in
+            outputs.withUnsafeMutableBufferPointer { y in
+                let xBase = x.baseAddress!, yBase = y.baseAddress!
+                BatchParallelism.forEachChunk(count: count, threads: n) { _, range in
+                    evaluateChunk(xBase + range.lowerBound * d, count: range.count, output: yBase + range.lowerBound * m)
+                }
+            }
+        }
+        return outputs
+    }
+
+    /// Evaluates the points (each `inputDimension` values).
+    public func evaluate(_ points: [[Double]], threads: Int? = nil) throws -> [[Double]] {
+        let d = network.inputDimension, m = network.outputDimension
+        for p in points where p.count != d { throw NetworkError.wrongInputDimension(expected: d, actual: p.count) }
+        let flat = try evaluate(batch: points.flatMap { $0 }, threads: threads)
+        return (0..<points.count).map { Array(flat[$0 * m..<($0 + 1) * m]) }
+    }
+
+    /// One chunk, row-major, with its own two buffers (allocated once per chunk).
+    func evaluateChunk(_ input: UnsafePointer<Double>, count: Int, output: UnsafeMutablePointer<Double>) {
+        let d = network.inputDimension, m = network.outputDimension
+        var current = [Double](repeating: 0, count: count * maxWidth)
+        var next = [Double](repeating: 0, count: count * maxWidth)
+        current.withUnsafeMutableBufferPointer { c in c.baseAddress!.update(from: input, count: count * d) }
+        var width = d
+        for layer in layers {
+            current.withUnsafeBufferPointer { cBuffer in
+                next.withUnsafeMutableBufferPointer { nBuffer in
+                    let x = cBuffer.baseAddress!, y = nBuffer.baseAddress!
+                    DoubleEvaluator.apply(layer, x: x, inputWidth: width, y: y, count: count)
+                }
+            }
+            swap(&current, &next)
+            width = layer.rows
+        }
+        current.withUnsafeBufferPointer { c in output.update(from: c.baseAddress!, count: count * m) }
+    }
+
+    static func apply(_ layer: Layer, x: UnsafePointer<Double>, inputWidth: Int, y: UnsafeMutablePointer<Double>, count: Int) {
+        let rows = layer.rows
+        // y <- bias (every point), then y += x W^T.
+        layer.bias.withUnsafeBufferPointer { b in
+            for p in 0..<count { (y + p * rows).update(from: b.baseAddress!, count: rows) }
+        }
+        if layer.dense {
+            layer.weights.withUnsafeBufferPointer { w in
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(rows), Int32(inputWidth),
+                            1.0, x, Int32(inputWidth), w.baseAddress!, Int32(inputWidth), 1.0, y, Int32(rows))
+            }
+        } else {
+            layer.weights.withUnsafeBufferPointer { w in
+                layer.columns.withUnsafeBufferPointer { col in
+                    layer.rowStart.withUnsafeBufferPointer { start in
+                        for p in 0..<count {
+                            let xp = x + p * inputWidth, yp = y + p * rows
+                            for i in 0..<rows {
+                                var acc = yp[i]
+                                for k in start[i]..<start[i + 1] { acc += w[k] * xp[col[k]] }
+                                yp[i] = acc
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let a = layer.uniform {
+            if a != .identity { for k in 0..<(count * rows) { y[k] = a.apply(y[k]) } }
+        } else {
+            for p in 0..<count { for i in 0..<rows { y[p * rows + i] = layer.activations[i].apply(y[p * rows + i]) } }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import CMPFR
+
+/// Evaluates a network in MPFR at one precision, in place, with no allocation per operation.
+///
+/// Semantics (what "the bits" of a result are): the inputs and every stored weight and bias are
+/// first rounded to ``precision`` (round-to-nearest); then each unit computes
+/// `acc = b_i; acc = acc + (W_ij * x_j)` over its stored entries in increasing j, rounding every
+/// product and every sum to ``precision`` (round-to-nearest), and applies its activation, itself
+/// correctly rounded (`relu` and `step` are exact; `relu^k` is one `mpfr_pow_ui`; `sine` is
+/// `mpfr_sin`). Any program doing the same operations in the same order with correctly rounded
+/// arithmetic (C over MPFR, gmpy2, mpmath) gets identical bits.
+public final class MPFREvaluator: @unchecked Sendable {
+    // Sendable: after init nothing is mutated; each thread evaluates with its own Workspace.
+
+    /// The network being evaluated.
+    public let network: Network
+    /// The working precision of every operation.
+    public let precision: Precision
+    /// True when every stored weight and bias fits this precision exactly (no rounding on load).
+    public let weightsExact: Bool
+
+    struct Layer {
+        let rows: Int
+        let rowStart: [Int]
+        let columns: [Int]
+        let weights: MPFRArray
+        let bias: MPFRArray
+        let activations: [Activation]
+        let uniform: Activation?
+    }
+
+    let layers: [Layer]
+    let maxWidth: Int
+
+    /// Prepares `network` for evaluation at `precision`: rounds its numbers once.
+    public init(network: Network, precision: Precision) {
+        self.network = network
+        self.precision = precision
+        var exact = true
+        layers = network.layers.map { layer in
+            let w = MPFRArray(count: layer.weights.count, precision: precision)
+            for (k, v) in layer.weights.enumerated() where v.copy(into: w[k]) != 0 { exact = false }
+            let b = MPFRArray(count: layer.outputCount, precision: precision)
+            for (k, v) in layer.bias.enumerated() where v.copy(into: b[k]) != 0 { exact = false }
+            return Layer(rows: layer.outputCount, rowStart: layer.rowStart, columns: layer.columns,
+                         weights: w, bias: b, activations: layer.activations, uniform: layer.uniformActivation)
+        }
+        weightsExact = exact
+        maxWidth = ([network.inputDimension] + network.layers.map(\.outputCount)).max()!
+    }
+
+    /// Scratch space for one thread: two activation vectors and one temporary, at ``precision``.
+    public final class Workspace {
+        let a: MPFRArray
+        let b: MPFRArray
+        let temporary: MPFRArray
+        init(width: Int, precision: Precision) {
+            a = MPFRArray(count: width, precision: precision)
+            b = MPFRArray(count: width, precision: precision)
+            temporary = MPFRArray(count: 1, precision: precision)
+        }
+    }
+
+    /// A workspace for ``evaluate(input:output:workspace:)``; make one per thread and reuse it.
+    public func makeWorkspace() -> Workspace { Workspace(width: maxWidth, precision: precision) }
+
+    /// Evaluates one point without allocating. `input` points to `inputDimension` initialised
+    /// MPFR numbers (any precision: they are rounded to ``precision``), `output` to
+    /// `outputDimension` initialised numbers that receive the result rounded to their own
+    /// precision (exact when theirs is at least ``precision``).
+    public func evaluate(input: UnsafePointer<__mpfr_struct>, output: UnsafeMutablePointer<__mpfr_struct>,
+                         workspace: Workspace) {
+        var current = workspace.a, next = workspace.b
+        for j in 0..<network.inputDimension { cmpfr_set(current[j], input + j, MPFR_RNDN) }
+        let t = workspace.temporary[0]
+        for layer in layers {
+            let w = layer.weights.base, bias = layer.bias.base, x = current.base, y = next.base
+            for i in 0..<layer.rows {
+                let acc = y + i
+                cmpfr_set(acc, bias + i, MPFR_RNDN)
+                var k = layer.rowStart[i]
+                let end = layer.rowStart[i + 1]
+                while k < end {
+                    mpfr_mul(t, w + k, x + layer.columns[k], MPFR_RNDN)
+                    mpfr_add(acc, acc, t, MPFR_RNDN)
+                    k += 1
+                }
+                MPFREvaluator.activate(acc, layer.uniform ?? layer.activations[i])
+            }
+            swap(&current, &next)
+        }
+        for i in 0..<network.outputDimension { cmpfr_set(output + i, current[i], MPFR_RNDN) }
+    }
+
+    @inline(__always)
+    static func activate(_ x: UnsafeMutablePointer<__mpfr_struct>, _ activation: Activation) {
+        switch activation {
+        case .identity: break
+        case .relu: if cmpfr_sgn(x) <= 0 { cmpfr_set_zero_pos(x) }  // -0 becomes +0, as in float64
+        case .reluPower(let k):
+            if cmpfr_sgn(x) <= 0 { cmpfr_set_zero_pos(x) } else { mpfr_pow_ui(x, x, UInt(k), MPFR_RNDN) }
+        case .sine: mpfr_sin(x, x, MPFR_RNDN)
+        case .step: if cmpfr_sgn(x) >= 0 { cmpfr_set_one(x) } else { cmpfr_set_zero_pos(x) }
+        }
+    }
+
+    /// Evaluates `count` points stored row-major in `inputs` (`count * inputDimension` numbers)
+    /// and returns `count * outputDimension` numbers at ``precision``. Uses up to `threads`
+    /// cores (default: all). Throws for a wrong size or a NaN or infinite input.
+    public func evaluate(batch inputs: MPFRArray, threads: Int? = nil) throws -> MPFRArray {
+        let d = network.inputDimension, m = network.outputDimension
+        guard inputs.count % d == 0 else { throw NetworkError.wrongInputDimension(expected: d, actual: inputs.count % d) }
+        let count = inputs.count / d
+        for p in 0..<count { for j in 0..<d where cmpfr_number_p(inputs[p * d + j]) == 0 {
+            throw NetworkError.nonFiniteInput(point: p, coordinate: j)
+        } }
+        let outputs = MPFRArray(count: count * m, precision: precision)
+        let n = BatchParallelism.threadCount(for: count, requested: threads)
+        BatchParallelism.forEachChunk(count: count, threads: n) { _, range in
+            let workspace = makeWorkspace()
+            for p in range { evaluate(input: inputs[p * d], output: outputs[p * m], workspace: workspace) }
+        }
+        return outputs
+    }
+
+    /// Evaluates the points (each `inputDimension` values) and returns one output vector each.
+    public func evaluate(_ points: [[BigFloat]], threads: Int? = nil) throws -> [[BigFloat]] {
+        let d = network.inputDimension, m = network.outputDimension
+        let inputs = MPFRArray(count: points.count * d, precision: Precision.max(precision, points.flatMap { $0 }.map(\.precision).max() ?? precision))
+        for (p, point) in points.enumerated() {
+            guard point.count == d else { throw NetworkError.wrongInputDimension(expected: d, actual: point.count) }
+            for (j, v) in point.enumerated() { v.copy(into: inputs[p * d + j]) }
+        }
+        let outputs = try evaluate(batch: inputs, threads: threads)
+        return (0..<points.count).map { p in (0..<m).map { outputs.value(at: p * m + $0) } }
+    }
+}

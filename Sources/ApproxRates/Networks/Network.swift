@@ -1,0 +1,43 @@
+/// A feed-forward network: a list of affine layers, each followed by per-unit activations.
+///
+/// The network maps R^inputDimension to R^outputDimension. It is the one representation every
+/// construction produces, every evaluator runs and every file holds. A network with no layers is
+/// the identity map.
+public struct Network: Sendable {
+    /// Number of input coordinates.
+    public let inputDimension: Int
+    /// The stages, input side first.
+    public let layers: [AffineLayer]
+    /// Free-form provenance: construction, target, parameters (written to files as strings).
+    public var metadata: [String: String]
+
+    /// Checks that consecutive layers fit together; throws ``NetworkError/mismatchedSizes(layer:expected:actual:)``.
+    public init(inputDimension: Int, layers: [AffineLayer], metadata: [String: String] = [:]) throws {
+        guard inputDimension >= 1 else {
+            throw NetworkError.unsupported("a network needs at least one input (got \(inputDimension))")
+        }
+        var width = inputDimension
+        for (l, layer) in layers.enumerated() {
+            guard layer.inputCount == width else {
+                throw NetworkError.mismatchedSizes(layer: l, expected: layer.inputCount, actual: width)
+            }
+            width = layer.outputCount
+        }
+        self.inputDimension = inputDimension
+        self.layers = layers
+        self.metadata = metadata
+    }
+
+    /// Number of output coordinates.
+    public var outputDimension: Int { layers.last?.outputCount ?? inputDimension }
+
+    /// The largest precision among the layers' stored numbers (53 bits for an empty network):
+    /// the precision at which the weights are held exactly.
+    public var weightPrecision: Precision { layers.map(\.precision).max() ?? .double }
+
+    /// Size and shape in the library's counting conventions.
+    public var counts: NetworkCounts { NetworkCounts(self) }
+
+    /// True when every activation is identity or ReLU.
+    public var isPiecewiseLinear: Bool { layers.allSatisfy { $0.activations.allSatisfy(\.isPiecewiseLinear) } }
+}

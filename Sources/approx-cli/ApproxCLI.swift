@@ -1,0 +1,29 @@
+import ArgumentParser
+import ApproxRates
+
+@main
+struct ApproxCLI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approx-cli",
+        abstract: "Approximation rates of deep networks, checked in MPFR.",
+        discussion: """
+        Builds the explicit networks of approximation theory, evaluates them in float64 or at any \
+        MPFR precision, and reports their size in the toolkit's counting conventions \
+        (W_all, W_nz, depth L, widths).
+
+        Examples:
+          approx-cli build squaring --m 30 -o sq30.json
+          approx-cli inspect sq30.json
+          approx-cli eval sq30.json --grid 0:1:5 --precision 128
+          approx-cli export sq30.json --safetensors sq30.safetensors
+          approx-cli demo --output out
+        """,
+        version: ToolVersion.text,
+        subcommands: [Demo.self, Build.self, Eval.self, Inspect.self, Export.self]
+    )
+}
+
+enum ToolVersion {
+    static let number = "0.1.0"
+    static var text: String { "approx-cli \(number) (MPFR \(Library.mpfrVersion), GMP \(Library.gmpVersion))" }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import ApproxRates
+
+/// A precision given on the command line, in bits.
+struct PrecisionArgument: ExpressibleByArgument {
+    let precision: Precision
+    init?(argument: String) {
+        guard let bits = Int(argument), let p = try? Precision(bits: bits) else { return nil }
+        precision = p
+    }
+    static var defaultValueDescription: String { "bits" }
+}
+
+/// How evaluation precision is chosen: `--precision P` (bits, 2 ... MPFR's maximum) or `--double`.
+struct PrecisionOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Working precision in bits (2 to MPFR's maximum). Default: the network's weight precision, at least 64.", valueName: "bits"))
+    var precision: String?
+
+    @Flag(name: .long, help: "Evaluate in IEEE float64 (BLAS for dense layers) instead of MPFR.")
+    var double = false
+
+    func validate() throws {
+        if double, precision != nil { throw ValidationError("--double and --precision exclude each other: give one") }
+        if let text = precision {
+            guard let bits = Int(text) else {
+                throw ValidationError("--precision '\(text)' is not a whole number of bits (allowed: \(Precision.minimumBits) to \(Precision.maximumBits))")
+            }
+            do { _ = try Precision(bits: bits) } catch { throw ValidationError("--precision: \(error)") }
+        }
+    }
+
+    /// The chosen precision for `network`.
+    func resolved(for network: Network) -> Precision {
+        if let text = precision, let bits = Int(text), let p = try? Precision(bits: bits) { return p }
+        return Precision.max(network.weightPrecision, try! Precision(bits: 64))
+    }
+}
+
+/// Output formats for tables.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+/// A thrown error whose description is the whole message.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Loads a network file, turning every failure into a one-line message.
+func loadNetwork(_ path: String) throws -> Network {
+    do {
+        return try NetworkFile.load(path)
+    } catch {
+        throw CLIError("cannot load network \(path): \(error)".replacingOccurrences(of: "\(path): \(path): ", with: ""))
+    }
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    FileOutput.standardError(text + "\n")
+}

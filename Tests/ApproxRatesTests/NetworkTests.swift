@@ -1,0 +1,221 @@
+import Foundation
+import PropertyBased
+import Testing
+@testable import ApproxRates
+
+/// A reproducible random network: `depth` layers, widths in 1...maxWidth, random weights with
+/// every significand bit used, dense or sparse (about half the slots), mixed activations.
+func randomNetwork(seed: UInt64, precision: Precision, inputs: Int, depth: Int, maxWidth: Int,
+                   dense: Bool, activations: [Activation] = [.relu, .identity]) -> Network {
+    var rng = SeededGenerator(seed: seed)
+    var width = inputs
+    var layers: [AffineLayer] = []
+    for l in 0..<depth {
+        let outputs = l == depth - 1 ? Int.random(in: 1...2, using: &rng) : Int.random(in: 1...maxWidth, using: &rng)
+        var entries: [(row: Int, column: Int, weight: BigFloat)] = []
+        for i in 0..<outputs { for j in 0..<width where dense || Bool.random(using: &rng) {
+            entries.append((i, j, randomBigFloat(precision: precision, seed: rng.next(), exponent: Int.random(in: -3...3, using: &rng))))
+        } }
+        let bias = (0..<outputs).map { _ in randomBigFloat(precision: precision, seed: rng.next(), exponent: Int.random(in: -3...1, using: &rng)) }
+        let acts = (0..<outputs).map { _ in activations[Int.random(in: 0..<activations.count, using: &rng)] }
+        if dense {
+            let rows = (0..<outputs).map { i in entries.filter { $0.row == i }.map(\.weight) }
+            layers.append(try! AffineLayer(rows: rows, bias: bias, activations: acts, precision: precision))
+        } else {
+            layers.append(try! AffineLayer(inputCount: width, outputCount: outputs, entries: entries, bias: bias, activations: acts, precision: precision))
+        }
+        width = outputs
+    }
+    return try! Network(inputDimension: inputs, layers: layers, metadata: ["seed": "\(seed)"])
+}
+
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func sameNetwork(_ a: Network, _ b: Network) -> Bool {
+    guard a.inputDimension == b.inputDimension, a.layers.count == b.layers.count, a.metadata == b.metadata else { return false }
+    for (x, y) in zip(a.layers, b.layers) {
+        guard x.inputCount == y.inputCount, x.outputCount == y.outputCount, x.precision == y.precision,
+              x.isDense == y.isDense, x.rowStart == y.rowStart, x.columns == y.columns, x.activations == y.activations,
+              zip(x.weights, y.weights).allSatisfy({ $0.isIdentical(to: $1) }),
+              zip(x.bias, y.bias).allSatisfy({ $0.isIdentical(to: $1) }) else { return false }
+    }
+    return true
+}
+
+@Suite struct NetworkTests {
+    @Test func jsonRoundTripIsBitExact() async {
+        await propertyCheck(count: 40, input: Gen.int(in: 64...8192), Gen.uint64(in: 0...UInt64.max), Gen.bool) { bits, seed, dense in
+            let net = randomNetwork(seed: seed, precision: try! Precision(bits: bits), inputs: 3, depth: 3, maxWidth: 5, dense: dense)
+            let back = try! NetworkFile.decode(Data(NetworkFile.encode(net).utf8))
+            #expect(sameNetwork(net, back))
+        }
+    }
+
+    /// With small-integer weights and dyadic inputs every operation is exact, in MPFR at 53 bits
+    /// and in float64 (BLAS or not), so the two agree bit for bit.
+    @Test func mpfrAt53BitsEqualsDoubleWhenExact() async {
+        await propertyCheck(count: 60, input: Gen.uint64(in: 0...UInt64.max), Gen.bool) { seed, dense in
+            var rng = SeededGenerator(seed: seed)
+            var width = 2
+            var layers: [AffineLayer] = []
+            for l in 0..<4 {
+                let outputs = l == 3 ? 1 : Int.random(in: 1...8, using: &rng)
+                let rows = (0..<outputs).map { _ in (0..<width).map { _ in Double(Int.random(in: -4...4, using: &rng)) } }
+                let bias = (0..<outputs).map { _ in Double(Int.random(in: -8...8, using: &rng)) / 4 }
+                let act: Activation = l == 3 ? .identity : [.relu, .identity, .step, .reluPower(2)][Int.random(in: 0..<4, using: &rng)]
+                if dense {
+                    layers.append(try! AffineLayer.dense(rows, bias: bias, activation: act))
+                } else {
+                    let entries = rows.enumerated().flatMap { i, r in r.enumerated().compactMap { j, w in w == 0 ? nil : (row: i, column: j, weight: w) } }
+                    layers.append(try! AffineLayer.sparse(inputs: width, entries: entries, bias: bias, activation: act))
+                }
+                width = outputs
+            }
+            let net = try! Network(inputDimension: 2, layers: layers)
+            let points = (0..<40).map { _ in [Double(Int.random(in: -64...64, using: &rng)) / 16, Double(Int.random(in: -64...64, using: &rng)) / 16] }
+            let fp = try! DoubleEvaluator(network: net).evaluate(points)
+            let mp = try! MPFREvaluator(network: net, precision: .double).evaluate(points.map { $0.map { BigFloat($0) } })
+            for (a, b) in zip(fp, mp) { #expect(a[0].bitPattern == b[0].toDouble().bitPattern && b[0].isFinite) }
+        }
+    }
+
+    /// Threads split the batch, never the arithmetic: one thread and all threads agree bit for bit.
+    @Test func batchEvaluationIsIndependentOfThreads() throws {
+        let net = randomNetwork(seed: 7, precision: try Precision(bits: 256), inputs: 2, depth: 4, maxWidth: 16, dense: true)
+        let evaluator = MPFREvaluator(network: net, precision: try Precision(bits: 256))
+        let points = (0..<64).map { k in [BigFloat(Double(k) / 64), BigFloat(1 - Double(k) / 32)] }
+        let one = try evaluator.evaluate(points, threads: 1), all = try evaluator.evaluate(points, threads: 2)
+        for (a, b) in zip(one, all) { #expect(a[0].isIdentical(to: b[0])) }
+        let d1 = try DoubleEvaluator(network: net).evaluate(points.map { $0.map { $0.toDouble() } }, threads: 1)
+        let d2 = try DoubleEvaluator(network: net).evaluate(points.map { $0.map { $0.toDouble() } }, threads: 2)
+        #expect(d1 == d2)
+    }
+
+    @Test func toothAndSawtoothCountsAndPieces() throws {
+        let g = Sawtooth.tooth()
+        #expect(g.counts.weightsAll == 10 && g.counts.depth == 2 && g.counts.widths == [3])
+        #expect(g.counts.weightsNonzero == 8)   // two zero biases
+        for s in 1...8 {
+            let gs = Sawtooth.sawtooth(s)
+            #expect(gs.counts.depth == 2 * s && gs.counts.weightsAll == 10 * s)
+            let pieces = try gs.linearPieces(from: BigFloat(0.0), to: BigFloat(1.0))
+            #expect(pieces.count == 1 << s)
+            #expect(pieces.count <= gs.counts.pieceBound)
+            #expect(pieces.coefficientsExact && pieces.breakpointsExact)
+        }
+    }
+
+    @Test func linearPiecesReproduceTheNetwork() async {
+        await propertyCheck(count: 25, input: Gen.uint64(in: 0...UInt64.max)) { seed in
+            let p = try! Precision(bits: 128)
+            let net = randomNetwork(seed: seed, precision: p, inputs: 1, depth: 3, maxWidth: 6, dense: Bool.random())
+            let pieces = try! net.linearPieces(from: BigFloat(-2.0), to: BigFloat(2.0), precision: try! Precision(bits: 2048))
+            #expect(pieces.coefficientsExact)
+            #expect(pieces.count <= net.counts.pieceBound)
+            let evaluator = MPFREvaluator(network: net, precision: try! Precision(bits: 2048))
+            for k in 0..<pieces.count {
+                // An interior point of piece k: the midpoint of its knots.
+                let mid = pieces.knots[k].adding(pieces.knots[k + 1], precision: try! Precision(bits: 2048)).scaled(byPowerOfTwo: -1)
+                let y = try! evaluator.evaluate([[mid]])[0]
+                for o in 0..<net.outputDimension {
+                    let line = pieces.slopes[k][o].multiplied(by: mid, precision: try! Precision(bits: 4200)).adding(pieces.intercepts[k][o])
+                    let gap = line.subtracting(y[o]).magnitude()
+                    #expect(gap < BigFloat(1.0).scaled(byPowerOfTwo: -1900))
+                }
+            }
+        }
+    }
+
+    @Test func composeIsFunctionComposition() async {
+        await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max)) { seed in
+            let p = try! Precision(bits: 200)
+            let g = randomNetwork(seed: seed, precision: p, inputs: 2, depth: 2, maxWidth: 4, dense: true)
+            let f = randomNetwork(seed: seed &+ 1, precision: p, inputs: g.outputDimension, depth: 3, maxWidth: 4, dense: false)
+            let fg = try! f.composed(after: g)
+            #expect(fg.counts.weightsAll == f.counts.weightsAll + g.counts.weightsAll)
+            #expect(fg.counts.depth == f.counts.depth + g.counts.depth)
+            let x = [[BigFloat(0.3), BigFloat(-0.7)], [BigFloat(1.25), BigFloat(2.0)]]
+            let inner = try! MPFREvaluator(network: g, precision: p).evaluate(x)
+            let direct = try! MPFREvaluator(network: f, precision: p).evaluate(inner)
+            let composed = try! MPFREvaluator(network: fg, precision: p).evaluate(x)
+            for (a, b) in zip(direct, composed) { #expect(zip(a, b).allSatisfy { $0.isIdentical(to: $1) }) }
+        }
+    }
+
+    @Test func parallelStacksAndPadsWithExactCounts() async {
+        await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...4), Gen.int(in: 1...4)) { seed, d1, d2 in
+            let p = try! Precision(bits: 150)
+            let a = randomNetwork(seed: seed, precision: p, inputs: 2, depth: d1, maxWidth: 4, dense: true)
+            let b = randomNetwork(seed: seed &+ 9, precision: p, inputs: 2, depth: d2, maxWidth: 4, dense: false)
+            let both = try! Network.parallel([a, b])
+            let depth = max(d1, d2)
+            // Padding: 2 slots (weight 1, bias 0) per channel of the shorter branch per extra layer.
+            let padding = 2 * (d1 < d2 ? a.outputDimension * (d2 - d1) : b.outputDimension * (d1 - d2))
+            #expect(both.counts.weightsAll == a.counts.weightsAll + b.counts.weightsAll + padding)
+            #expect(both.counts.depth == depth)
+            let x = [[BigFloat(0.5), BigFloat(-1.5)], [BigFloat(3.0), BigFloat(0.125)]]
+            let ya = try! MPFREvaluator(network: a, precision: p).evaluate(x)
+            let yb = try! MPFREvaluator(network: b, precision: p).evaluate(x)
+            let y = try! MPFREvaluator(network: both, precision: p).evaluate(x)
+            for k in 0..<x.count { #expect(zip(ya[k] + yb[k], y[k]).allSatisfy { $0.isIdentical(to: $1) }) }
+            // Sum: the same function as adding the outputs; fused (no extra layer) when exact.
+            let c = randomNetwork(seed: seed &+ 5, precision: p, inputs: 2, depth: d2, maxWidth: 4, dense: true)
+            guard c.outputDimension == a.outputDimension else { return }
+            let s = try! Network.sum([a, c])
+            let yc = try! MPFREvaluator(network: c, precision: p).evaluate(x)
+            let wide = try! Precision(bits: 600)
+            let ys = try! MPFREvaluator(network: s, precision: wide).evaluate(x)
+            for k in 0..<x.count { for o in 0..<a.outputDimension {
+                let expected = try! MPFREvaluator(network: a, precision: wide).evaluate([x[k]])[0][o]
+                    .adding(try! MPFREvaluator(network: c, precision: wide).evaluate([x[k]])[0][o], precision: wide)
+                #expect(ys[k][o].subtracting(expected).magnitude() <= BigFloat(1.0).scaled(byPowerOfTwo: -550))
+                _ = yc
+            } }
+        }
+    }
+
+    @Test func affinePreAndPostMapsKeepTheFunction() throws {
+        let p = try Precision(bits: 128)
+        let f = randomNetwork(seed: 42, precision: p, inputs: 2, depth: 3, maxWidth: 5, dense: true)
+        let rows = [[BigFloat(2.0), BigFloat(-1.0)], [BigFloat(0.5), BigFloat(0.25)]]
+        let shift = [BigFloat(0.125), BigFloat(-3.0)]
+        let pre = try f.preAffine(rows: rows, bias: shift)
+        #expect(pre.counts.depth == f.counts.depth)   // fused exactly into the first layer
+        let x: [[BigFloat]] = [[BigFloat(0.75), BigFloat(-0.5)]]
+        let wide = try Precision(bits: 1000)
+        let moved = [BigFloat(2 * 0.75 + 0.5 + 0.125), BigFloat(0.5 * 0.75 - 0.125 - 3.0)]
+        let a = try MPFREvaluator(network: pre, precision: wide).evaluate(x)[0][0]
+        let b = try MPFREvaluator(network: f, precision: wide).evaluate([moved])[0][0]
+        #expect(a.subtracting(b).magnitude() < BigFloat(1.0).scaled(byPowerOfTwo: -900))
+        let post = try f.postAffine(rows: [[BigFloat(4.0)] + Array(repeating: BigFloat(0.0), count: f.outputDimension - 1)], bias: [BigFloat(1.0)])
+        let c = try MPFREvaluator(network: post, precision: wide).evaluate(x)[0][0]
+        let d = try MPFREvaluator(network: f, precision: wide).evaluate(x)[0][0]
+        #expect(c.subtracting(d.multiplied(by: BigFloat(4.0)).adding(BigFloat(1.0))).magnitude() < BigFloat(1.0).scaled(byPowerOfTwo: -900))
+    }
+
+    @Test func squaringNetworkMatchesTheTheoremExactly() throws {
+        for m in [1, 5, 20, 40] {
+            let net = Squaring.network(m: m)
+            #expect(net.counts.weightsAll == 10 * m && net.counts.depth == m + 1)
+            let p = try Precision(bits: 2 * m + 10)
+            let k = (1 << min(m, 40)) / 3
+            let x = BigFloat(2 * k + 1, precision: p).scaled(byPowerOfTwo: -m - 1)
+            let y = try MPFREvaluator(network: net, precision: p).evaluate([[x]])[0][0]
+            let wide = try Precision(bits: 4 * m + 20)
+            #expect(y.subtracting(x.multiplied(by: x, precision: wide), precision: wide) == Squaring.theoreticalError(m: m))
+            #expect(y.subtracting(x.multiplied(by: x, precision: wide), precision: wide).isExact)
+        }
+        let pieces = try Squaring.network(m: 10).linearPieces(from: BigFloat(0.0), to: BigFloat(1.0))
+        #expect(pieces.count == 1024)
+    }
+}
