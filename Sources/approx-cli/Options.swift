@@ -52,7 +52,7 @@ func loadNetwork(_ path: String) throws -> Network {
     do {
         return try NetworkFile.load(path)
     } catch {
-        throw CLIError("cannot load network \(path): \(error)".replacingOccurrences(of: "\(path): \(path): ", with: ""))
+        throw CLIError("cannot load network: \(error)")
     }
 }
 

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+@testable import ApproxRates
+
+/// Runs the built `approx-cli` (found beside the test bundle, or at $APPROX_CLI).
+func runCLI(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = try cliURL()
+    process.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+func cliURL() throws -> URL {
+    if let path = ProcessInfo.processInfo.environment["APPROX_CLI"] { return URL(fileURLWithPath: path) }
+    var candidates: [URL] = []
+    for start in [Bundle.main.bundleURL, URL(fileURLWithPath: CommandLine.arguments[0])] {
+        var dir = start
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            candidates.append(dir.appendingPathComponent("approx-cli"))
+        }
+    }
+    if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
+    throw CLIMissing(searched: candidates.map(\.path))
+}
+
+struct CLIMissing: Error, CustomStringConvertible {
+    let searched: [String]
+    var description: String { "approx-cli not built (run `swift build --product approx-cli`); looked in \(searched)" }
+}
+
+func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "approx-tests-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func versionAndHelp() throws {
+        let v = try runCLI(["--version"])
+        #expect(v.status == 0 && v.stdout.contains("approx-cli 0.1.0") && v.stdout.contains("MPFR 4."))
+        let h = try runCLI(["--help"])
+        #expect(h.status == 0)
+        for word in ["eval", "inspect", "build", "export", "demo", "USAGE"] { #expect(h.stdout.contains(word)) }
+        let e = try runCLI(["eval", "--help"])
+        #expect(e.stdout.contains("--precision") && e.stdout.contains("Examples"))
+    }
+
+    @Test func buildInspectEvalExport() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/sq.json"
+        #expect(try runCLI(["build", "squaring", "--m", "30", "-o", file]).status == 0)
+        let inspect = try runCLI(["inspect", file, "--json"])
+        #expect(inspect.status == 0)
+        let info = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        #expect(info["W_all"] as? Int == 300 && info["depth"] as? Int == 31 && info["pieces"] is NSNull)
+        // f_30 at the midpoint 3/2^31 is (3/2^31)^2 + 2^-62 = 10/2^62, exactly.
+        let mp = try runCLI(["eval", file, "--at", "0x3p-31", "--precision", "128", "--format", "csv"])
+        #expect(mp.status == 0)
+        let fields = mp.stdout.split(separator: "\n").last!.split(separator: ",").map(String.init)
+        let expected = BigFloat(10, precision: try Precision(bits: 128)).scaled(byPowerOfTwo: -62)
+        #expect(try BigFloat(parsing: fields[1], precision: try Precision(bits: 128)).isIdentical(to: expected))
+        #expect(try BigFloat(parsing: fields[0], precision: .double) == BigFloat(3.0).scaled(byPowerOfTwo: -31))
+        let json = try runCLI(["eval", file, "--grid", "0:1:3", "--double", "--format", "json"])
+        #expect(json.status == 0)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((parsed["points"] as! [Any]).count == 3 && parsed["arithmetic"] as? String == "float64")
+        // Pieces of a small net: the sawtooth g_4 has 16 on [0, 1].
+        let saw = dir + "/saw.json"
+        #expect(try runCLI(["build", "sawtooth", "--s", "4", "-o", saw]).status == 0)
+        #expect(try runCLI(["inspect", saw]).stdout.contains("16 on [0, 1], exact"))
+        // safetensors: header length, JSON header, offsets that tile the data.
+        let st = dir + "/sq.safetensors"
+        #expect(try runCLI(["export", file, "--safetensors", st]).status == 0)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: st))
+        let n = Int(bytes.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }.littleEndian)
+        #expect(n % 8 == 0)
+        let header = try JSONSerialization.jsonObject(with: bytes.subdata(in: 8..<(8 + n))) as! [String: Any]
+        let w0 = header["layers.0.weight"] as! [String: Any]
+        #expect(w0["dtype"] as? String == "F64" && (w0["shape"] as! [Int]) == [3, 1])
+        let ends = header.values.compactMap { ($0 as? [String: Any])?["data_offsets"] as? [Int] }.map { $0[1] }
+        #expect(ends.max()! == bytes.count - 8 - n)
+    }
+
+    /// Every bad input gets a one-line message naming the problem and a non-zero exit, never a trace.
+    @Test(arguments: [
+        ("{\"format\": \"approxrates-network\", \"version\": 1, ", "not valid JSON"),
+        ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 53, \"storage\": \"dense\", \"weights\": [[\"abc\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "layer 0, weight (0, 0): 'abc' is not a number"),
+        ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 2, \"outputs\": 1, \"precision\": 53, \"storage\": \"dense\", \"weights\": [[\"1\", \"2\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "layer 0 takes 2 inputs but the stage before it has 1 outputs"),
+        ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 1, \"storage\": \"dense\", \"weights\": [[\"1\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "precision 1 bits is out of range"),
+        ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 53, \"storage\": \"dense\", \"weights\": [[1.5]], \"bias\": [\"0\"], \"activation\": \"tanh\"}]}", "expected a number as a string"),
+        ("[1, 2", "not valid JSON"),
+    ])
+    func badNetworkFiles(content: String, message: String) throws {
+        let file = temporaryDirectory() + "/bad.json"
+        try content.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try runCLI(["eval", file, "--at", "0.5"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "stderr was: \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+    }
+
+    @Test(arguments: [
+        (["--precision", "1"], "precision 1 bits is out of range"),
+        (["--precision", "9223372036854775807"], "out of range: MPFR accepts 2 to"),
+        (["--precision", "many"], "is not a whole number of bits"),
+        (["--at", "nan"], "is not finite"),
+        (["--at", "inf"], "is not finite"),
+        (["--at", "0.5,1"], "has 2 coordinates; the network takes 1"),
+        (["--at", "0.5x"], "'0.5x' is not a number"),
+        (["--grid", "0:1"], "expected a:b:n"),
+    ])
+    func badEvalArguments(arguments: [String], message: String) throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/t.json"
+        #expect(try runCLI(["build", "tooth", "-o", file]).status == 0)
+        let pointArgs = arguments.contains("--at") || arguments.contains("--grid") ? [] : ["--at", "0.5"]
+        let r = try runCLI(["eval", file] + pointArgs + arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "stderr was: \(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error"))
+    }
+
+    @Test func missingFile() throws {
+        let r = try runCLI(["inspect", "/nonexistent/net.json"])
+        #expect(r.status != 0 && r.stderr.contains("/nonexistent/net.json: no such file"))
+        let e = try runCLI(["export", "/nonexistent/net.json", "--safetensors", "/tmp/x.safetensors"])
+        #expect(e.status != 0 && e.stderr.contains("no such file"))
+    }
+}
+
+@Suite struct BadInputLibraryTests {
+    @Test func mismatchedLayersAreRefused() throws {
+        let a = try AffineLayer.dense([[1, 2]], bias: [0], activation: .relu)
+        #expect(throws: NetworkError.mismatchedSizes(layer: 0, expected: 2, actual: 1)) {
+            try Network(inputDimension: 1, layers: [a])
+        }
+        #expect(throws: NetworkError.self) { try AffineLayer.dense([[1], [2]], bias: [0], activation: .relu) }
+    }
+
+    @Test func nonFiniteInputsAreRefused() throws {
+        let net = Sawtooth.tooth()
+        #expect(throws: NetworkError.nonFiniteInput(point: 1, coordinate: 0)) {
+            try DoubleEvaluator(network: net).evaluate([[0.5], [.nan]])
+        }
+        let nan = try BigFloat(parsing: "nan", precision: .double)
+        #expect(throws: NetworkError.nonFiniteInput(point: 0, coordinate: 0)) {
+            try MPFREvaluator(network: net, precision: .double).evaluate([[nan]])
+        }
+    }
+}
