@@ -27,6 +27,7 @@ public final class MPFREvaluator: @unchecked Sendable {
         let bias: MPFRArray
         let activations: [Activation]
         let uniform: Activation?
+        let dense: Bool
     }
 
     let layers: [Layer]
@@ -43,7 +44,8 @@ public final class MPFREvaluator: @unchecked Sendable {
             let b = MPFRArray(count: layer.outputCount, precision: precision)
             for (k, v) in layer.bias.enumerated() where v.copy(into: b[k]) != 0 { exact = false }
             return Layer(rows: layer.outputCount, rowStart: layer.rowStart, columns: layer.columns,
-                         weights: w, bias: b, activations: layer.activations, uniform: layer.uniformActivation)
+                         weights: w, bias: b, activations: layer.activations, uniform: layer.uniformActivation,
+                         dense: layer.isDense)
         }
         weightsExact = exact
         maxWidth = ([network.inputDimension] + network.layers.map(\.outputCount)).max()!
@@ -75,17 +77,35 @@ public final class MPFREvaluator: @unchecked Sendable {
         let t = workspace.temporary[0]
         for layer in layers {
             let w = layer.weights.base, bias = layer.bias.base, x = current.base, y = next.base
-            for i in 0..<layer.rows {
-                let acc = y + i
-                cmpfr_set(acc, bias + i, MPFR_RNDN)
-                var k = layer.rowStart[i]
-                let end = layer.rowStart[i + 1]
-                while k < end {
-                    mpfr_mul(t, w + k, x + layer.columns[k], MPFR_RNDN)
-                    mpfr_add(acc, acc, t, MPFR_RNDN)
-                    k += 1
+            layer.rowStart.withUnsafeBufferPointer { start in
+                layer.columns.withUnsafeBufferPointer { column in
+                    for i in 0..<layer.rows {
+                        let acc = y + i
+                        cmpfr_set(acc, bias + i, MPFR_RNDN)
+                        var k = start[i]
+                        let end = start[i + 1]
+                        if layer.dense {
+                            // Dense rows hold every column in order: x_j is x + (k - start).
+                            let xRow = x - start[i]
+                            while k < end {
+                                mpfr_mul(t, w + k, xRow + k, MPFR_RNDN)
+                                mpfr_add(acc, acc, t, MPFR_RNDN)
+                                k += 1
+                            }
+                        } else {
+                            while k < end {
+                                mpfr_mul(t, w + k, x + column[k], MPFR_RNDN)
+                                mpfr_add(acc, acc, t, MPFR_RNDN)
+                                k += 1
+                            }
+                        }
+                        if let a = layer.uniform {
+                            if a != .identity { MPFREvaluator.activate(acc, a) }
+                        } else {
+                            MPFREvaluator.activate(acc, layer.activations[i])
+                        }
+                    }
                 }
-                MPFREvaluator.activate(acc, layer.uniform ?? layer.activations[i])
             }
             swap(&current, &next)
         }
