@@ -21,12 +21,7 @@ struct BenchEval: ParsableCommand {
         let p = try Precision(bits: precision)
         let width = 64, depth = 8
         var rng = SplitMix64(seed: 2024)
-        func random(_ scale: Int) -> BigFloat {
-            // uniform in (-2^scale, 2^scale) with every significand bit random
-            var text = (rng.next() & 1 == 0 ? "" : "-") + "0x0."
-            for _ in 0..<((p.bits + 3) / 4) { text += String(rng.next() % 16, radix: 16) }
-            return try! BigFloat(parsing: text + "p\(scale)", precision: p, rounding: .towardZero)
-        }
+        func random(_ scale: Int) -> BigFloat { BigFloat.random(precision: p, exponent: scale, using: &rng) }
         var layers: [AffineLayer] = []
         for l in 0..<depth {
             let rows = (0..<width).map { _ in (0..<width).map { _ in random(-2) } }

@@ -42,7 +42,7 @@ struct Demo: ParsableCommand {
             let net = Squaring.network(m: m)
             last = net
             let precision = try Precision(bits: 2 * m + 64)
-            let count = m >= 40 ? samples : min(samples, 1 << m)  // cells available
+            let count = m >= 40 ? samples : min(samples, 1 << m)
             // Stratified sample of cells: one random cell k in each of `count` equal blocks, so the
             // midpoints (2k+1)/2^(m+1) carry all m + 1 significant bits (seeded, reproducible).
             var rng = SplitMix64(seed: UInt64(m))
@@ -76,15 +76,3 @@ struct Demo: ParsableCommand {
     }
 }
 
-/// A tiny seeded generator (SplitMix64) for reproducible samples.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

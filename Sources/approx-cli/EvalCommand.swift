@@ -59,8 +59,9 @@ struct Eval: ParsableCommand {
         var exactWeights = true
         if precisionOptions.double {
             let doubles = inputs.map { $0.map { $0.toDouble() } }
-            let values = try DoubleEvaluator(network: net).evaluate(doubles, threads: threads)
-            exactWeights = net.layers.allSatisfy { l in (l.weights + l.bias).allSatisfy { BigFloat($0.toDouble()) == $0 } }
+            let evaluator = DoubleEvaluator(network: net)
+            let values = try evaluator.evaluate(doubles, threads: threads)
+            exactWeights = evaluator.roundedWeightCount == 0
             outputs = values.map { $0.map { show(BigFloat($0)) } }
         } else {
             let evaluator = MPFREvaluator(network: net, precision: precision)

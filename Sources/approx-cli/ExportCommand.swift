@@ -30,7 +30,7 @@ struct Export: ParsableCommand {
     func run() throws {
         let net = try loadNetwork(network)
         if let path = safetensors {
-            let rounded = net.layers.reduce(0) { acc, l in acc + (l.weights + l.bias).filter { BigFloat($0.toDouble()) != $0 }.count }
+            let rounded = DoubleEvaluator(network: net).roundedWeightCount
             try Safetensors.save(net, to: path)
             printError("wrote \(path)" + (rounded > 0 ? " (\(rounded) numbers rounded to float64)" : " (every number exact in float64)"))
         }

@@ -29,17 +29,7 @@ func randomNetwork(seed: UInt64, precision: Precision, inputs: Int, depth: Int, 
     return try! Network(inputDimension: inputs, layers: layers, metadata: ["seed": "\(seed)"])
 }
 
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
 
 func sameNetwork(_ a: Network, _ b: Network) -> Bool {
     guard a.inputDimension == b.inputDimension, a.layers.count == b.layers.count, a.metadata == b.metadata else { return false }

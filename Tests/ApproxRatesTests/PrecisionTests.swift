@@ -122,17 +122,6 @@ let sqrt2Digits = "1414213562373095048801688724209698078569671875376948073176679
 
 /// A reproducible pseudo-random number with every significand bit used: ±0.b1b2...bP × 2^exponent.
 func randomBigFloat(precision: Precision, seed: UInt64, exponent: Int) -> BigFloat {
-    var state = seed
-    func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    let hexDigits = (precision.bits + 3) / 4
-    var text = (next() & 1 == 0 ? "" : "-") + "0x0."
-    for _ in 0..<hexDigits { text += String(next() % 16, radix: 16) }
-    text += "p\(exponent)"
-    return try! BigFloat(parsing: text, precision: precision, rounding: .towardZero)
+    var generator = SplitMix64(seed: seed)
+    return BigFloat.random(precision: precision, exponent: exponent, using: &generator)
 }

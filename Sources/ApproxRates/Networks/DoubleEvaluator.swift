@@ -10,6 +10,9 @@ import CBLAS
 public final class DoubleEvaluator: @unchecked Sendable {
     /// The network being evaluated.
     public let network: Network
+    /// How many stored weights and biases were changed by rounding to float64 (0: the float64
+    /// network is the stored network exactly).
+    public let roundedWeightCount: Int
 
     struct Layer {
         let rows: Int
@@ -30,14 +33,20 @@ public final class DoubleEvaluator: @unchecked Sendable {
     /// Prepares `network`: rounds its numbers to doubles once.
     public init(network: Network) {
         self.network = network
-        layers = network.layers.map { layer in
-            let dense = layer.isDense
-            let weights = layer.weights.map { $0.toDouble() }
-            return Layer(rows: layer.outputCount, columnsCount: layer.inputCount, dense: dense,
-                         rowStart: layer.rowStart, columns: layer.columns, weights: weights,
-                         bias: layer.bias.map { $0.toDouble() }, activations: layer.activations,
-                         uniform: layer.uniformActivation)
+        var rounded = 0
+        func toDouble(_ values: [BigFloat]) -> [Double] {
+            values.map { v in
+                let d = v.toDouble()
+                if BigFloat(d) != v { rounded += 1 }
+                return d
+            }
         }
+        layers = network.layers.map { layer in
+            Layer(rows: layer.outputCount, columnsCount: layer.inputCount, dense: layer.isDense,
+                  rowStart: layer.rowStart, columns: layer.columns, weights: toDouble(layer.weights),
+                  bias: toDouble(layer.bias), activations: layer.activations, uniform: layer.uniformActivation)
+        }
+        roundedWeightCount = rounded
         maxWidth = ([network.inputDimension] + network.layers.map(\.outputCount)).max()!
         DoubleEvaluator.limitBLASThreads
     }
