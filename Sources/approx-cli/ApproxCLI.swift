@@ -19,7 +19,7 @@ struct ApproxCLI: ParsableCommand {
           approx-cli demo --output out
         """,
         version: ToolVersion.text,
-        subcommands: [Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
+        subcommands: [Rate.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
     )
 }
 

@@ -155,3 +155,71 @@ func temporaryDirectory() -> String {
         }
     }
 }
+
+@Suite(.serialized) struct RateCLITests {
+    @Test func rateTableJSONAndCSV() throws {
+        let table = try runCLI(["rate", "--target", "power", "--smoothness", "1", "--weights", "1e2...3e3", "--points", "4"])
+        #expect(table.status == 0, "\(table.stderr)")
+        for word in ["W_all", "W_nz", "depth", "precision", "argmax", "fit", "p_shallow = r/d = 1", "p_max = 2r/d = 2"] {
+            #expect(table.stdout.contains(word), "\(word)")
+        }
+        let json = try runCLI(["rate", "--target", "smooth-sine", "--construction", "taylor", "--weights", "5e2...3e3", "--points", "3", "--search-points", "2048", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let rows = object["rows"] as! [[String: Any]]
+        #expect(rows.count >= 2)
+        for key in ["W_all", "W_nz", "depth", "width", "precision", "error", "argmax", "seconds"] { #expect(rows[0][key] != nil, "\(key)") }
+        let fit = object["fit"] as! [String: Any]
+        for key in ["p", "p_low", "p_high", "against"] { #expect(fit[key] != nil, "\(key)") }
+        #expect(fit["against"] as? String == "W/lnW")
+        let theory = object["theory"] as! [String: Any]
+        #expect(theory["p_shallow"] as? Double == 2 && theory["p_max"] as? Double == 4)
+        let csv = try runCLI(["rate", "--target", "abs(x-1/3)^0.75 + 0.1*sin(7*x)", "--smoothness", "0.75", "--weights", "1e2...1e3", "--points", "3", "--csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        #expect(csv.stdout.hasPrefix("W_all,W_nz,depth,width,N,precision,error,argmax,digits,seconds\n"))
+        #expect(csv.stdout.split(separator: "\n").count == 4)
+    }
+
+    @Test func rateCheckpointResumes() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/rows.jsonl"
+        let args = ["rate", "--target", "power", "--smoothness", "0.5", "--weights", "1e2...1e3", "--points", "3", "--checkpoint", file, "--json"]
+        let first = try runCLI(args)
+        #expect(first.status == 0)
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 3)
+        let second = try runCLI(args)
+        #expect(second.status == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count == 3)   // nothing re-measured
+        let a = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        let b = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as! [String: Any]
+        #expect((a["rows"] as! [[String: Any]]).map { $0["error"] as! String } == (b["rows"] as! [[String: Any]]).map { $0["error"] as! String })
+        try "not json\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try runCLI(args)
+        #expect(bad.status != 0 && bad.stderr.contains("line 1 is not a checkpoint row"))
+    }
+
+    @Test(arguments: [
+        (["--target", "sinn(x)", "--smoothness", "1"], "unknown function 'sinn'"),
+        (["--target", "abs(x-1/3", "--smoothness", "1"], "position 10"),
+        (["--target", "sine", "--smoothness", "1"], "unknown target 'sine'"),
+        (["--target", "power", "--smoothness", "0"], "r must be > 0"),
+        (["--target", "power", "--smoothness=-1.5"], "r must be > 0"),
+        (["--target", "power", "--smoothness", "abc"], "'abc' is not a number"),
+        (["--target", "power"], "needs --smoothness"),
+        (["--target", "x1*x2*x3", "--smoothness", "2"], "supports d = 1...2, not d = 3"),
+        (["--target", "power", "--smoothness", "1", "--dim", "3"], "defined for d = 1 or 2"),
+        (["--target", "power", "--smoothness", "1", "--weights", "1e5...1e2"], "is empty"),
+        (["--target", "power", "--smoothness", "1", "--weights", "1e3...1e3"], "holds one value"),
+        (["--target", "power", "--smoothness", "1", "--weights", "lots"], "expected A...B"),
+        (["--target", "power", "--smoothness", "1", "--construction", "spline"], "unknown construction 'spline'"),
+        (["--target", "power", "--smoothness", "1", "--x0", "2"], "outside [0, 1]"),
+        (["--target", "weierstrass", "--smoothness", "1.5"], "in (0, 1)"),
+    ])
+    func rateBadInput(arguments: [String], message: String) throws {
+        let r = try runCLI(["rate"] + arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+}

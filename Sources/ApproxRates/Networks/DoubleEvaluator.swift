@@ -69,7 +69,13 @@ public final class DoubleEvaluator: @unchecked Sendable {
             outputs.withUnsafeMutableBufferPointer { y in
                 let xBase = x.baseAddress!, yBase = y.baseAddress!
                 BatchParallelism.forEachChunk(count: count, threads: n) { _, range in
-                    evaluateChunk(xBase + range.lowerBound * d, count: range.count, output: yBase + range.lowerBound * m)
+                    let workspace = makeWorkspace()
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let block = Swift.min(DoubleEvaluator.blockSize, range.upperBound - start)
+                        evaluate(xBase + start * d, count: block, output: yBase + start * m, workspace: workspace)
+                        start += block
+                    }
                 }
             }
         }
@@ -84,11 +90,28 @@ public final class DoubleEvaluator: @unchecked Sendable {
         return (0..<points.count).map { Array(flat[$0 * m..<($0 + 1) * m]) }
     }
 
-    /// One chunk, row-major, with its own two buffers (allocated once per chunk).
-    func evaluateChunk(_ input: UnsafePointer<Double>, count: Int, output: UnsafeMutablePointer<Double>) {
+    /// Points per block of a batch: the two activation buffers of a block (2 × block × width
+    /// doubles) stay small enough for the cache and never grow with the batch.
+    public static let blockSize = 64
+
+    /// Two activation buffers for blocks of up to ``blockSize`` points; one per thread, reused.
+    public final class Workspace {
+        var current: [Double]
+        var next: [Double]
+        init(size: Int) { current = [Double](repeating: 0, count: size); next = current }
+    }
+
+    /// A workspace for ``evaluate(_:count:output:workspace:)``.
+    public func makeWorkspace() -> Workspace { Workspace(size: DoubleEvaluator.blockSize * maxWidth) }
+
+    /// Evaluates `count` ≤ ``blockSize`` points (row-major at `input`) into `output`, with no
+    /// allocation.
+    public func evaluate(_ input: UnsafePointer<Double>, count: Int, output: UnsafeMutablePointer<Double>, workspace: Workspace) {
+        precondition(count <= DoubleEvaluator.blockSize)
         let d = network.inputDimension, m = network.outputDimension
-        var current = [Double](repeating: 0, count: count * maxWidth)
-        var next = [Double](repeating: 0, count: count * maxWidth)
+        var current = workspace.current, next = workspace.next
+        workspace.current = []; workspace.next = []
+        defer { workspace.current = current; workspace.next = next }
         current.withUnsafeMutableBufferPointer { c in c.baseAddress!.update(from: input, count: count * d) }
         var width = d
         for layer in layers {

@@ -1,0 +1,108 @@
+import Foundation
+
+/// The constructions a rate experiment can grow, by name, with the knobs that turn a weight
+/// budget W into a network and the rate the theory predicts for them.
+public enum ConstructionKind: Sendable, Equatable {
+    /// Piecewise-linear interpolation on a uniform grid (d = 1: one hidden layer; d = 2: the
+    /// triangulated grid): p = min(r, 2)/d against W.
+    case interpolation
+    /// Taylor polynomials of total degree `degree` glued by the trapezoid partition of unity:
+    /// p = min(r, degree + 1)/d against W/ln W.
+    case taylor(degree: Int)
+
+    /// The names the CLI accepts.
+    public static let names = ["interpolation", "taylor"]
+
+    /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1.
+    public static func named(_ name: String, degree: Int?, smoothness: Double) throws -> ConstructionKind {
+        switch name {
+        case "interpolation":
+            if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
+            return .interpolation
+        case "taylor":
+            let n = degree ?? Swift.max(0, Int(smoothness.rounded(.up)) - 1)
+            guard (0...8).contains(n) else { throw ConstructionError.parameter("--degree \(n) is not allowed: use 0...8") }
+            return .taylor(degree: n)
+        default:
+            throw ConstructionError.parameter("unknown construction '\(name)': use \(names.joined(separator: " or "))")
+        }
+    }
+
+    /// The CLI name.
+    public var name: String {
+        switch self { case .interpolation: "interpolation"; case .taylor: "taylor" }
+    }
+
+    /// Dimensions supported.
+    public var dimensions: ClosedRange<Int> {
+        switch self { case .interpolation: 1...2; case .taylor: 1...3 }
+    }
+
+    /// True when the theory's law is in W/ln W (log-corrected) rather than W.
+    public var fitsAgainstWeightsOverLog: Bool {
+        if case .taylor = self { return true } else { return false }
+    }
+
+    /// The exponent p this construction should show on a target of smoothness r in d dimensions.
+    public func expectedRate(smoothness r: Double, dimension d: Int) -> Double {
+        switch self {
+        case .interpolation: Swift.min(r, 2) / Double(d)
+        case .taylor(let n): Swift.min(r, Double(n + 1)) / Double(d)
+        }
+    }
+
+    /// The working precision for N cells: enough bits that the evaluation's rounding sits far
+    /// below the approximation error (checked afterwards by the guard at twice the precision).
+    public func precision(cells n: Int, dimension d: Int) -> Precision {
+        let logN = Int(log2(Double(Swift.max(n, 2))).rounded(.up))
+        switch self {
+        case .interpolation: return Precision(uncheckedBits: 64 + 2 * logN)
+        case .taylor(let degree):
+            let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: degree)
+            return Precision(uncheckedBits: 64 + 2 * m + 2 * logN)
+        }
+    }
+
+    /// The network for `target` with N = `cells` cells per axis.
+    public func build(_ target: Target, cells n: Int) throws -> Network {
+        guard dimensions.contains(target.dimension) else {
+            throw ConstructionError.dimension("construction '\(name)' supports d = \(dimensions.lowerBound)...\(dimensions.upperBound), not d = \(target.dimension)")
+        }
+        let p = precision(cells: n, dimension: target.dimension)
+        switch self {
+        case .interpolation:
+            return target.dimension == 1 ? try Interpolation.oneDimensional(target, cells: n, precision: p)
+                                         : try Interpolation.twoDimensional(target, cells: n, precision: p)
+        case .taylor(let degree):
+            return try TaylorPartition.network(target, cells: n, degree: degree, precision: p)
+        }
+    }
+
+    /// W_all of the networks with N = 1, 2, 4, … cells, built until W_all reaches
+    /// `weights` × 1.5 (or N = 2^20): the table grid sizes are chosen from.
+    public func weightTable(_ target: Target, upTo weights: Int) throws -> [(cells: Int, weights: Int)] {
+        var table: [(Int, Int)] = []
+        var n = 1
+        repeat {
+            table.append((n, try build(target, cells: n).counts.weightsAll))
+            n *= 2
+        } while Double(table.last!.1) < 1.5 * Double(weights) && n <= 1 << 20
+        return table
+    }
+
+    /// The grid size N for about `weights` weights, from a ``weightTable(_:upTo:)``: with
+    /// `dyadic`, the power of two whose W_all is nearest on a log scale (nodes m/N are then exact
+    /// binary numbers, and an off-grid point such as x₀ = 1/3 keeps the same relative position in
+    /// its cell at every N); otherwise N interpolated as a local power law between the two
+    /// bracketing powers of two.
+    public static func cells(forWeights weights: Int, table: [(cells: Int, weights: Int)], dyadic: Bool) -> Int {
+        let target = log(Double(weights))
+        let nearest = table.min { abs(log(Double($0.weights)) - target) < abs(log(Double($1.weights)) - target) }!
+        if dyadic || table.count < 2 { return nearest.cells }
+        let upper = table.firstIndex { $0.weights >= weights } ?? table.count - 1
+        let k = Swift.max(1, upper)
+        let (n0, w0) = table[k - 1], (n1, w1) = table[k]
+        let e = log(Double(w1) / Double(w0)) / log(Double(n1 + 1) / Double(n0 + 1))
+        return Swift.max(1, Int((Double(n0 + 1) * pow(Double(weights) / Double(w0), 1 / e)).rounded()) - 1)
+    }
+}

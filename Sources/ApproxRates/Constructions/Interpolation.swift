@@ -1,0 +1,88 @@
+/// Continuous piecewise-linear interpolation of a target on a uniform grid of spacing h = 1/N,
+/// as a ReLU network whose weights depend linearly (so continuously) on the target's values:
+/// the shallow phase's baseline. Sup-norm error O(h^min(r,2)) for f of smoothness r, that is
+/// p = min(r, 2)/d against W.
+public enum Interpolation {
+    /// 1-D: f̃(x) = f(0) + s₀ σ(x) + Σ_{i=1}^{N−1} (s_i − s_{i−1}) σ(x − i/N), one hidden layer of
+    /// N units, W_all = 3N + 1. Nodes i/N and slopes s_i are computed at `precision`; the network
+    /// interpolates f at the stored (rounded) nodes up to rounding at `precision`.
+    public static func oneDimensional(_ target: Target, cells n: Int, precision: Precision) throws -> Network {
+        guard target.dimension == 1 else { throw ConstructionError.dimension("interpolation in 1-D needs a 1-D target") }
+        guard n >= 1 else { throw ConstructionError.parameter("interpolation needs N >= 1 cells, not \(n)") }
+        let nodes = (0...n).map { BigFloat($0, precision: precision).divided(by: BigFloat(n, precision: precision), precision: precision) }
+        let evaluator = target.makeEvaluator(precision: precision)
+        let values = MPFRArray(count: n + 1, precision: precision)
+        let x = MPFRArray(nodes, precision: precision)
+        for i in 0...n { evaluator.evaluate(x[i], into: values[i]) }
+        let f = values.values
+        let slopes = (0..<n).map { i in
+            f[i + 1].subtracting(f[i], precision: precision).divided(by: nodes[i + 1].subtracting(nodes[i], precision: precision), precision: precision)
+        }
+        let hidden = try AffineLayer(inputCount: 1, outputCount: n, entries: (0..<n).map { ($0, 0, BigFloat(1, precision: precision)) },
+                                     bias: nodes.prefix(n).map(\.negated), activations: Array(repeating: .relu, count: n), precision: precision)
+        let coefficients = (0..<n).map { i in i == 0 ? slopes[0] : slopes[i].subtracting(slopes[i - 1], precision: precision) }
+        let output = try AffineLayer(inputCount: n, outputCount: 1, entries: coefficients.enumerated().map { (0, $0.offset, $0.element) },
+                                     bias: [f[0]], activations: [.identity], precision: precision)
+        return try Network(inputDimension: 1, layers: [hidden, output],
+                           metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary])
+    }
+
+    /// 2-D: interpolation on the three-direction (Kuhn) triangulation of the N×N grid, diagonals
+    /// along (1, 1): f̃ = Σ_v f(v) Λ_v with the Courant hat
+    /// Λ_v(x) = σ(1 − N max(|x₁ − v₁|, |x₂ − v₂|, |x₁ − x₂ − (v₁ − v₂)|)).
+    /// Layer 1 holds the shared ridge units σ(±(x₁ − i/N)), σ(±(x₂ − j/N)), σ(±(x₁ − x₂ − k/N));
+    /// max(a, b, c) is b + σ(a − b) + σ(c − b − σ(a − b)) (layers 2, 3); the hat is layer 4.
+    /// Depth 5, W_all ≈ 19 (N + 1)².
+    public static func twoDimensional(_ target: Target, cells n: Int, precision: Precision) throws -> Network {
+        guard target.dimension == 2 else { throw ConstructionError.dimension("interpolation in 2-D needs a 2-D target") }
+        guard n >= 1 else { throw ConstructionError.parameter("interpolation needs N >= 1 cells, not \(n)") }
+        let b = CircuitBuilder(inputDimension: 2, precision: precision)
+        let nBig = BigFloat(n, precision: precision)
+        func node(_ k: Int) -> BigFloat { BigFloat(k, precision: precision).divided(by: nBig, precision: precision) }
+        let x1 = b.input(0), x2 = b.input(1)
+        let diagonal = b.combine([(1.0, x1), (-1.0, x2)])
+        var ridges: [String: (Form, Form)] = [:]
+        func ridge(_ u: Form, _ kind: String, _ k: Int) -> CircuitBuilder.Form {
+            let key = "\(kind)\(k)"
+            let pair: (Form, Form)
+            if let p = ridges[key] { pair = p } else {
+                let c = node(k)
+                pair = (b.relu(b.combine([(b.number(1), u)], constant: c.negated)), b.relu(b.combine([(b.number(-1), u)], constant: c)))
+                ridges[key] = pair
+            }
+            // N |u − k/N|
+            return b.combine([(nBig, pair.0), (nBig, pair.1)])
+        }
+        let evaluator = target.makeEvaluator(precision: precision)
+        let point = MPFRArray(count: 2, precision: precision)
+        let value = MPFRArray(count: 1, precision: precision)
+        var output: [(BigFloat, Form)] = []
+        for i in 0...n {
+            for j in 0...n {
+                let p = ridge(x1, "x", i), q = ridge(x2, "y", j), r = ridge(diagonal, "d", i - j)
+                let s1 = b.relu(b.combine([(1.0, p), (-1.0, q)]))
+                let s2 = b.relu(b.combine([(1.0, r), (-1.0, q), (-1.0, s1)]))
+                let hat = b.relu(b.combine([(-1.0, q), (-1.0, s1), (-1.0, s2)], constant: 1))
+                node(i).copy(into: point[0]); node(j).copy(into: point[1])
+                evaluator.evaluate(point.base, into: value[0])
+                output.append((value.value(at: 0), hat))
+            }
+        }
+        return try b.network(outputs: [b.combine(output)],
+                             metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary])
+    }
+
+    typealias Form = CircuitBuilder.Form
+}
+
+/// Why a construction could not be built.
+public enum ConstructionError: Error, Equatable, CustomStringConvertible {
+    case dimension(String)
+    case parameter(String)
+    case target(String)
+    public var description: String {
+        switch self {
+        case .dimension(let s), .parameter(let s), .target(let s): s
+        }
+    }
+}

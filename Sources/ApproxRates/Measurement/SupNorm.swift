@@ -1,0 +1,369 @@
+import CMPFR
+import Foundation
+
+/// The sup-norm error ‖f − net‖_∞ on [0, 1]^d, searched for and then computed in MPFR.
+///
+/// Two searches, chosen by the network's form:
+/// - **Exact pieces** (1-D, one hidden layer of ReLU units): the knots are swept into the exact
+///   linear pieces; the target's special points split pieces further. On each piece,
+///   e = |f − ℓ| is sampled at `samplesPerPiece` points (ends included) and the best sample is
+///   refined by golden-section search between its neighbours. This is exact (to the golden
+///   tolerance, 2^-40 of the piece) whenever e is unimodal on the piece, which holds for an
+///   interpolant of a function convex or concave on the piece (then f − ℓ keeps one sign and
+///   |f − ℓ| is concave); for rougher targets it is a dense local search.
+/// - **Adaptive sampling** (any network, d ≤ 3): a grid of spacing `spacing`, sized to a budget
+///   of operations, plus the target's special points; the best `candidates` points are
+///   refined by a pattern search whose step halves down to spacing/2^12.
+///
+/// Both searches rank points with a **locator**: float64 when a check on 64 random points
+/// shows the float64 error within 1/1000 of the MPFR error scale, else MPFR. The reported error
+/// is always the MPFR value of |f − net| with the full network at the best candidates.
+/// The **guard** repeats that evaluation at twice the precision (same stored weights) and
+/// reports how many significant digits agree; fewer than 6 flags the result.
+public enum SupNorm {
+    /// How hard to search.
+    public struct Options: Sendable {
+        /// Working precision of the MPFR evaluation (network and target).
+        public var precision: Precision
+        /// Threads (default: all cores).
+        public var threads: Int?
+        /// Cap on grid points of the sampling search.
+        public var maximumGridPoints: Int = 1 << 18
+        /// Budget of float64 weight-operations of the sampling grid (points × stored weights).
+        public var operationBudget: Double = 4e9
+        /// Candidates refined and re-evaluated in MPFR.
+        public var candidates: Int = 24
+        /// Samples per linear piece in the exact-pieces search.
+        public var samplesPerPiece: Int = 8
+        /// Whether to run the twice-the-precision guard.
+        public var guardCheck: Bool = true
+        public init(precision: Precision, threads: Int? = nil) { self.precision = precision; self.threads = threads }
+    }
+
+    /// Measures ‖target − network‖_∞ on [0, 1]^d.
+    public static func measure(_ network: Network, against target: Target, options: Options) throws -> SupNormResult {
+        guard network.inputDimension == target.dimension else {
+            throw MeasurementError("the network has \(network.inputDimension) inputs but the target has dimension \(target.dimension)")
+        }
+        guard network.outputDimension == 1 else { throw MeasurementError("the network has \(network.outputDimension) outputs; the sup norm needs 1") }
+        guard (1...3).contains(target.dimension) else { throw MeasurementError("the sup-norm search supports d = 1, 2, 3, not \(target.dimension)") }
+        let mpfr = MPFREvaluator(network: network, precision: options.precision)
+        var search: Search
+        if network.isShallowPiecewiseLinear {
+            search = try exactPieces(network, target, mpfr, options)
+        } else {
+            search = try sampling(network, target, mpfr, options)
+        }
+        // Final MPFR evaluation of the best candidates with the full network.
+        let probe = ErrorProbe(network: mpfr, target: target)
+        var best: (BigFloat, [Double])? = nil
+        for c in search.candidates {
+            c.withUnsafeBufferPointer { _ = probe.error(at: $0.baseAddress!) }
+            let e = probe.lastError
+            if best == nil || best!.0 < e { best = (e, c) }
+        }
+        search.mpfrPoints += search.candidates.count
+        let (error, argmax) = best!
+        var guardError = error, digits = options.precision.roundTripDecimalDigits
+        if options.guardCheck {
+            let high = Precision(uncheckedBits: 2 * options.precision.bits)
+            let guardProbe = ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target)
+            argmax.withUnsafeBufferPointer { _ = guardProbe.error(at: $0.baseAddress!) }
+            guardError = guardProbe.lastError
+            digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits)
+        }
+        return SupNormResult(error: error, argmax: argmax, precision: options.precision, guardError: guardError,
+                             agreeingDigits: digits, method: search.method, locator: search.locator,
+                             locatorPoints: search.locatorPoints, mpfrPoints: search.mpfrPoints, spacing: search.spacing)
+    }
+
+    /// Significant decimal digits on which a and b agree (cap when identical).
+    static func agreeingDigits(_ a: BigFloat, _ b: BigFloat, cap: Int) -> Int {
+        if a.isIdentical(to: b) || (a.isZero && b.isZero) { return cap }
+        let p = Precision(uncheckedBits: Swift.max(a.precision.bits, b.precision.bits))
+        let diff = a.subtracting(b, precision: p).magnitude().toDouble()
+        let scale = Swift.max(Swift.abs(a.toDouble()), Swift.abs(b.toDouble()))
+        guard scale > 0, diff > 0 else { return cap }
+        return Swift.max(0, Swift.min(cap, Int((-log10(diff / scale)).rounded(.down))))
+    }
+
+    struct Search {
+        var candidates: [[Double]]
+        var method: String
+        var locator: String
+        var locatorPoints: Int
+        var mpfrPoints: Int
+        var spacing: Double
+    }
+
+    // MARK: the locator
+
+    /// Errors at `points` (row-major, d per point) with one ``LocatorProbe`` per thread.
+    static func errors(_ points: [Double], dimension d: Int, threads: Int?, probe makeProbe: () -> LocatorProbe) -> [Double] {
+        let count = points.count / d
+        var errors = Array(repeating: 0.0, count: count)
+        errors.withUnsafeMutableBufferPointer { out in
+            let sink = UncheckedSendable(value: out)
+            points.withUnsafeBufferPointer { p in
+                BatchParallelism.forEachChunk(count: count, threads: BatchParallelism.threadCount(for: count, requested: threads, minimumPerThread: 64)) { _, range in
+                    let probe = makeProbe()
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let block = Swift.min(DoubleEvaluator.blockSize, range.upperBound - start)
+                        probe.errors(p.baseAddress! + start * d, count: block, into: sink.value.baseAddress! + start)
+                        start += block
+                    }
+                }
+            }
+        }
+        return errors
+    }
+
+    /// Whether float64 can rank points: on 64 seeded random points the float64 and MPFR errors
+    /// differ by at most 1/1000 of the largest MPFR error. Returns the decision and its words.
+    static func float64Locator(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, threads: Int?) throws -> (DoubleEvaluator?, String) {
+        var rng = SplitMix64(seed: 0x5EED)
+        let d = target.dimension
+        let points = (0..<(64 * d)).map { _ in Double.random(in: 0...1, using: &rng) }
+        let double = DoubleEvaluator(network: network)
+        let exact = errors(points, dimension: d, threads: threads) { LocatorProbe(mpfr: mpfr, target: target) }
+        let approximate = errors(points, dimension: d, threads: threads) { LocatorProbe(double: double, target: target) }
+        let scale = exact.max() ?? 0
+        let deviation = zip(exact, approximate).map { Swift.abs($0 - $1) }.max() ?? 0
+        let text = String(format: "float64 deviation %.1e vs error scale %.1e on 64 points", deviation, scale)
+        if deviation.isFinite, scale > 0, deviation <= 1e-3 * scale { return (double, "float64 (" + text + ")") }
+        return (nil, "MPFR (" + text + ")")
+    }
+
+    // MARK: exact pieces
+
+    static func exactPieces(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
+        let high = Precision(uncheckedBits: options.precision.bits + 64)
+        let pieces = try network.shallowPieces(from: BigFloat(0, precision: high), to: BigFloat(1, precision: high), precision: high)
+        // Piece ends in float64, split at the target's special points.
+        var ends = pieces.knots.map { $0.toDouble() }
+        var lines = (0..<pieces.count).map { (pieces.slopes[$0], pieces.intercepts[$0]) }
+        for s in target.specialPoints.map({ $0[0] }) {
+            if let k = ends.indices.dropLast().first(where: { ends[$0] < s && s < ends[$0 + 1] }) {
+                ends.insert(s, at: k + 1); lines.insert(lines[k], at: k)
+            }
+        }
+        let (locator, locatorText) = try float64Locator(network, target, mpfr, threads: options.threads)
+        let count = lines.count
+        let samples = Swift.max(3, options.samplesPerPiece)
+        var located = Array(repeating: (0.0, 0.0), count: count)   // (error, x) per piece
+        let doubleLines = lines.map { ($0.0.toDouble(), $0.1.toDouble()) }
+        located.withUnsafeMutableBufferPointer { out in
+            let sink = UncheckedSendable(value: out)
+            BatchParallelism.forEachChunk(count: count, threads: BatchParallelism.threadCount(for: count, requested: options.threads, minimumPerThread: 64)) { _, range in
+                if locator != nil {
+                    let f = target.makeEvaluator(precision: .double)
+                    for k in range {
+                        let (s, c) = doubleLines[k]
+                        sink.value[k] = maximise(ends[k], ends[k + 1], samples) { x in
+                            var t = x
+                            return Swift.abs(f.evaluateDouble(&t) - (s * x + c))
+                        }
+                    }
+                } else {
+                    let probe = ErrorProbe(network: mpfr, target: target)
+                    for k in range {
+                        lines[k].0.copy(into: probe.line[0]); lines[k].1.copy(into: probe.line[1])
+                        sink.value[k] = maximise(ends[k], ends[k + 1], samples) { probe.lineError(at: $0) }
+                    }
+                }
+            }
+        }
+        // The best pieces, re-searched in MPFR on their exact lines.
+        let order = located.indices.sorted { located[$0].0 > located[$1].0 }
+        let top = Array(order.prefix(options.candidates))
+        var candidates: [[Double]] = []
+        let probe = ErrorProbe(network: mpfr, target: target)
+        for k in top {
+            lines[k].0.copy(into: probe.line[0]); lines[k].1.copy(into: probe.line[1])
+            let width = (ends[k + 1] - ends[k]) / Double(samples - 1)
+            let x = located[k].1
+            let refined = maximise(Swift.max(ends[k], x - width), Swift.min(ends[k + 1], x + width), 3) { probe.lineError(at: $0) }
+            candidates.append([refined.1])
+        }
+        let finest = zip(ends.dropFirst(), ends).map { $0 - $1 }.min() ?? 1
+        return Search(candidates: candidates,
+                      method: "exact pieces (\(pieces.count) linear pieces, \(count) after splitting at special points) + \(samples) samples and golden section per piece",
+                      locator: locatorText, locatorPoints: count * (samples + 60), mpfrPoints: 128 + top.count * 64,
+                      spacing: finest / Double(samples - 1) * pow(0.618, 40))
+    }
+
+    /// Maximises g on [a, b]: `samples` equally spaced samples (ends included), then golden-section
+    /// search on the bracket around the best sample. Returns (max, argmax).
+    static func maximise(_ a: Double, _ b: Double, _ samples: Int, _ g: (Double) -> Double) -> (Double, Double) {
+        guard b > a else { return (g(a), a) }
+        var bestValue = -Double.infinity, bestIndex = 0
+        let h = (b - a) / Double(samples - 1)
+        for i in 0..<samples {
+            let x = i == samples - 1 ? b : a + Double(i) * h
+            let v = g(x)
+            if v > bestValue { bestValue = v; bestIndex = i }
+        }
+        var lo = Swift.max(a, a + Double(bestIndex - 1) * h), hi = Swift.min(b, a + Double(bestIndex + 1) * h)
+        var bestX = bestIndex == samples - 1 ? b : a + Double(bestIndex) * h
+        let ratio = (5.0.squareRoot() - 1) / 2
+        var x1 = hi - ratio * (hi - lo), x2 = lo + ratio * (hi - lo)
+        var g1 = g(x1), g2 = g(x2)
+        for _ in 0..<60 where hi - lo > 1e-12 * Swift.max(1e-300, b - a) {
+            if g1 >= g2 { hi = x2; x2 = x1; g2 = g1; x1 = hi - ratio * (hi - lo); g1 = g(x1) }
+            else { lo = x1; x1 = x2; g1 = g2; x2 = lo + ratio * (hi - lo); g2 = g(x2) }
+        }
+        if g1 > bestValue { bestValue = g1; bestX = x1 }
+        if g2 > bestValue { bestValue = g2; bestX = x2 }
+        return (bestValue, bestX)
+    }
+
+    // MARK: adaptive sampling
+
+    static func sampling(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
+        let d = target.dimension
+        let (locator, locatorText) = try float64Locator(network, target, mpfr, threads: options.threads)
+        let nnz = Swift.max(1, network.counts.weightsNonzero)
+        let budget = locator != nil ? options.operationBudget : options.operationBudget / 400
+        let points = Swift.max(1024.0, Swift.min(Double(options.maximumGridPoints), budget / Double(nnz)))
+        let perAxis = Swift.max(8, Int(pow(points, 1 / Double(d)).rounded(.down)))
+        let spacing = 1 / Double(perAxis - 1)
+        var grid: [Double] = []
+        grid.reserveCapacity(Int(pow(Double(perAxis), Double(d))) * d + target.specialPoints.count * d)
+        var index = Array(repeating: 0, count: d)
+        repeat {
+            for k in 0..<d { grid.append(Double(index[k]) * spacing) }
+            var k = 0
+            while k < d { index[k] += 1; if index[k] < perAxis { break }; index[k] = 0; k += 1 }
+            if k == d { break }
+        } while true
+        for s in target.specialPoints where s.count == d { grid += s }
+        let makeProbe: () -> LocatorProbe = {
+            if let locator { return LocatorProbe(double: locator, target: target) }
+            return LocatorProbe(mpfr: mpfr, target: target)
+        }
+        let errors = errors(grid, dimension: d, threads: options.threads, probe: makeProbe)
+        let order = errors.indices.sorted { errors[$0] > errors[$1] }
+        let top = Array(order.prefix(locator != nil ? options.candidates : Swift.max(4, options.candidates / 4)))
+        // Pattern search around each candidate: all 3^d − 1 neighbours at the current step; move
+        // to the best if it improves, else halve the step, down to spacing / 2^12.
+        var offsets: [[Double]] = [[]]
+        for _ in 0..<d { offsets = offsets.flatMap { o in [-1.0, 0, 1].map { o + [$0] } } }
+        offsets.removeAll { $0.allSatisfy { $0 == 0 } }
+        var refined = Array(repeating: [Double](), count: top.count)
+        var steps = Array(repeating: 0, count: top.count)
+        refined.withUnsafeMutableBufferPointer { out in
+            steps.withUnsafeMutableBufferPointer { counted in
+                let sink = UncheckedSendable(value: (out, counted))
+                BatchParallelism.forEachChunk(count: top.count, threads: BatchParallelism.threadCount(for: top.count, requested: options.threads)) { _, range in
+                    let probe = makeProbe()
+                    var batch = [Double](repeating: 0, count: offsets.count * d)
+                    var e = [Double](repeating: 0, count: offsets.count)
+                    for t in range {
+                        let c = top[t]
+                        var x = Array(grid[(c * d)..<(c * d + d)])
+                        var value = errors[c]
+                        var step = spacing / 2
+                        var evaluated = 0
+                        while step >= spacing / 4096 {
+                            for (o, offset) in offsets.enumerated() {
+                                for k in 0..<d { batch[o * d + k] = Swift.min(1, Swift.max(0, x[k] + offset[k] * step)) }
+                            }
+                            var start = 0
+                            while start < offsets.count {
+                                let block = Swift.min(DoubleEvaluator.blockSize, offsets.count - start)
+                                batch.withUnsafeBufferPointer { b in e.withUnsafeMutableBufferPointer { v in
+                                    probe.errors(b.baseAddress! + start * d, count: block, into: v.baseAddress! + start)
+                                } }
+                                start += block
+                            }
+                            evaluated += offsets.count
+                            if let j = e.indices.max(by: { e[$0] < e[$1] }), e[j] > value {
+                                value = e[j]; x = Array(batch[(j * d)..<(j * d + d)])
+                            } else { step /= 2 }
+                        }
+                        sink.value.0[t] = x
+                        sink.value.1[t] = evaluated
+                    }
+                }
+            }
+        }
+        let evaluated = errors.count + steps.reduce(0, +)
+        let candidates = refined
+        let grid_ = "\(Array(repeating: String(perAxis), count: d).joined(separator: "x")) grid"
+        return Search(candidates: candidates,
+                      method: "adaptive sampling: \(grid_) (spacing \(String(format: "%.3g", spacing))) + special points, pattern search around the best \(top.count) down to spacing/4096",
+                      locator: locatorText, locatorPoints: locator != nil ? evaluated : 0,
+                      mpfrPoints: 64 + (locator != nil ? 0 : evaluated), spacing: spacing / 4096)
+    }
+}
+
+/// A sup-norm error as measured, with how it was found and how far its digits are checked.
+public struct SupNormResult: Sendable {
+    /// max |f − net| over the points searched, computed in MPFR at ``precision``.
+    public let error: BigFloat
+    /// Where it is attained.
+    public let argmax: [Double]
+    /// Working precision of the evaluation.
+    public let precision: Precision
+    /// The same error at twice the precision (same stored weights).
+    public let guardError: BigFloat
+    /// Significant decimal digits on which ``error`` and ``guardError`` agree.
+    public let agreeingDigits: Int
+    /// The search used, in words.
+    public let method: String
+    /// The locator used to rank points, and why.
+    public let locator: String
+    /// Points ranked by the locator.
+    public let locatorPoints: Int
+    /// Points evaluated in MPFR.
+    public let mpfrPoints: Int
+    /// Finest spacing the search resolved (a length on [0, 1]).
+    public let spacing: Double
+    /// False when fewer than 6 digits survive the guard.
+    public var isStable: Bool { agreeingDigits >= 6 }
+}
+
+/// Why a measurement could not be made.
+public struct MeasurementError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Errors |f − net| at blocks of points for one thread: float64 (network in float64, target in
+/// float64) or MPFR. Float64 values only rank points; the MPFR ones are the measurement.
+final class LocatorProbe {
+    let double: DoubleEvaluator?
+    let workspace: DoubleEvaluator.Workspace?
+    let doubleTarget: ExpressionEvaluator?
+    let mpfr: ErrorProbe?
+    var nets: [Double]
+
+    init(double: DoubleEvaluator, target: Target) {
+        self.double = double
+        workspace = double.makeWorkspace()
+        doubleTarget = target.makeEvaluator(precision: .double)
+        mpfr = nil
+        nets = [Double](repeating: 0, count: DoubleEvaluator.blockSize)
+    }
+
+    init(mpfr: MPFREvaluator, target: Target) {
+        double = nil; workspace = nil; doubleTarget = nil
+        self.mpfr = ErrorProbe(network: mpfr, target: target)
+        nets = []
+    }
+
+    /// |f − net| at `count` ≤ ``DoubleEvaluator/blockSize`` points.
+    func errors(_ points: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
+        if let mpfr {
+            let d = mpfr.point.count
+            for i in 0..<count { out[i] = mpfr.error(at: points + i * d) }
+            return
+        }
+        let d = double!.network.inputDimension
+        nets.withUnsafeMutableBufferPointer { n in
+            double!.evaluate(points, count: count, output: n.baseAddress!, workspace: workspace!)
+            for i in 0..<count { out[i] = Swift.abs(doubleTarget!.evaluateDouble(points + i * d) - n[i]) }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// One measured point of a rate: the network grown to about W weights, and its sup-norm error.
+public struct RateRow: Sendable, Codable, Equatable {
+    /// The weight count asked for.
+    public let requestedWeights: Int
+    /// Grid cells per axis N chosen for it.
+    public let cells: Int
+    /// Every weight and bias slot (W_all).
+    public let weightsAll: Int
+    /// Nonzero weights and biases (W_nz).
+    public let weightsNonzero: Int
+    /// Number of affine maps L.
+    public let depth: Int
+    /// Largest hidden width.
+    public let width: Int
+    /// Working precision in bits.
+    public let precision: Int
+    /// ‖f − net‖_∞ found, as decimal text with every significant digit the guard confirmed.
+    public let error: String
+    /// The same as a Double (for fits and plots).
+    public let errorValue: Double
+    /// Where the error is attained.
+    public let argmax: [Double]
+    /// Digits confirmed by the twice-the-precision guard.
+    public let guardDigits: Int
+    /// Whether at least 6 digits were confirmed.
+    public let stable: Bool
+    /// The search, in words.
+    public let method: String
+    /// The locator, in words.
+    public let locator: String
+    /// Finest spacing the search resolved.
+    public let spacing: Double
+    /// Wall-clock seconds for building and measuring.
+    public let seconds: Double
+}
+
+/// A rate experiment: a target, a construction grown over a range of W, the errors measured,
+/// the fitted exponent and the theory's exponents beside it.
+public struct RateExperiment: Sendable {
+    /// The function approximated.
+    public let target: Target
+    /// What is grown.
+    public let construction: ConstructionKind
+    /// The weight counts asked for, increasing.
+    public let requestedWeights: [Int]
+    /// Threads for the measurement.
+    public var threads: Int?
+    /// Whether grid sizes are powers of two (see ``ConstructionKind/cells(forWeights:table:dyadic:)``).
+    public var dyadic: Bool = true
+    /// Cap on the grid of the adaptive sampling search (``SupNorm/Options/maximumGridPoints``).
+    public var searchPoints: Int = 1 << 18
+
+    /// `points` weight counts spaced log-uniformly from `lower` to `upper` (both included),
+    /// rounded to integers. Throws for an empty or degenerate range.
+    public static func weightGrid(from lower: Double, to upper: Double, points: Int) throws -> [Int] {
+        guard lower.isFinite, upper.isFinite, lower >= 4 else {
+            throw RateError("the W range starts at \(lower): it must start at 4 weights or more")
+        }
+        guard points >= 1 else { throw RateError("--points \(points): give at least 1 point") }
+        guard upper >= lower else { throw RateError("the W range \(lower)...\(upper) is empty: the upper end must not be below the lower end") }
+        if points == 1 { return [Int(lower.rounded())] }
+        guard upper > lower else { throw RateError("the W range \(lower)...\(upper) holds one value; \(points) points need a wider range or --points 1") }
+        return (0..<points).map { k in Int((lower * pow(upper / lower, Double(k) / Double(points - 1))).rounded()) }
+    }
+
+    public init(target: Target, construction: ConstructionKind, requestedWeights: [Int], threads: Int? = nil,
+                dyadic: Bool = true) throws {
+        guard construction.dimensions.contains(target.dimension) else {
+            throw ConstructionError.dimension("construction '\(construction.name)' supports d = \(construction.dimensions.lowerBound)...\(construction.dimensions.upperBound), not d = \(target.dimension)")
+        }
+        self.target = target
+        self.construction = construction
+        self.requestedWeights = requestedWeights
+        self.threads = threads
+        self.dyadic = dyadic
+    }
+
+    /// The grid size N for each requested W, in order, without repeats (several W can round to
+    /// one N, most often with dyadic grids in 2-D).
+    public func plannedCells() throws -> [(requested: Int, cells: Int)] {
+        var seen = Set<Int>()
+        var plan: [(Int, Int)] = []
+        let table = try construction.weightTable(target, upTo: requestedWeights.max() ?? 0)
+        for w in requestedWeights {
+            let n = ConstructionKind.cells(forWeights: w, table: table, dyadic: dyadic)
+            if seen.insert(n).inserted { plan.append((w, n)) }
+        }
+        return plan
+    }
+
+    /// Builds and measures the network with N = `cells` (planned for `weights`).
+    public func measure(weights: Int, cells n: Int) throws -> RateRow {
+        let start = Date()
+        let net = try construction.build(target, cells: n)
+        let precision = construction.precision(cells: n, dimension: target.dimension)
+        var options = SupNorm.Options(precision: precision, threads: threads)
+        options.guardCheck = true
+        options.maximumGridPoints = searchPoints
+        let result = try SupNorm.measure(net, against: target, options: options)
+        let c = net.counts
+        let digits = Swift.max(3, Swift.min(result.agreeingDigits, 17))
+        return RateRow(requestedWeights: weights, cells: n, weightsAll: c.weightsAll, weightsNonzero: c.weightsNonzero,
+                       depth: c.depth, width: c.maximumWidth, precision: precision.bits,
+                       error: result.error.formatted(significantDigits: digits), errorValue: result.error.toDouble(),
+                       argmax: result.argmax, guardDigits: result.agreeingDigits, stable: result.isStable,
+                       method: result.method, locator: result.locator, spacing: result.spacing,
+                       seconds: Date().timeIntervalSince(start))
+    }
+
+    /// The theory's exponents for this target: p_shallow = r/d, p_max = 2r/d, and what this
+    /// construction should show.
+    public var theory: Theory {
+        let r = target.smoothness, d = Double(target.dimension)
+        return Theory(pShallow: r / d, pMax: 2 * r / d,
+                      pExpected: construction.expectedRate(smoothness: r, dimension: target.dimension),
+                      against: construction.fitsAgainstWeightsOverLog ? .weightsOverLog : .weights)
+    }
+
+    /// The theory's exponents.
+    public struct Theory: Sendable, Codable, Equatable {
+        /// r/d: the best rate of continuous weight selection (shallow phase boundary).
+        public let pShallow: Double
+        /// 2r/d: the best rate of any ReLU network (feasibility boundary).
+        public let pMax: Double
+        /// The rate the construction achieves by its own error bound.
+        public let pExpected: Double
+        /// The abscissa of the construction's law.
+        public let against: PowerLawFit.Abscissa
+    }
+
+    /// Fits the rows (distinct N only) against the construction's abscissa.
+    public func fit(_ rows: [RateRow]) throws -> PowerLawFit {
+        var seen = Set<Int>()
+        let distinct = rows.filter { seen.insert($0.cells).inserted }
+        return try PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map(\.errorValue), against: theory.against)
+    }
+}

@@ -1,0 +1,200 @@
+import CMPFR
+import Foundation
+
+/// An ``Expression`` flattened once into a list of register instructions, so that evaluating it
+/// at a point is a loop over preallocated registers: no parsing, no tree walk, no allocation.
+public struct CompiledExpression: Sendable {
+    enum Instruction: Sendable {
+        case variable(Int)
+        case constant(Int)
+        case pi
+        case unary(Expression.UnaryFunction, Int)
+        case binary(Expression.BinaryFunction, Int, Int)
+        case hashSign(seed: UInt64, level: Int, [Int])
+        case bump(Int)
+    }
+
+    /// Number of input coordinates the expression reads.
+    public let dimension: Int
+    let instructions: [Instruction]
+    let literals: [String]
+
+    /// Flattens `expression` for points of `dimension` coordinates (at least the variables used).
+    public init(_ expression: Expression, dimension: Int) {
+        precondition(dimension >= expression.variableCount)
+        self.dimension = dimension
+        var instructions: [Instruction] = []
+        var literals: [String] = []
+        func emit(_ e: Expression) -> Int {
+            let i: Instruction
+            switch e {
+            case .number(let t): literals.append(t); i = .constant(literals.count - 1)
+            case .pi: i = .pi
+            case .variable(let k): i = .variable(k)
+            case .unary(let f, let a): i = .unary(f, emit(a))
+            case .binary(let f, let a, let b): let ra = emit(a); i = .binary(f, ra, emit(b))
+            case .hashSign(let seed, let level, let args): i = .hashSign(seed: seed, level: level, args.map(emit))
+            case .bump(let a): i = .bump(emit(a))
+            }
+            instructions.append(i)
+            return instructions.count - 1
+        }
+        _ = emit(expression)
+        self.instructions = instructions
+        self.literals = literals
+    }
+
+    /// The value of an expression without variables, at `precision`.
+    public func constantValue(precision: Precision) -> BigFloat {
+        let none = MPFRArray(count: 1, precision: precision)
+        let out = MPFRArray(count: 1, precision: precision)
+        ExpressionEvaluator(self, precision: precision).evaluate(none.base, into: out.base)
+        return out.value(at: 0)
+    }
+
+    /// ±1 from (seed, level, cells): a SplitMix64 finaliser over the mixed integers.
+    static func sign(seed: UInt64, level: Int, cells: UnsafeBufferPointer<Int>) -> Int {
+        var h = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: level &+ 1)
+        for c in cells {
+            var g = SplitMix64(seed: h ^ UInt64(bitPattern: Int64(c)) &* 0xBF58_476D_1CE4_E5B9)
+            h = g.next()
+        }
+        var g = SplitMix64(seed: h)
+        return g.next() & 1 == 0 ? 1 : -1
+    }
+}
+
+/// Evaluates a ``CompiledExpression`` in MPFR at one precision, and in float64. One evaluator
+/// per thread: it owns its registers. Each operation is correctly rounded to ``precision``
+/// (MPFR's functions), so the value differs from the exact one by a few units in the last
+/// place times the expression's condition number; ``SupNorm`` checks the digits it reports by
+/// repeating the evaluation at twice the precision.
+public final class ExpressionEvaluator {
+    /// The program evaluated.
+    public let program: CompiledExpression
+    /// The working precision of every MPFR operation.
+    public let precision: Precision
+    let registers: MPFRArray
+    let constants: MPFRArray
+    let scratch: MPFRArray
+    var doubles: [Double]
+    var doubleConstants: [Double]
+    var cells: [Int]
+
+    /// Prepares registers for `program` at `precision` (literals and π rounded once).
+    public init(_ program: CompiledExpression, precision: Precision) {
+        self.program = program
+        self.precision = precision
+        registers = MPFRArray(count: program.instructions.count, precision: precision)
+        let constants = MPFRArray(count: program.literals.count + 1, precision: precision)
+        for (k, t) in program.literals.enumerated() {
+            t.withCString { _ = mpfr_strtofr(constants[k], $0, nil, 0, MPFR_RNDN) }
+        }
+        mpfr_const_pi(constants[program.literals.count], MPFR_RNDN)
+        self.constants = constants
+        scratch = MPFRArray(count: 2, precision: precision)
+        doubles = Array(repeating: 0, count: program.instructions.count)
+        doubleConstants = program.literals.map { Double($0) ?? (try? BigFloat(parsing: $0, precision: .double).toDouble()) ?? .nan }
+        cells = Array(repeating: 0, count: 16)
+    }
+
+    /// Writes f(x) rounded to ``precision`` into `result` (then to `result`'s own precision).
+    /// `x` points to ``CompiledExpression/dimension`` numbers.
+    public func evaluate(_ x: UnsafePointer<__mpfr_struct>, into result: UnsafeMutablePointer<__mpfr_struct>) {
+        let r = registers.base
+        let piIndex = program.literals.count
+        for (i, ins) in program.instructions.enumerated() {
+            let out = r + i
+            switch ins {
+            case .variable(let k): cmpfr_set(out, x + k, MPFR_RNDN)
+            case .constant(let k): cmpfr_set(out, constants[k], MPFR_RNDN)
+            case .pi: cmpfr_set(out, constants[piIndex], MPFR_RNDN)
+            case .unary(let f, let a):
+                let v = r + a
+                switch f {
+                case .negate: mpfr_neg(out, v, MPFR_RNDN)
+                case .abs: mpfr_abs(out, v, MPFR_RNDN)
+                case .sqrt: mpfr_sqrt(out, v, MPFR_RNDN)
+                case .exp: mpfr_exp(out, v, MPFR_RNDN)
+                case .log: mpfr_log(out, v, MPFR_RNDN)
+                case .sin: mpfr_sin(out, v, MPFR_RNDN)
+                case .cos: mpfr_cos(out, v, MPFR_RNDN)
+                case .floor: mpfr_rint_floor(out, v, MPFR_RNDN)
+                }
+            case .binary(let f, let a, let b):
+                let u = r + a, v = r + b
+                switch f {
+                case .add: mpfr_add(out, u, v, MPFR_RNDN)
+                case .subtract: mpfr_sub(out, u, v, MPFR_RNDN)
+                case .multiply: mpfr_mul(out, u, v, MPFR_RNDN)
+                case .divide: mpfr_div(out, u, v, MPFR_RNDN)
+                case .power: mpfr_pow(out, u, v, MPFR_RNDN)
+                case .min: mpfr_min(out, u, v, MPFR_RNDN)
+                case .max: mpfr_max(out, u, v, MPFR_RNDN)
+                }
+            case .hashSign(let seed, let level, let args):
+                for (j, a) in args.enumerated() { cells[j] = mpfr_get_si(r + a, MPFR_RNDD) }
+                let s = cells.withUnsafeBufferPointer { CompiledExpression.sign(seed: seed, level: level, cells: UnsafeBufferPointer(rebasing: $0[0..<args.count])) }
+                mpfr_set_si(out, s, MPFR_RNDN)
+            case .bump(let a):
+                let t = r + a
+                if cmpfr_sgn(t) <= 0 || cmpfr_cmp_ui(t, 1) >= 0 {
+                    cmpfr_set_zero_pos(out)
+                } else {
+                    let u = scratch[0]
+                    mpfr_ui_sub(u, 1, t, MPFR_RNDN)      // 1 - t
+                    mpfr_mul(u, u, t, MPFR_RNDN)         // t (1 - t)
+                    mpfr_ui_div(u, 1, u, MPFR_RNDN)      // 1 / (t (1 - t))
+                    mpfr_ui_sub(u, 4, u, MPFR_RNDN)      // 4 - 1/(t(1-t))
+                    mpfr_exp(out, u, MPFR_RNDN)
+                }
+            }
+        }
+        cmpfr_set(result, r + (program.instructions.count - 1), MPFR_RNDN)
+    }
+
+    /// f(x) in float64 (each operation rounded to double): the fast locator of the sup-norm
+    /// search, never a reported value.
+    public func evaluateDouble(_ x: UnsafePointer<Double>) -> Double {
+        let pi = Double.pi
+        return doubles.withUnsafeMutableBufferPointer { r in
+            for (i, ins) in program.instructions.enumerated() {
+                switch ins {
+                case .variable(let k): r[i] = x[k]
+                case .constant(let k): r[i] = doubleConstants[k]
+                case .pi: r[i] = pi
+                case .unary(let f, let a):
+                    let v = r[a]
+                    switch f {
+                    case .negate: r[i] = -v
+                    case .abs: r[i] = Swift.abs(v)
+                    case .sqrt: r[i] = v.squareRoot()
+                    case .exp: r[i] = Foundation.exp(v)
+                    case .log: r[i] = Foundation.log(v)
+                    case .sin: r[i] = Foundation.sin(v)
+                    case .cos: r[i] = Foundation.cos(v)
+                    case .floor: r[i] = v.rounded(.down)
+                    }
+                case .binary(let f, let a, let b):
+                    let u = r[a], v = r[b]
+                    switch f {
+                    case .add: r[i] = u + v
+                    case .subtract: r[i] = u - v
+                    case .multiply: r[i] = u * v
+                    case .divide: r[i] = u / v
+                    case .power: r[i] = Foundation.pow(u, v)
+                    case .min: r[i] = Swift.min(u, v)
+                    case .max: r[i] = Swift.max(u, v)
+                    }
+                case .hashSign(let seed, let level, let args):
+                    for (j, a) in args.enumerated() { cells[j] = Int(r[a].rounded(.down)) }
+                    r[i] = Double(cells.withUnsafeBufferPointer { CompiledExpression.sign(seed: seed, level: level, cells: UnsafeBufferPointer(rebasing: $0[0..<args.count])) })
+                case .bump(let a):
+                    let t = r[a]
+                    r[i] = t <= 0 || t >= 1 ? 0 : Foundation.exp(4 - 1 / (t * (1 - t)))
+                }
+            }
+            return r[program.instructions.count - 1]
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// A function on [0, 1]^d to approximate, with its smoothness stated.
+///
+/// `smoothness` is the r of the class F_{r,d} the target stands for (Hölder r = k + α, or
+/// W^{r,∞} for integer r); rates are read against r/d. ``role`` says how far one function can
+/// speak for the whole class: the theory's rates are worst cases over the class, and some single
+/// functions are much easier (reference notes, section 6).
+public struct Target: Sendable {
+    /// How much a measured rate on this function says about the class rate.
+    public enum Role: Sendable, Equatable {
+        /// A stand-in for the worst case of the class (random lacunary sums, |x − x₀|^r for
+        /// continuous constructions).
+        case classHard
+        /// One smooth function: nominal rates hold for the fixed constructions, but it is not
+        /// hard for the class and adaptive networks may beat them.
+        case singleFunction
+        /// Has the stated Hölder exponent yet is easy for deep networks (Weierstrass, Takagi):
+        /// a rate above 2r/d on it is expected, not a bug.
+        case trap
+        /// A user formula: the stated smoothness is the user's claim.
+        case formula
+    }
+
+    /// Short name: a built-in's name, or "formula".
+    public let name: String
+    /// Input dimension d (the domain is [0, 1]^d).
+    public let dimension: Int
+    /// The stated smoothness r > 0.
+    public let smoothness: Double
+    /// The function as an expression tree.
+    public let expression: Expression
+    /// The flattened form evaluated by ``ExpressionEvaluator``.
+    public let program: CompiledExpression
+    /// See ``Role``.
+    public let role: Role
+    /// The function in words and symbols, for tables and plots.
+    public let summary: String
+    /// Points where the target is not smooth or its error is likely largest (e.g. x₀ of
+    /// |x − x₀|^r): the sup-norm search always looks there.
+    public let specialPoints: [[Double]]
+
+    /// A target from an expression; throws when r is not a finite positive number or the
+    /// expression uses more coordinates than `dimension`.
+    public init(name: String, expression: Expression, dimension: Int, smoothness: Double, role: Role,
+                summary: String, specialPoints: [[Double]] = []) throws {
+        guard smoothness.isFinite, smoothness > 0 else { throw TargetError.badSmoothness(smoothness) }
+        guard dimension >= 1, expression.variableCount <= dimension else {
+            throw TargetError.dimension("the formula uses x\(expression.variableCount) but the dimension is \(dimension)")
+        }
+        self.name = name
+        self.dimension = dimension
+        self.smoothness = smoothness
+        self.expression = expression
+        self.program = CompiledExpression(expression, dimension: dimension)
+        self.role = role
+        self.summary = summary
+        self.specialPoints = specialPoints
+    }
+
+    /// A fresh evaluator (registers for one thread) at `precision`.
+    public func makeEvaluator(precision: Precision) -> ExpressionEvaluator { ExpressionEvaluator(program, precision: precision) }
+
+    /// f(point) at `precision` (allocating; for the hot loops use ``makeEvaluator(precision:)``).
+    public func value(at point: [BigFloat], precision: Precision) -> BigFloat {
+        let evaluator = makeEvaluator(precision: precision)
+        let x = MPFRArray(point, precision: Precision.max(precision, point.map(\.precision).max() ?? precision))
+        let out = MPFRArray(count: 1, precision: precision)
+        evaluator.evaluate(x.base, into: out.base)
+        return out.value(at: 0)
+    }
+
+    /// ∂^α f(point)/α! for |α| ≤ degree (see ``TaylorJet``).
+    public func taylorCoefficients(at point: [BigFloat], degree: Int, precision: Precision) -> TaylorJet {
+        program.taylorCoefficients(at: point, degree: degree, precision: precision)
+    }
+}
+
+/// Why a target could not be made.
+public enum TargetError: Error, Equatable, CustomStringConvertible {
+    case badSmoothness(Double)
+    case dimension(String)
+    case unknown(String)
+    case parameter(String)
+
+    public var description: String {
+        switch self {
+        case .badSmoothness(let r): "smoothness \(r) is not allowed: it must be a finite number > 0"
+        case .dimension(let s): s
+        case .unknown(let s): s
+        case .parameter(let s): s
+        }
+    }
+}

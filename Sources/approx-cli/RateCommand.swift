@@ -1,0 +1,228 @@
+import ArgumentParser
+import ApproxRates
+import Foundation
+
+struct Rate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Grow a construction over a range of W, measure sup-norm errors in MPFR, fit the rate.",
+        discussion: """
+        For each W (log-uniform from A to B), the construction is built with the grid size whose \
+        W_all is closest, its sup-norm error on [0,1]^d is searched for and computed in MPFR at a \
+        precision chosen from the construction, and a guard repeats the worst point at twice the \
+        precision. The fitted p (error ~ X^-p, X = W for interpolation, W/ln W for taylor) is \
+        printed with a 95% interval beside the theory: p_shallow = r/d, p_max = 2r/d.
+
+        Examples:
+          approx-cli rate --target power --smoothness 0.5 --construction interpolation --weights 1e2...1e5
+          approx-cli rate --target power --smoothness 1 --dim 2 --construction interpolation --weights 1e3...1e5
+          approx-cli rate --target smooth-sine --smoothness 2 --construction taylor --weights 1e3...1e5 --json
+          approx-cli rate --target "abs(x-1/3)^0.75 + 0.1*sin(7*x)" --smoothness 0.75 --weights 1e2...1e4
+        """
+    )
+
+    @OptionGroup var targetOptions: TargetOptions
+
+    @Option(name: .long, help: "Construction: interpolation or taylor.")
+    var construction: String = "interpolation"
+
+    @Option(name: .long, help: "Polynomial degree of the taylor construction (default ceil(r) - 1).")
+    var degree: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Range of W_all, log-uniform: A...B (e.g. 1e2...1e5).", valueName: "A...B"))
+    var weights: String = "1e2...1e5"
+
+    @Option(name: .long, help: "Number of W values in the range.")
+    var points: Int = 8
+
+    @Option(name: .long, help: "Grid sizes: dyadic (N = 2^k, the default) or any N.")
+    var grid: GridFamily = .dyadic
+
+    @Flag(name: .long, help: "Print one JSON object instead of the table.")
+    var json = false
+
+    @Flag(name: .long, help: "Print the rows as CSV instead of the table.")
+    var csv = false
+
+    @Option(name: .long, help: ArgumentHelp("Append each finished row to this JSON-lines file and reuse the rows it already holds for the same experiment (resume after an interruption).", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(name: .long, help: ArgumentHelp("Most grid points of the adaptive sampling search (networks that are not one-hidden-layer 1-D).", valueName: "K"))
+    var searchPoints: Int = 1 << 18
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if json && csv { throw ValidationError("--json and --csv exclude each other: give one") }
+        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
+    }
+
+    func run() throws {
+        let target = try targetOptions.make()
+        let kind: ConstructionKind
+        do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness) }
+        catch { throw CLIError("--construction: \(error)") }
+        let grid: [Int]
+        do {
+            let (a, b) = try parseRange(weights)
+            grid = try RateExperiment.weightGrid(from: a, to: b, points: points)
+        } catch let e as RateError { throw CLIError("--weights \(weights): \(e)") }
+        var experiment: RateExperiment
+        do { experiment = try RateExperiment(target: target, construction: kind, requestedWeights: grid, threads: threads,
+                                            dyadic: self.grid == .dyadic) }
+        catch { throw CLIError("--construction \(kind.name): \(error)") }
+        experiment.searchPoints = searchPoints
+        let plan: [(requested: Int, cells: Int)]
+        do { plan = try experiment.plannedCells() } catch { throw CLIError("\(error)") }
+
+        let key = "\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)"
+        var done = try loadCheckpoint(key: key)
+        let progress = Progress(total: plan.count)
+        var rows: [RateRow] = []
+        for (i, (w, n)) in plan.enumerated() {
+            if let row = done[w], row.cells == n { rows.append(row); progress.note("[\(i + 1)/\(plan.count)] W≈\(w): from checkpoint"); continue }
+            progress.note("[\(i + 1)/\(plan.count)] W≈\(w) (N = \(n)): building and measuring…")
+            let row: RateRow
+            do { row = try experiment.measure(weights: w, cells: n) } catch { throw CLIError("W≈\(w): \(error)") }
+            rows.append(row)
+            done[w] = row
+            try appendCheckpoint(key: key, row: row)
+            progress.note("[\(i + 1)/\(plan.count)] W≈\(w): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
+        }
+        progress.finish()
+        let fit = try? experiment.fit(rows)
+        let theory = experiment.theory
+        if json { print(try jsonReport(experiment, rows, fit, theory)); return }
+        if csv { print(table(rows).csv(), terminator: ""); return }
+        print("target        \(target.summary)  (d = \(target.dimension), r = \(format(target.smoothness)), \(roleText(target.role)))")
+        print("construction  \(describe(kind)); errors in MPFR, guard at twice the precision")
+        print("")
+        print(table(rows).render(), terminator: "")
+        if plan.count < grid.count {
+            print("(\(grid.count - plan.count) of the \(grid.count) requested W fell on a grid size already measured and were merged)")
+        }
+        print("")
+        if let fit {
+            let interval = fit.pLow.map { " [\(format($0)), \(format(fit.pHigh!))]" } ?? " (no interval with 2 points)"
+            print("fit           p = \(format(fit.p))\(interval) against \(fit.against.rawValue)  (95% interval, \(fit.count) points)")
+        } else {
+            print("fit           none: fewer than 2 distinct grid sizes in the range")
+        }
+        print("theory        p_shallow = r/d = \(format(theory.pShallow)), p_max = 2r/d = \(format(theory.pMax)); \(kind.name) by its own bound: \(format(theory.pExpected))")
+        let unstable = rows.filter { !$0.stable }
+        if !unstable.isEmpty {
+            print("warning       \(unstable.count) row(s) kept fewer than 6 digits at twice the precision: W_all \(unstable.map { String($0.weightsAll) }.joined(separator: ", "))")
+        }
+        if target.role == .trap {
+            print("note          \(target.name) is a trap: Hölder-\(format(target.smoothness)) but easy for deep networks; its rate says nothing about the class")
+        }
+    }
+
+    func parseRange(_ text: String) throws -> (Double, Double) {
+        let parts = text.components(separatedBy: "...")
+        guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]) else {
+            if let single = Double(text) { return (single, single) }
+            throw RateError("expected A...B with numbers A and B, e.g. 1e2...1e5")
+        }
+        return (a, b)
+    }
+
+    func table(_ rows: [RateRow]) -> TextTable {
+        var t = TextTable(header: ["W_all", "W_nz", "depth", "width", "N", "precision", "error", "argmax", "digits", "seconds"])
+        for r in rows {
+            t.append([String(r.weightsAll), String(r.weightsNonzero), String(r.depth), String(r.width), String(r.cells),
+                      String(r.precision), r.error, r.argmax.map { String(format: "%.6g", $0) }.joined(separator: ","),
+                      String(r.guardDigits), String(format: "%.2f", r.seconds)])
+        }
+        return t
+    }
+
+    func describe(_ kind: ConstructionKind) -> String {
+        switch kind {
+        case .interpolation: "interpolation (piecewise linear on a uniform grid)"
+        case .taylor(let n): "taylor (degree \(n), trapezoid partition of unity, Yarotsky multiplication)"
+        }
+    }
+
+    func roleText(_ role: Target.Role) -> String {
+        switch role {
+        case .classHard: "class-hard stand-in"
+        case .singleFunction: "single smooth function, not class-hard"
+        case .trap: "trap: not hard for the class"
+        case .formula: "formula; smoothness as claimed"
+        }
+    }
+
+    func format(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    func jsonReport(_ e: RateExperiment, _ rows: [RateRow], _ fit: PowerLawFit?, _ theory: RateExperiment.Theory) throws -> String {
+        var object: [String: Any] = [:]
+        object["target"] = ["name": e.target.name, "summary": e.target.summary, "dimension": e.target.dimension,
+                            "smoothness": e.target.smoothness, "role": roleText(e.target.role)]
+        object["construction"] = e.construction.name
+        if case .taylor(let n) = e.construction { object["degree"] = n }
+        object["rows"] = rows.map { r -> [String: Any] in
+            ["W_requested": r.requestedWeights, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
+             "width": r.width, "N": r.cells, "precision": r.precision, "error": r.error, "error_value": r.errorValue,
+             "argmax": r.argmax, "guard_digits": r.guardDigits, "stable": r.stable, "method": r.method,
+             "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds]
+        }
+        if let fit {
+            var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]
+            f["p_low"] = fit.pLow ?? NSNull()
+            f["p_high"] = fit.pHigh ?? NSNull()
+            object["fit"] = f
+        } else { object["fit"] = NSNull() }
+        object["theory"] = ["p_shallow": theory.pShallow, "p_max": theory.pMax, "p_construction": theory.pExpected,
+                            "against": theory.against.rawValue]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: checkpoint
+
+    struct CheckpointLine: Codable { let key: String; let row: RateRow }
+
+    func loadCheckpoint(key: String) throws -> [Int: RateRow] {
+        guard let path = checkpoint, FileManager.default.fileExists(atPath: path) else { return [:] }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("--checkpoint \(path): cannot read the file") }
+        var rows: [Int: RateRow] = [:]
+        for (n, line) in text.split(separator: "\n").enumerated() {
+            guard let entry = try? JSONDecoder().decode(CheckpointLine.self, from: Data(line.utf8)) else {
+                throw CLIError("--checkpoint \(path): line \(n + 1) is not a checkpoint row; give another file")
+            }
+            if entry.key == key { rows[entry.row.requestedWeights] = entry.row }
+        }
+        return rows
+    }
+
+    func appendCheckpoint(key: String, row: RateRow) throws {
+        guard let path = checkpoint else { return }
+        var line = try JSONEncoder().encode(CheckpointLine(key: key, row: row))
+        line.append(0x0A)
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw CLIError("--checkpoint \(path): cannot write the file") }
+        defer { try? handle.close() }
+        handle.seekToEndOfFile()
+        handle.write(line)   // one write of a whole line: an interruption leaves whole lines only
+        try? handle.synchronize()
+    }
+}
+
+/// Grid-size families of `rate`.
+enum GridFamily: String, ExpressibleByArgument, CaseIterable {
+    case dyadic, any
+}
+
+/// Progress lines on standard error, only when it is a terminal.
+final class Progress {
+    let total: Int
+    let enabled = isatty(2) != 0
+    init(total: Int) { self.total = total }
+    func note(_ text: String) {
+        guard enabled else { return }
+        FileOutput.standardError("\r\u{1B}[K" + text)
+    }
+    func finish() { if enabled { FileOutput.standardError("\r\u{1B}[K") } }
+}

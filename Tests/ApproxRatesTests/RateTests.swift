@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import ApproxRates
+
+@Suite struct RateTests {
+    @Test func fitRecoversAnExactPowerLaw() throws {
+        let w: [Double] = [100, 300, 1000, 3000, 10000]
+        for (p, against) in [(0.5, PowerLawFit.Abscissa.weights), (2.0, .weightsOverLog)] {
+            let errors = w.map { 3 * pow(against.value($0), -p) }
+            let fit = try PowerLawFit(weights: w, errors: errors, against: against)
+            #expect(abs(fit.p - p) < 1e-12)
+            #expect(abs(fit.pLow! - p) < 1e-9 && abs(fit.pHigh! - p) < 1e-9)
+            #expect(fit.localSlopes.allSatisfy { abs($0 - p) < 1e-12 })
+            #expect(abs(fit.logConstant - log(3)) < 1e-9)
+        }
+    }
+
+    @Test func intervalWidensWithScatterAndCoversTheTruth() throws {
+        // Deterministic ±10 % scatter about W^-1: the 95 % interval must contain 1 and be wider
+        // than the exact fit's.
+        let w: [Double] = (0..<8).map { 100 * pow(10, Double($0) / 2.33) }
+        let wobble = [1.1, 0.9, 1.05, 0.95, 1.1, 0.92, 1.0, 1.08]
+        let fit = try PowerLawFit(weights: w, errors: zip(w, wobble).map { $1 / $0 }, against: .weights)
+        #expect(fit.pLow! < 1 && 1 < fit.pHigh!)
+        #expect(fit.pHigh! - fit.pLow! > 0.01)
+    }
+
+    @Test func studentQuantiles() {
+        #expect(PowerLawFit.studentT975(degreesOfFreedom: 1) == 12.706)
+        #expect(PowerLawFit.studentT975(degreesOfFreedom: 6) == 2.447)
+        // beyond the table: t_{0.975}(40) = 2.021, t(120) = 1.980
+        #expect(abs(PowerLawFit.studentT975(degreesOfFreedom: 40) - 2.021) < 1e-3)
+        #expect(abs(PowerLawFit.studentT975(degreesOfFreedom: 120) - 1.980) < 1e-3)
+    }
+
+    @Test func fitRefusesTooLittleData() {
+        #expect(throws: RateError.self) { try PowerLawFit(weights: [100], errors: [0.1], against: .weights) }
+        #expect(throws: RateError.self) { try PowerLawFit(weights: [100, 200], errors: [0.1, 0], against: .weights) }
+        #expect(throws: RateError.self) { try PowerLawFit(weights: [100, 100], errors: [0.1, 0.2], against: .weights) }
+    }
+
+    @Test func weightGridIsLogUniformAndRefusesEmptyRanges() throws {
+        #expect(try RateExperiment.weightGrid(from: 100, to: 100000, points: 4) == [100, 1000, 10000, 100000])
+        #expect(try RateExperiment.weightGrid(from: 500, to: 500, points: 1) == [500])
+        #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1e5, to: 1e2, points: 8) }
+        #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1e3, to: 1e3, points: 8) }
+        #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1, to: 1e3, points: 8) }
+        #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1e2, to: 1e3, points: 0) }
+    }
+
+    @Test func dyadicPlanAndUnsupportedDimensions() throws {
+        let t = try TargetCatalog.make("power", dimension: 1, smoothness: 1)
+        let e = try RateExperiment(target: t, construction: .interpolation, requestedWeights: [100, 1000, 10000])
+        let plan = try e.plannedCells()
+        #expect(plan.map(\.cells) == [32, 256, 4096])          // W = 3N + 1 nearest on a log scale
+        let any = try RateExperiment(target: t, construction: .interpolation, requestedWeights: [100, 1000], dyadic: false)
+        #expect(try any.plannedCells().map(\.cells) == [33, 333])
+        let t3 = try TargetCatalog.formula("x1*x2*x3", dimension: 3, smoothness: 2)
+        #expect(throws: ConstructionError.self) { try RateExperiment(target: t3, construction: .interpolation, requestedWeights: [100]) }
+        #expect(throws: ConstructionError.self) { try ConstructionKind.named("spline", degree: nil, smoothness: 1) }
+        #expect(try ConstructionKind.named("taylor", degree: nil, smoothness: 2.5) == .taylor(degree: 2))
+    }
+
+    @Test func interpolationRateOnTheCuspIsROverD() throws {
+        // A small run of the shallow phase: |x - 1/3|^r, p = r within 0.05 over W = 1e2..1e4.
+        for r in [0.5, 1.0] {
+            let t = try TargetCatalog.make("power", dimension: 1, smoothness: r)
+            let e = try RateExperiment(target: t, construction: .interpolation,
+                                       requestedWeights: try RateExperiment.weightGrid(from: 100, to: 10000, points: 4))
+            let rows = try e.plannedCells().map { try e.measure(weights: $0.requested, cells: $0.cells) }
+            let fit = try e.fit(rows)
+            #expect(abs(fit.p - r) < 0.05, "r = \(r): p = \(fit.p)")
+            #expect(rows.allSatisfy { $0.stable })
+        }
+    }
+}
