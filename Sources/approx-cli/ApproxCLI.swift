@@ -8,10 +8,11 @@ struct ApproxCLI: ParsableCommand {
         abstract: "Approximation rates of deep networks, checked in MPFR.",
         discussion: """
         Builds the explicit networks of approximation theory, evaluates them in float64 or at any \
-        MPFR precision, and reports their size in the toolkit's counting conventions \
-        (W_all, W_nz, depth L, widths).
+        MPFR precision, reports their size in the toolkit's counting conventions \
+        (W_all, W_nz, depth L, widths), and measures sup-norm errors and rates against the theory.
 
         Examples:
+          approx-cli rate --target power --smoothness 0.5 --weights 1e2...1e5
           approx-cli build squaring --m 30 -o sq30.json
           approx-cli inspect sq30.json
           approx-cli eval sq30.json --grid 0:1:5 --precision 128
@@ -19,11 +20,11 @@ struct ApproxCLI: ParsableCommand {
           approx-cli demo --output out
         """,
         version: ToolVersion.text,
-        subcommands: [Rate.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
+        subcommands: [Rate.self, SupNormCommand.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
     )
 }
 
 enum ToolVersion {
-    static let number = "0.1.0"
+    static let number = "0.2.0"
     static var text: String { "approx-cli \(number) (MPFR \(Library.mpfrVersion), GMP \(Library.gmpVersion))" }
 }

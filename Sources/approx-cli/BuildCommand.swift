@@ -3,19 +3,26 @@ import ApproxRates
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a built-in network to a file.",
+        abstract: "Write a network of the theory to a file.",
         discussion: """
-        Networks: tooth (Yarotsky's g), sawtooth (g_s, --s), squaring (f_m, --m).
+        Gadgets: tooth (Yarotsky's g), sawtooth (g_s, --s), squaring (f_m, --m), multiply \
+        (x*y on |x|,|y| <= --bound with f_m, --m), partition (the N+1 trapezoids psi(3Nx - 3m), \
+        --cells). For a target (--target, --smoothness, --dim as in `rate`): interpolation \
+        (--cells N) and taylor (--cells N, --degree, --squaring-depth).
 
         Examples:
           approx-cli build squaring --m 20 -o sq20.json
-          approx-cli build sawtooth --s 5
+          approx-cli build multiply --m 12 --bound 2 -o mul.json
+          approx-cli build interpolation --target power --smoothness 0.5 --cells 64 -o interp.json
+          approx-cli build taylor --target smooth-sine --dim 2 --cells 4 --degree 1 -o taylor.json
         """
     )
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case tooth, sawtooth, squaring }
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case tooth, sawtooth, squaring, multiply, partition, interpolation, taylor
+    }
 
-    @Argument(help: "tooth, sawtooth or squaring.")
+    @Argument(help: "tooth, sawtooth, squaring, multiply, partition, interpolation or taylor.")
     var kind: Kind
 
     @Option(name: .long, help: "Number of teeth compositions for sawtooth (s >= 1).")
@@ -24,12 +31,30 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Levels of the squaring network f_m (1 <= m <= 500).")
     var m: Int = 10
 
+    @Option(name: .long, help: "Bound M of the multiplication gadget's inputs (a power of two keeps weights exact).")
+    var bound: Double = 1
+
+    @Option(name: .long, help: "Grid cells N per axis (partition, interpolation, taylor).")
+    var cells: Int = 16
+
+    @Option(name: .long, help: "Polynomial degree of taylor (default ceil(r) - 1).")
+    var degree: Int?
+
+    @Option(name: .long, help: "Squaring depth of taylor's products (default ceil((degree+1)/2 log2 N) + 2).")
+    var squaringDepth: Int?
+
+    @OptionGroup var targetOptions: TargetOptions
+
     @Option(name: [.short, .long], help: "Output file (default: standard output).")
     var output: String?
 
     func validate() throws {
         if kind == .sawtooth, !(1...10_000).contains(s) { throw ValidationError("--s \(s): allowed 1 to 10000") }
-        if kind == .squaring, !(1...500).contains(m) { throw ValidationError("--m \(m): allowed 1 to 500") }
+        if kind == .squaring || kind == .multiply, !(1...500).contains(m) { throw ValidationError("--m \(m): allowed 1 to 500") }
+        if [.partition, .interpolation, .taylor].contains(kind), !(1...1_000_000).contains(cells) {
+            throw ValidationError("--cells \(cells): allowed 1 to 1000000")
+        }
+        if kind == .multiply, !(bound.isFinite && bound > 0) { throw ValidationError("--bound \(bound): give a finite M > 0") }
     }
 
     func run() throws {
@@ -38,6 +63,25 @@ struct Build: ParsableCommand {
         case .tooth: net = Sawtooth.tooth()
         case .sawtooth: net = Sawtooth.sawtooth(s)
         case .squaring: net = Squaring.network(m: m)
+        case .multiply:
+            let b = CircuitBuilder(inputDimension: 2, precision: try Precision(bits: 64))
+            net = try b.network(outputs: [b.multiply(b.input(0), b.input(1), bound: bound, m: m)],
+                                metadata: ["construction": "multiply", "m": "\(m)", "M": "\(bound)"])
+        case .partition:
+            let b = CircuitBuilder(inputDimension: 1, precision: try Precision(bits: 64))
+            let outputs = (0...cells).map { j in b.trapezoid(b.combine([(Double(3 * cells), b.input(0))], constant: -Double(3 * j))) }
+            net = try b.network(outputs: outputs, metadata: ["construction": "partition", "N": "\(cells)"])
+        case .interpolation, .taylor:
+            let target = try targetOptions.make()
+            do {
+                let construction = try ConstructionKind.named(kind.rawValue, degree: degree, smoothness: target.smoothness)
+                if case .taylor(let n) = construction {
+                    net = try TaylorPartition.network(target, cells: cells, degree: n, squaringDepth: squaringDepth,
+                                                      precision: construction.precision(cells: cells, dimension: target.dimension))
+                } else {
+                    net = try construction.build(target, cells: cells)
+                }
+            } catch let e as ConstructionError { throw CLIError("\(kind.rawValue): \(e)") }
         }
         if let path = output {
             try NetworkFile.save(net, to: path)

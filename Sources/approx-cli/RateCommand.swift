@@ -43,6 +43,9 @@ struct Rate: ParsableCommand {
     @Flag(name: .long, help: "Print the rows as CSV instead of the table.")
     var csv = false
 
+    @Option(name: [.short, .long], help: ArgumentHelp("Also write the report (table, or JSON/CSV with --json/--csv) to this file, atomically; the table still goes to the terminal.", valueName: "file"))
+    var output: String?
+
     @Option(name: .long, help: ArgumentHelp("Append each finished row to this JSON-lines file and reuse the rows it already holds for the same experiment (resume after an interruption).", valueName: "file"))
     var checkpoint: String?
 
@@ -76,7 +79,7 @@ struct Rate: ParsableCommand {
         let plan: [(requested: Int, cells: Int)]
         do { plan = try experiment.plannedCells() } catch { throw CLIError("\(error)") }
 
-        let key = "\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)"
+        let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)"
         var done = try loadCheckpoint(key: key)
         let progress = Progress(total: plan.count)
         var rows: [RateRow] = []
@@ -93,30 +96,48 @@ struct Rate: ParsableCommand {
         progress.finish()
         let fit = try? experiment.fit(rows)
         let theory = experiment.theory
-        if json { print(try jsonReport(experiment, rows, fit, theory)); return }
-        if csv { print(table(rows).csv(), terminator: ""); return }
-        print("target        \(target.summary)  (d = \(target.dimension), r = \(format(target.smoothness)), \(roleText(target.role)))")
-        print("construction  \(describe(kind)); errors in MPFR, guard at twice the precision")
-        print("")
-        print(table(rows).render(), terminator: "")
-        if plan.count < grid.count {
-            print("(\(grid.count - plan.count) of the \(grid.count) requested W fell on a grid size already measured and were merged)")
+        let report = humanReport(target, kind, rows, plannedCount: plan.count, requestedCount: grid.count, fit, theory)
+        let machine = json ? try jsonReport(experiment, rows, fit, theory) + "\n" : csv ? table(rows).csv() : nil
+        if let path = output {
+            // Written whole or not at all; the terminal still gets the readable table.
+            try AtomicFile.write(machine ?? report, to: path)
+            print(report, terminator: "")
+            printError("wrote \(path)")
+        } else {
+            print(machine ?? report, terminator: "")
         }
-        print("")
+    }
+
+    func humanReport(_ target: Target, _ kind: ConstructionKind, _ rows: [RateRow], plannedCount: Int, requestedCount: Int,
+                     _ fit: PowerLawFit?, _ theory: RateExperiment.Theory) -> String {
+        var lines: [String] = []
+        lines.append("target        \(target.summary)  (d = \(target.dimension), r = \(format(target.smoothness)), \(roleText(target.role)))")
+        lines.append("construction  \(describe(kind)); errors in MPFR, guard at twice the precision")
+        if let first = rows.first {
+            let method = first.method.components(separatedBy: ":").first!.components(separatedBy: " (").first!
+            let locator = first.locator.components(separatedBy: " (").first!
+            lines.append("search        \(method); ranking by \(locator); digits = agreeing at twice the precision; resolved = finest spacing searched")
+        }
+        lines.append("")
+        lines.append(table(rows).render())
+        if plannedCount < requestedCount {
+            lines.append("(\(requestedCount - plannedCount) of the \(requestedCount) requested W fell on a grid size already measured and were merged)")
+        }
         if let fit {
             let interval = fit.pLow.map { " [\(format($0)), \(format(fit.pHigh!))]" } ?? " (no interval with 2 points)"
-            print("fit           p = \(format(fit.p))\(interval) against \(fit.against.rawValue)  (95% interval, \(fit.count) points)")
+            lines.append("fit           p = \(format(fit.p))\(interval) against \(fit.against.rawValue)  (95% interval, \(fit.count) points)")
         } else {
-            print("fit           none: fewer than 2 distinct grid sizes in the range")
+            lines.append("fit           none: fewer than 2 distinct grid sizes in the range")
         }
-        print("theory        p_shallow = r/d = \(format(theory.pShallow)), p_max = 2r/d = \(format(theory.pMax)); \(kind.name) by its own bound: \(format(theory.pExpected))")
+        lines.append("theory        p_shallow = r/d = \(format(theory.pShallow)), p_max = 2r/d = \(format(theory.pMax)); \(kind.name) by its own bound: \(format(theory.pExpected))")
         let unstable = rows.filter { !$0.stable }
         if !unstable.isEmpty {
-            print("warning       \(unstable.count) row(s) kept fewer than 6 digits at twice the precision: W_all \(unstable.map { String($0.weightsAll) }.joined(separator: ", "))")
+            lines.append("warning       \(unstable.count) row(s) kept fewer than 6 digits at twice the precision: W_all \(unstable.map { String($0.weightsAll) }.joined(separator: ", "))")
         }
         if target.role == .trap {
-            print("note          \(target.name) is a trap: Hölder-\(format(target.smoothness)) but easy for deep networks; its rate says nothing about the class")
+            lines.append("note          \(target.name) is a trap: Hölder-\(format(target.smoothness)) but easy for deep networks; its rate says nothing about the class")
         }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     func parseRange(_ text: String) throws -> (Double, Double) {
@@ -129,11 +150,11 @@ struct Rate: ParsableCommand {
     }
 
     func table(_ rows: [RateRow]) -> TextTable {
-        var t = TextTable(header: ["W_all", "W_nz", "depth", "width", "N", "precision", "error", "argmax", "digits", "seconds"])
+        var t = TextTable(header: ["W_all", "W_nz", "depth", "width", "N", "precision", "error", "argmax", "digits", "resolved", "seconds"])
         for r in rows {
             t.append([String(r.weightsAll), String(r.weightsNonzero), String(r.depth), String(r.width), String(r.cells),
                       String(r.precision), r.error, r.argmax.map { String(format: "%.6g", $0) }.joined(separator: ","),
-                      String(r.guardDigits), String(format: "%.2f", r.seconds)])
+                      String(r.guardDigits), String(format: "%.1e", r.spacing), String(format: "%.2f", r.seconds)])
         }
         return t
     }

@@ -44,7 +44,7 @@ func temporaryDirectory() -> String {
 @Suite(.serialized) struct CLITests {
     @Test func versionAndHelp() throws {
         let v = try runCLI(["--version"])
-        #expect(v.status == 0 && v.stdout.contains("approx-cli 0.1.0") && v.stdout.contains("MPFR 4."))
+        #expect(v.status == 0 && v.stdout.contains("approx-cli 0.2.0") && v.stdout.contains("MPFR 4."))
         let h = try runCLI(["--help"])
         #expect(h.status == 0)
         for word in ["eval", "inspect", "build", "export", "demo", "USAGE"] { #expect(h.stdout.contains(word)) }
@@ -176,7 +176,7 @@ func temporaryDirectory() -> String {
         #expect(theory["p_shallow"] as? Double == 2 && theory["p_max"] as? Double == 4)
         let csv = try runCLI(["rate", "--target", "abs(x-1/3)^0.75 + 0.1*sin(7*x)", "--smoothness", "0.75", "--weights", "1e2...1e3", "--points", "3", "--csv"])
         #expect(csv.status == 0, "\(csv.stderr)")
-        #expect(csv.stdout.hasPrefix("W_all,W_nz,depth,width,N,precision,error,argmax,digits,seconds\n"))
+        #expect(csv.stdout.hasPrefix("W_all,W_nz,depth,width,N,precision,error,argmax,digits,resolved,seconds\n"))
         #expect(csv.stdout.split(separator: "\n").count == 4)
     }
 

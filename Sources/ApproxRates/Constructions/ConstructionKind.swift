@@ -78,15 +78,15 @@ public enum ConstructionKind: Sendable, Equatable {
         }
     }
 
-    /// W_all of the networks with N = 1, 2, 4, … cells, built until W_all reaches
-    /// `weights` × 1.5 (or N = 2^20): the table grid sizes are chosen from.
-    public func weightTable(_ target: Target, upTo weights: Int) throws -> [(cells: Int, weights: Int)] {
-        var table: [(Int, Int)] = []
+    /// The networks with N = 1, 2, 4, … cells, built until W_all reaches `weights` (or
+    /// N = 2^20): the table grid sizes are chosen from (see ``cells(forWeights:table:dyadic:)``).
+    public func weightTable(_ target: Target, upTo weights: Int) throws -> [(cells: Int, network: Network)] {
+        var table: [(Int, Network)] = []
         var n = 1
         repeat {
-            table.append((n, try build(target, cells: n).counts.weightsAll))
+            table.append((n, try build(target, cells: n)))
             n *= 2
-        } while Double(table.last!.1) < 1.5 * Double(weights) && n <= 1 << 20
+        } while table.last!.1.counts.weightsAll < weights && n <= 1 << 20
         return table
     }
 
@@ -95,7 +95,8 @@ public enum ConstructionKind: Sendable, Equatable {
     /// binary numbers, and an off-grid point such as x₀ = 1/3 keeps the same relative position in
     /// its cell at every N); otherwise N interpolated as a local power law between the two
     /// bracketing powers of two.
-    public static func cells(forWeights weights: Int, table: [(cells: Int, weights: Int)], dyadic: Bool) -> Int {
+    public static func cells(forWeights weights: Int, table: [(cells: Int, network: Network)], dyadic: Bool) -> Int {
+        let table = table.map { (cells: $0.cells, weights: $0.network.counts.weightsAll) }
         let target = log(Double(weights))
         let nearest = table.min { abs(log(Double($0.weights)) - target) < abs(log(Double($1.weights)) - target) }!
         if dyadic || table.count < 2 { return nearest.cells }

@@ -10,11 +10,7 @@ public enum Interpolation {
         guard target.dimension == 1 else { throw ConstructionError.dimension("interpolation in 1-D needs a 1-D target") }
         guard n >= 1 else { throw ConstructionError.parameter("interpolation needs N >= 1 cells, not \(n)") }
         let nodes = (0...n).map { BigFloat($0, precision: precision).divided(by: BigFloat(n, precision: precision), precision: precision) }
-        let evaluator = target.makeEvaluator(precision: precision)
-        let values = MPFRArray(count: n + 1, precision: precision)
-        let x = MPFRArray(nodes, precision: precision)
-        for i in 0...n { evaluator.evaluate(x[i], into: values[i]) }
-        let f = values.values
+        let f = target.values(at: nodes.map { [$0] }, precision: precision)
         let slopes = (0..<n).map { i in
             f[i + 1].subtracting(f[i], precision: precision).divided(by: nodes[i + 1].subtracting(nodes[i], precision: precision), precision: precision)
         }
@@ -53,9 +49,7 @@ public enum Interpolation {
             // N |u − k/N|
             return b.combine([(nBig, pair.0), (nBig, pair.1)])
         }
-        let evaluator = target.makeEvaluator(precision: precision)
-        let point = MPFRArray(count: 2, precision: precision)
-        let value = MPFRArray(count: 1, precision: precision)
+        let values = target.values(at: (0...n).flatMap { i in (0...n).map { j in [node(i), node(j)] } }, precision: precision)
         var output: [(BigFloat, Form)] = []
         for i in 0...n {
             for j in 0...n {
@@ -63,9 +57,7 @@ public enum Interpolation {
                 let s1 = b.relu(b.combine([(1.0, p), (-1.0, q)]))
                 let s2 = b.relu(b.combine([(1.0, r), (-1.0, q), (-1.0, s1)]))
                 let hat = b.relu(b.combine([(-1.0, q), (-1.0, s1), (-1.0, s2)], constant: 1))
-                node(i).copy(into: point[0]); node(j).copy(into: point[1])
-                evaluator.evaluate(point.base, into: value[0])
-                output.append((value.value(at: 0), hat))
+                output.append((values[i * (n + 1) + j], hat))
             }
         }
         return try b.network(outputs: [b.combine(output)],

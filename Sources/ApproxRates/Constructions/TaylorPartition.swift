@@ -56,13 +56,15 @@ public enum TaylorPartition {
 
         let alphas = TaylorJet.multiIndices(dimension: d, degree: degree)
         var output: [(BigFloat, Form)] = []
-        var cell = Array(repeating: 0, count: d)
         let total = Int(pow(Double(n + 1), Double(d)))
-        for flat in 0..<total {
+        let cells: [[Int]] = (0..<total).map { flat in
             var rest = flat
-            for k in 0..<d { cell[k] = rest % (n + 1); rest /= n + 1 }
-            let centre = cell.map { BigFloat($0, precision: precision).divided(by: nBig, precision: precision) }
-            let jet = target.taylorCoefficients(at: centre, degree: degree, precision: precision)
+            return (0..<d).map { _ in let c = rest % (n + 1); rest /= n + 1; return c }
+        }
+        let jets = target.taylorCoefficients(
+            at: cells.map { $0.map { BigFloat($0, precision: precision).divided(by: nBig, precision: precision) } },
+            degree: degree, precision: precision)
+        for (cell, jet) in zip(cells, jets) {
             guard jet.isFinite else {
                 throw ConstructionError.target("the target has no Taylor expansion of degree \(degree) at x = (\(cell.map { "\($0)/\(n)" }.joined(separator: ", "))); use a lower --degree (at most ⌈r⌉ − 1) or another N")
             }

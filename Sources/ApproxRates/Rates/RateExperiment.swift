@@ -49,6 +49,8 @@ public struct RateExperiment: Sendable {
     public var threads: Int?
     /// Whether grid sizes are powers of two (see ``ConstructionKind/cells(forWeights:table:dyadic:)``).
     public var dyadic: Bool = true
+    /// Networks built while planning, handed to ``measure(weights:cells:)`` once.
+    let built = NetworkCache()
     /// Cap on the grid of the adaptive sampling search (``SupNorm/Options/maximumGridPoints``).
     public var searchPoints: Int = 1 << 18
 
@@ -83,6 +85,7 @@ public struct RateExperiment: Sendable {
         var seen = Set<Int>()
         var plan: [(Int, Int)] = []
         let table = try construction.weightTable(target, upTo: requestedWeights.max() ?? 0)
+        for (n, net) in table { built.store(net, cells: n) }
         for w in requestedWeights {
             let n = ConstructionKind.cells(forWeights: w, table: table, dyadic: dyadic)
             if seen.insert(n).inserted { plan.append((w, n)) }
@@ -93,7 +96,7 @@ public struct RateExperiment: Sendable {
     /// Builds and measures the network with N = `cells` (planned for `weights`).
     public func measure(weights: Int, cells n: Int) throws -> RateRow {
         let start = Date()
-        let net = try construction.build(target, cells: n)
+        let net = try built.take(cells: n) ?? construction.build(target, cells: n)
         let precision = construction.precision(cells: n, dimension: target.dimension)
         var options = SupNorm.Options(precision: precision, threads: threads)
         options.guardCheck = true
@@ -136,4 +139,12 @@ public struct RateExperiment: Sendable {
         let distinct = rows.filter { seen.insert($0.cells).inserted }
         return try PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map(\.errorValue), against: theory.against)
     }
+}
+
+/// Networks kept between planning and measuring, each given out once (then released).
+final class NetworkCache: @unchecked Sendable {
+    private var networks: [Int: Network] = [:]
+    private let lock = NSLock()
+    func store(_ network: Network, cells: Int) { lock.withLock { networks[cells] = network } }
+    func take(cells: Int) -> Network? { lock.withLock { networks.removeValue(forKey: cells) } }
 }

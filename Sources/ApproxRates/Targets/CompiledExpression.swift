@@ -42,7 +42,23 @@ public struct CompiledExpression: Sendable {
         _ = emit(expression)
         self.instructions = instructions
         self.literals = literals
+        var constant = Array(repeating: false, count: instructions.count)
+        for (i, ins) in instructions.enumerated() {
+            switch ins {
+            case .variable: constant[i] = false
+            case .constant, .pi: constant[i] = true
+            case .unary(_, let a), .bump(let a): constant[i] = constant[a]
+            case .binary(_, let a, let b): constant[i] = constant[a] && constant[b]
+            case .hashSign(_, _, let args): constant[i] = args.allSatisfy { constant[$0] }
+            }
+        }
+        // The last instruction always runs, so that a constant expression still writes its result.
+        variableInstructions = instructions.indices.filter { !constant[$0] || $0 == instructions.count - 1 }
     }
+
+    /// Indices of the instructions that depend on the point; the others are folded once per
+    /// evaluator (e.g. the weights 2^(−nα) of a lacunary or Weierstrass sum).
+    let variableInstructions: [Int]
 
     /// The value of an expression without variables, at `precision`.
     public func constantValue(precision: Precision) -> BigFloat {
@@ -96,14 +112,28 @@ public final class ExpressionEvaluator {
         doubles = Array(repeating: 0, count: program.instructions.count)
         doubleConstants = program.literals.map { Double($0) ?? (try? BigFloat(parsing: $0, precision: .double).toDouble()) ?? .nan }
         cells = Array(repeating: 0, count: 16)
+        // Fold the constant instructions once (they read no coordinate, so any point will do).
+        let variable = Set(program.variableInstructions)
+        let folded = program.instructions.indices.filter { !variable.contains($0) }
+        let origin = MPFRArray(count: Swift.max(1, program.dimension), precision: precision)
+        run(folded, origin.base)
+        let zeros = [Double](repeating: 0, count: Swift.max(1, program.dimension))
+        zeros.withUnsafeBufferPointer { runDouble(folded, $0.baseAddress!) }
     }
 
     /// Writes f(x) rounded to ``precision`` into `result` (then to `result`'s own precision).
     /// `x` points to ``CompiledExpression/dimension`` numbers.
     public func evaluate(_ x: UnsafePointer<__mpfr_struct>, into result: UnsafeMutablePointer<__mpfr_struct>) {
+        run(program.variableInstructions, x)
+        cmpfr_set(result, registers.base + (program.instructions.count - 1), MPFR_RNDN)
+    }
+
+    /// Runs the instructions `indices` (in order) at the point `x`.
+    func run(_ indices: [Int], _ x: UnsafePointer<__mpfr_struct>) {
         let r = registers.base
         let piIndex = program.literals.count
-        for (i, ins) in program.instructions.enumerated() {
+        for i in indices {
+            let ins = program.instructions[i]
             let out = r + i
             switch ins {
             case .variable(let k): cmpfr_set(out, x + k, MPFR_RNDN)
@@ -150,15 +180,20 @@ public final class ExpressionEvaluator {
                 }
             }
         }
-        cmpfr_set(result, r + (program.instructions.count - 1), MPFR_RNDN)
     }
 
     /// f(x) in float64 (each operation rounded to double): the fast locator of the sup-norm
     /// search, never a reported value.
     public func evaluateDouble(_ x: UnsafePointer<Double>) -> Double {
+        runDouble(program.variableInstructions, x)
+        return doubles[program.instructions.count - 1]
+    }
+
+    func runDouble(_ indices: [Int], _ x: UnsafePointer<Double>) {
         let pi = Double.pi
-        return doubles.withUnsafeMutableBufferPointer { r in
-            for (i, ins) in program.instructions.enumerated() {
+        doubles.withUnsafeMutableBufferPointer { r in
+            for i in indices {
+                let ins = program.instructions[i]
                 switch ins {
                 case .variable(let k): r[i] = x[k]
                 case .constant(let k): r[i] = doubleConstants[k]
@@ -194,7 +229,6 @@ public final class ExpressionEvaluator {
                     r[i] = t <= 0 || t >= 1 ? 0 : Foundation.exp(4 - 1 / (t * (1 - t)))
                 }
             }
-            return r[program.instructions.count - 1]
         }
     }
 }

@@ -90,3 +90,37 @@ public enum TargetError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Target {
+    /// f at each of `points` (d coordinates each) at `precision`, spread over the cores: the
+    /// node values and Taylor coefficients that constructions read.
+    public func values(at points: [[BigFloat]], precision: Precision, threads: Int? = nil) -> [BigFloat] {
+        var out = Array(repeating: BigFloat(0, precision: precision), count: points.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let sink = UncheckedSendable(value: buffer)
+            BatchParallelism.forEachChunk(count: points.count, threads: BatchParallelism.threadCount(for: points.count, requested: threads, minimumPerThread: 64)) { _, range in
+                let evaluator = makeEvaluator(precision: precision)
+                let x = MPFRArray(count: dimension, precision: Precision.max(precision, points.first?.first?.precision ?? precision))
+                let y = MPFRArray(count: 1, precision: precision)
+                for i in range {
+                    for (k, v) in points[i].enumerated() { v.copy(into: x[k]) }
+                    evaluator.evaluate(x.base, into: y[0])
+                    sink.value[i] = y.value(at: 0)
+                }
+            }
+        }
+        return out
+    }
+
+    /// ``taylorCoefficients(at:degree:precision:)`` at each of `points`, spread over the cores.
+    public func taylorCoefficients(at points: [[BigFloat]], degree: Int, precision: Precision, threads: Int? = nil) -> [TaylorJet] {
+        var out: [TaylorJet?] = Array(repeating: nil, count: points.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let sink = UncheckedSendable(value: buffer)
+            BatchParallelism.forEachChunk(count: points.count, threads: BatchParallelism.threadCount(for: points.count, requested: threads, minimumPerThread: 8)) { _, range in
+                for i in range { sink.value[i] = taylorCoefficients(at: points[i], degree: degree, precision: precision) }
+            }
+        }
+        return out.map { $0! }
+    }
+}
