@@ -34,6 +34,9 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: "Number of W values in the range.")
     var points: Int = 8
 
+    @Option(name: .long, help: ArgumentHelp("Draws of the lacunary target (seeds seed, seed+1, ...): each row is the worst error over them.", valueName: "D"))
+    var draws: Int = 1
+
     @Option(name: .long, help: "Grid sizes: dyadic (N = 2^k, the default) or any N.")
     var grid: GridFamily = .dyadic
 
@@ -58,6 +61,7 @@ struct Rate: ParsableCommand {
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv exclude each other: give one") }
         if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        if !(1...1000).contains(draws) { throw ValidationError("--draws \(draws) is not allowed: use 1 to 1000") }
         if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
     }
 
@@ -76,10 +80,14 @@ struct Rate: ParsableCommand {
                                             dyadic: self.grid == .dyadic) }
         catch { throw CLIError("--construction \(kind.name): \(error)") }
         experiment.searchPoints = searchPoints
+        if draws > 1 {
+            guard target.name == "lacunary" else { throw CLIError("--draws \(draws): only the lacunary target is random; '\(target.name)' has one draw") }
+            experiment.draws = try (1..<draws).map { try targetOptions.make(seedOffset: UInt64($0)) }
+        }
         let plan: [(requested: Int, cells: Int)]
         do { plan = try experiment.plannedCells() } catch { throw CLIError("\(error)") }
 
-        let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)"
+        let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|draws=\(draws)"
         var done = try loadCheckpoint(key: key)
         let progress = Progress(total: plan.count)
         var rows: [RateRow] = []
@@ -113,6 +121,9 @@ struct Rate: ParsableCommand {
         var lines: [String] = []
         lines.append("target        \(target.summary)  (d = \(target.dimension), r = \(format(target.smoothness)), \(roleText(target.role)))")
         lines.append("construction  \(describe(kind)); errors in MPFR, guard at twice the precision")
+        if let first = rows.first, first.draws > 1 {
+            lines.append("draws         \(first.draws) seeds from \(targetOptions.seed); each error is the worst over them")
+        }
         if let first = rows.first {
             let method = first.method.components(separatedBy: ":").first!.components(separatedBy: " (").first!
             let locator = first.locator.components(separatedBy: " (").first!
@@ -187,7 +198,7 @@ struct Rate: ParsableCommand {
             ["W_requested": r.requestedWeights, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
              "width": r.width, "N": r.cells, "precision": r.precision, "error": r.error, "error_value": r.errorValue,
              "argmax": r.argmax, "guard_digits": r.guardDigits, "stable": r.stable, "method": r.method,
-             "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds]
+             "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds, "draws": r.draws, "worst_draw": r.worstDraw]
         }
         if let fit {
             var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]

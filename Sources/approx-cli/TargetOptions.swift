@@ -35,13 +35,13 @@ struct TargetOptions: ParsableArguments {
         return r
     }
 
-    /// The target described by the options.
-    func make() throws -> Target {
+    /// The target described by the options, with its seed advanced by `seedOffset` (draws).
+    func make(seedOffset: UInt64 = 0) throws -> Target {
         if let d = dim, d < 1 { throw CLIError("--dim \(d) is not allowed: d must be >= 1") }
         let r = try smoothnessValue()
         do {
             if TargetCatalog.names.contains(target) {
-                var options = TargetCatalog.Options(seed: seed, levels: levels, terms: terms)
+                var options = TargetCatalog.Options(seed: seed &+ seedOffset, levels: levels, terms: terms)
                 options.x0 = x0.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
                 return try TargetCatalog.make(target, dimension: dim ?? 1, smoothness: r, smoothnessText: smoothness, options: options)
             }

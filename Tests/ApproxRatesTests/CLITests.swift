@@ -215,6 +215,8 @@ func temporaryDirectory() -> String {
         (["--target", "power", "--smoothness", "1", "--construction", "spline"], "unknown construction 'spline'"),
         (["--target", "power", "--smoothness", "1", "--x0", "2"], "outside [0, 1]"),
         (["--target", "weierstrass", "--smoothness", "1.5"], "in (0, 1)"),
+        (["--target", "power", "--smoothness", "1", "--draws", "3"], "only the lacunary target is random"),
+        (["--target", "lacunary", "--smoothness", "1", "--draws", "0"], "--draws 0 is not allowed"),
     ])
     func rateBadInput(arguments: [String], message: String) throws {
         let r = try runCLI(["rate"] + arguments)

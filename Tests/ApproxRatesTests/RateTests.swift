@@ -59,6 +59,23 @@ import Testing
         #expect(throws: ConstructionError.self) { try RateExperiment(target: t3, construction: .interpolation, requestedWeights: [100]) }
         #expect(throws: ConstructionError.self) { try ConstructionKind.named("spline", degree: nil, smoothness: 1) }
         #expect(try ConstructionKind.named("taylor", degree: nil, smoothness: 2.5) == .taylor(degree: 2))
+        // Degree 0 in 1-D multiplies nothing: its law is in W, not W/ln W.
+        #expect(!ConstructionKind.taylor(degree: 0).fitsAgainstWeightsOverLog(dimension: 1))
+        #expect(ConstructionKind.taylor(degree: 0).fitsAgainstWeightsOverLog(dimension: 2))
+        #expect(ConstructionKind.taylor(degree: 1).fitsAgainstWeightsOverLog(dimension: 1))
+    }
+
+    @Test func drawsReportTheWorstCase() throws {
+        let targets = try (1...3).map { try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: UInt64($0))) }
+        var one = try RateExperiment(target: targets[0], construction: .interpolation, requestedWeights: [200])
+        let single = try one.measure(weights: 200, cells: 64)
+        one.draws = Array(targets.dropFirst())
+        let worst = try one.measure(weights: 200, cells: 64)
+        #expect(worst.draws == 3 && single.draws == 1)
+        #expect(worst.errorValue >= single.errorValue)
+        let each = try targets.map { t in try RateExperiment(target: t, construction: .interpolation, requestedWeights: [200]).measure(weights: 200, cells: 64).errorValue }
+        #expect(worst.errorValue == each.max()!)
+        #expect(each[worst.worstDraw] == worst.errorValue)
     }
 
     @Test func interpolationRateOnTheCuspIsROverD() throws {

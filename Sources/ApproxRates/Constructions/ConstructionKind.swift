@@ -38,9 +38,11 @@ public enum ConstructionKind: Sendable, Equatable {
         switch self { case .interpolation: 1...2; case .taylor: 1...3 }
     }
 
-    /// True when the theory's law is in W/ln W (log-corrected) rather than W.
-    public var fitsAgainstWeightsOverLog: Bool {
-        if case .taylor = self { return true } else { return false }
+    /// True when the theory's law is in W/ln W (log-corrected) rather than W: whenever the
+    /// construction multiplies (Taylor of degree ≥ 1, or any degree in d ≥ 2, where φ_m is a
+    /// product), since each product costs O(log N) weights.
+    public func fitsAgainstWeightsOverLog(dimension: Int) -> Bool {
+        if case .taylor(let n) = self { return n >= 1 || dimension >= 2 } else { return false }
     }
 
     /// The exponent p this construction should show on a target of smoothness r in d dimensions.

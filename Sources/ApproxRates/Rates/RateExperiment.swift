@@ -34,6 +34,10 @@ public struct RateRow: Sendable, Codable, Equatable {
     public let spacing: Double
     /// Wall-clock seconds for building and measuring.
     public let seconds: Double
+    /// Number of target draws measured (the error is the largest).
+    public let draws: Int
+    /// Which draw (0-based, in the order given) attained it.
+    public let worstDraw: Int
 }
 
 /// A rate experiment: a target, a construction grown over a range of W, the errors measured,
@@ -45,6 +49,9 @@ public struct RateExperiment: Sendable {
     public let construction: ConstructionKind
     /// The weight counts asked for, increasing.
     public let requestedWeights: [Int]
+    /// Further draws of a random target (other seeds): each row reports the worst error over
+    /// `target` and these, the class rate's worst case over a random family.
+    public var draws: [Target] = []
     /// Threads for the measurement.
     public var threads: Int?
     /// Whether grid sizes are powers of two (see ``ConstructionKind/cells(forWeights:table:dyadic:)``).
@@ -96,12 +103,18 @@ public struct RateExperiment: Sendable {
     /// Builds and measures the network with N = `cells` (planned for `weights`).
     public func measure(weights: Int, cells n: Int) throws -> RateRow {
         let start = Date()
-        let net = try built.take(cells: n) ?? construction.build(target, cells: n)
         let precision = construction.precision(cells: n, dimension: target.dimension)
         var options = SupNorm.Options(precision: precision, threads: threads)
         options.guardCheck = true
         options.maximumGridPoints = searchPoints
-        let result = try SupNorm.measure(net, against: target, options: options)
+        // The worst case over the draws (one draw unless more targets were given).
+        var worst: (result: SupNormResult, network: Network, draw: Int)? = nil
+        for (k, f) in ([target] + draws).enumerated() {
+            let net = try (k == 0 ? built.take(cells: n) : nil) ?? construction.build(f, cells: n)
+            let result = try SupNorm.measure(net, against: f, options: options)
+            if worst == nil || worst!.result.error < result.error { worst = (result, net, k) }
+        }
+        let (result, net, draw) = worst!
         let c = net.counts
         let digits = Swift.max(3, Swift.min(result.agreeingDigits, 17))
         return RateRow(requestedWeights: weights, cells: n, weightsAll: c.weightsAll, weightsNonzero: c.weightsNonzero,
@@ -109,7 +122,7 @@ public struct RateExperiment: Sendable {
                        error: result.error.formatted(significantDigits: digits), errorValue: result.error.toDouble(),
                        argmax: result.argmax, guardDigits: result.agreeingDigits, stable: result.isStable,
                        method: result.method, locator: result.locator, spacing: result.spacing,
-                       seconds: Date().timeIntervalSince(start))
+                       seconds: Date().timeIntervalSince(start), draws: 1 + draws.count, worstDraw: draw)
     }
 
     /// The theory's exponents for this target: p_shallow = r/d, p_max = 2r/d, and what this
@@ -118,7 +131,7 @@ public struct RateExperiment: Sendable {
         let r = target.smoothness, d = Double(target.dimension)
         return Theory(pShallow: r / d, pMax: 2 * r / d,
                       pExpected: construction.expectedRate(smoothness: r, dimension: target.dimension),
-                      against: construction.fitsAgainstWeightsOverLog ? .weightsOverLog : .weights)
+                      against: construction.fitsAgainstWeightsOverLog(dimension: target.dimension) ? .weightsOverLog : .weights)
     }
 
     /// The theory's exponents.
