@@ -151,14 +151,12 @@ func searchOptions(_ precision: Precision) -> SupNorm.Options {
         for net in nets {
             let pieces = try net.linearPieces(from: BigFloat(0.0), to: BigFloat(1.0))
             #expect(pieces.count <= net.counts.pieceBound, "\(net.metadata)")
-            // The sweep of one-hidden-layer networks agrees with the general enumeration.
-            if net.isShallowPiecewiseLinear {
-                let sweep = try net.shallowPieces(from: BigFloat(0.0), to: BigFloat(1.0), precision: try Precision(bits: 300))
-                #expect(sweep.count == pieces.count && sweep.knots.count == sweep.count + 1)
-                for k in 0..<min(sweep.count, pieces.count) {
-                    #expect(sweep.slopes[k].subtracting(pieces.slopes[k][0]).magnitude().toDouble() < 1e-60)
-                    #expect(sweep.intercepts[k].subtracting(pieces.intercepts[k][0]).magnitude().toDouble() < 1e-60)
-                }
+            // The sweep finds the same pieces as the general enumeration.
+            let sweep = try net.sweptPieces(from: BigFloat(0.0), to: BigFloat(1.0), precision: try Precision(bits: 300))
+            #expect(sweep.count == pieces.count && sweep.knots.count == sweep.count + 1, "\(net.metadata)")
+            for k in 0..<min(sweep.count, pieces.count) {
+                #expect(sweep.slopes[k].subtracting(pieces.slopes[k][0]).magnitude().toDouble() < 1e-60)
+                #expect(sweep.intercepts[k].subtracting(pieces.intercepts[k][0]).magnitude().toDouble() < 1e-60)
             }
         }
     }

@@ -126,6 +126,24 @@ func sameNetwork(_ a: Network, _ b: Network) -> Bool {
         }
     }
 
+    @Test func pieceSweepMatchesTheGeneralEnumeration() async {
+        await propertyCheck(count: 40, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...5)) { seed, depth in
+            let p = try! Precision(bits: 96)
+            var net = randomNetwork(seed: seed, precision: p, inputs: 1, depth: depth, maxWidth: 7, dense: Bool.random())
+            if net.outputDimension > 1 {
+                net = try! net.postAffine(rows: [Array(repeating: BigFloat(1.0), count: net.outputDimension)], bias: [BigFloat(0.0)])
+            }
+            let wide = try! Precision(bits: 2048)
+            let general = try! net.linearPieces(from: BigFloat(-3.0), to: BigFloat(3.0), precision: wide)
+            let sweep = try! net.sweptPieces(from: BigFloat(-3.0), to: BigFloat(3.0), precision: wide)
+            #expect(sweep.count == general.count, "seed \(seed)")
+            for k in 0..<min(sweep.count, general.count) {
+                #expect(sweep.knots[k + 1].subtracting(general.knots[k + 1]).magnitude() < BigFloat(1.0).scaled(byPowerOfTwo: -1800))
+                #expect(sweep.slopes[k].subtracting(general.slopes[k][0]).magnitude() < BigFloat(1.0).scaled(byPowerOfTwo: -1800))
+            }
+        }
+    }
+
     @Test func composeIsFunctionComposition() async {
         await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max)) { seed in
             let p = try! Precision(bits: 200)

@@ -4,8 +4,9 @@ import Foundation
 /// The sup-norm error ‖f − net‖_∞ on [0, 1]^d, searched for and then computed in MPFR.
 ///
 /// Two searches, chosen by the network's form:
-/// - **Exact pieces** (1-D, one hidden layer of ReLU units): the knots are swept into the exact
-///   linear pieces; the target's special points split pieces further. On each piece,
+/// - **Exact pieces** (1-D networks of identity and ReLU units, up to `maximumPieces` pieces):
+///   the network is swept into its exact linear pieces (``Network/sweptPieces(from:to:precision:maximumPieces:)``);
+///   the target's special points split pieces further. On each piece,
 ///   e = |f − ℓ| is sampled at `samplesPerPiece` points (ends included) and the best sample is
 ///   refined by golden-section search between its neighbours. This is exact (to the golden
 ///   tolerance, 2^-40 of the piece) whenever e is unimodal on the piece, which holds for an
@@ -35,6 +36,8 @@ public enum SupNorm {
         public var candidates: Int = 24
         /// Samples per linear piece in the exact-pieces search.
         public var samplesPerPiece: Int = 8
+        /// Most linear pieces the exact-pieces search enumerates; beyond, it samples instead.
+        public var maximumPieces: Int = 2_000_000
         /// Whether to run the twice-the-precision guard.
         public var guardCheck: Bool = true
         public init(precision: Precision, threads: Int? = nil) { self.precision = precision; self.threads = threads }
@@ -49,8 +52,10 @@ public enum SupNorm {
         guard (1...3).contains(target.dimension) else { throw MeasurementError("the sup-norm search supports d = 1, 2, 3, not \(target.dimension)") }
         let mpfr = MPFREvaluator(network: network, precision: options.precision)
         var search: Search
-        if network.isShallowPiecewiseLinear {
-            search = try exactPieces(network, target, mpfr, options)
+        let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + 64)
+        if network.isSweepable, let pieces = try? network.sweptPieces(from: BigFloat(0, precision: high), to: BigFloat(1, precision: high),
+                                                                       precision: high, maximumPieces: options.maximumPieces) {
+            search = try exactPieces(pieces, network, target, mpfr, options)
         } else {
             search = try sampling(network, target, mpfr, options)
         }
@@ -137,9 +142,7 @@ public enum SupNorm {
 
     // MARK: exact pieces
 
-    static func exactPieces(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
-        let high = Precision(uncheckedBits: options.precision.bits + 64)
-        let pieces = try network.shallowPieces(from: BigFloat(0, precision: high), to: BigFloat(1, precision: high), precision: high)
+    static func exactPieces(_ pieces: SweptPieces, _ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
         // Piece ends in float64, split at the target's special points.
         var ends = pieces.knots.map { $0.toDouble() }
         var lines = (0..<pieces.count).map { (pieces.slopes[$0], pieces.intercepts[$0]) }

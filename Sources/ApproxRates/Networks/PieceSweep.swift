@@ -1,0 +1,258 @@
+import CMPFR
+
+/// The linear pieces of a one-input, one-output piecewise-linear network on an interval, found by
+/// sweeping x from left to right: each unit keeps the affine form (slope, intercept in x) of its
+/// pre-activation and output on the current piece, a heap holds the next zero crossing of every
+/// ReLU unit, and when one crosses, only the units downstream of it are updated. The cost is
+/// (pieces) × (units downstream of a switching unit) instead of the (pieces) × (weights) of
+/// ``Network/linearPieces(from:to:precision:)``: for local constructions (interpolation,
+/// Taylor + partition of unity) a few dozen operations per piece.
+///
+/// Forms are accumulated at `precision` (pick the network's precision plus ~128 bits: each piece's
+/// line is then exact to far below anything measured); breakpoints are the roots −c/s rounded to
+/// it. Neighbouring pieces with the same line are merged.
+public struct SweptPieces: Sendable {
+    /// Piece ends, increasing, from the interval's lower end to its upper end.
+    public let knots: [BigFloat]
+    /// Slope of the network on each piece.
+    public let slopes: [BigFloat]
+    /// Intercept of the network on each piece.
+    public let intercepts: [BigFloat]
+    /// Number of pieces.
+    public var count: Int { slopes.count }
+}
+
+extension Network {
+    /// True when ``sweptPieces(from:to:precision:maximumPieces:)`` applies: one input, one output,
+    /// identity and ReLU units only.
+    public var isSweepable: Bool { inputDimension == 1 && outputDimension == 1 && isPiecewiseLinear }
+
+    /// The linear pieces on [lower, upper]; throws for other networks or beyond `maximumPieces`.
+    public func sweptPieces(from lower: BigFloat, to upper: BigFloat, precision: Precision,
+                            maximumPieces: Int = 10_000_000) throws -> SweptPieces {
+        guard isSweepable else {
+            throw NetworkError.unsupported("the piece sweep needs one input, one output and identity or relu units")
+        }
+        guard lower < upper else { throw NetworkError.unsupported("the interval [\(lower), \(upper)] is empty") }
+        return try PieceSweeper(network: self, precision: precision).run(lower, upper, maximumPieces: maximumPieces)
+    }
+}
+
+private final class PieceSweeper {
+    let network: Network
+    let precision: Precision
+    let offset: [Int]            // first global unit index of each layer
+    let layerOf: [Int]
+    let weights: [MPFRArray]
+    let pre: MPFRArray           // [s, c] per unit
+    let out: MPFRArray           // [s, c] per unit
+    let delta: MPFRArray         // [s, c] per unit, pending change of the output
+    var relu: [Bool]
+    var active: [Bool]
+    var version: [Int]
+    var dirty: [[Int]]
+    var isDirty: [Bool]
+    var dependents: [[(unit: Int, weight: Int)]]   // per global unit: (global unit, index into the next layer's weights)
+    let scratch: MPFRArray
+    let current: MPFRArray       // [x]
+    let roots = RootPool()
+    var heap: [(slot: Int, unit: Int, version: Int)] = []
+
+    init(network: Network, precision: Precision) {
+        self.network = network
+        self.precision = precision
+        var offsets: [Int] = [], layerOf: [Int] = []
+        var total = 0
+        for (l, layer) in network.layers.enumerated() {
+            offsets.append(total); total += layer.outputCount
+            layerOf += Array(repeating: l, count: layer.outputCount)
+        }
+        offset = offsets
+        self.layerOf = layerOf
+        weights = network.layers.map { MPFRArray($0.weights, precision: precision) }
+        pre = MPFRArray(count: 2 * total, precision: precision)
+        out = MPFRArray(count: 2 * total, precision: precision)
+        delta = MPFRArray(count: 2 * total, precision: precision)
+        relu = network.layers.flatMap { $0.activations.map { $0 == .relu } }
+        active = Array(repeating: true, count: total)
+        version = Array(repeating: 0, count: total)
+        dirty = Array(repeating: [], count: network.layers.count)
+        isDirty = Array(repeating: false, count: total)
+        dependents = Array(repeating: [], count: total)
+        for l in 1..<Swift.max(1, network.layers.count) {
+            let layer = network.layers[l]
+            for i in 0..<layer.outputCount {
+                for k in layer.rowStart[i]..<layer.rowStart[i + 1] {
+                    dependents[offsets[l - 1] + layer.columns[k]].append((offsets[l] + i, k))
+                }
+            }
+        }
+        scratch = MPFRArray(count: 4, precision: precision)
+        current = MPFRArray(count: 1, precision: precision)
+        roots.precision = precision
+    }
+
+    // MARK: heap of next crossings, ordered by root value
+
+    func less(_ a: Int, _ b: Int) -> Bool { mpfr_less_p(roots[heap[a].slot], roots[heap[b].slot]) != 0 }
+
+    func push(_ slot: Int, _ unit: Int) {
+        heap.append((slot, unit, version[unit]))
+        var i = heap.count - 1
+        while i > 0 { let p = (i - 1) / 2; if less(i, p) { heap.swapAt(i, p); i = p } else { break } }
+    }
+
+    func popMin() {
+        roots.release(heap[0].slot)
+        heap[0] = heap[heap.count - 1]
+        heap.removeLast()
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < heap.count && less(l, m) { m = l }
+            if r < heap.count && less(r, m) { m = r }
+            if m == i { break }
+            heap.swapAt(i, m); i = m
+        }
+    }
+
+    /// Invalidates u's pending crossing and schedules its next one strictly right of x.
+    func schedule(_ u: Int) {
+        version[u] += 1
+        guard relu[u], cmpfr_zero_p(pre[2 * u]) == 0 else { return }
+        let slot = roots.acquire()
+        let r = roots[slot]
+        mpfr_div(r, pre[2 * u + 1], pre[2 * u], MPFR_RNDN)
+        mpfr_neg(r, r, MPFR_RNDN)
+        if mpfr_greater_p(r, current[0]) != 0 { push(slot, u) } else { roots.release(slot) }
+    }
+
+    /// Whether u's pre-activation is positive just right of x (its slope decides at a zero, and
+    /// a value within rounding of zero counts as zero).
+    func positiveRight(_ u: Int) -> Bool {
+        let s = pre[2 * u], c = pre[2 * u + 1], v = scratch[0], m = scratch[1]
+        mpfr_mul(v, s, current[0], MPFR_RNDN)
+        mpfr_abs(m, v, MPFR_RNDN)
+        mpfr_add(v, v, c, MPFR_RNDN)
+        mpfr_abs(scratch[2], c, MPFR_RNDN)
+        mpfr_add(m, m, scratch[2], MPFR_RNDN)
+        mpfr_mul_2si(m, m, -(precision.bits - 16), MPFR_RNDN)
+        mpfr_abs(scratch[2], v, MPFR_RNDN)
+        if mpfr_lessequal_p(scratch[2], m) != 0 { return cmpfr_sgn(s) > 0 }
+        return cmpfr_sgn(v) > 0
+    }
+
+    func markDirty(_ u: Int) { if !isDirty[u] { isDirty[u] = true; dirty[layerOf[u]].append(u) } }
+
+    /// Re-decides every dirty unit, layer by layer, and pushes output changes downstream.
+    func settle(from firstLayer: Int) {
+        let t = scratch[3]
+        for l in firstLayer..<network.layers.count {
+            let units = dirty[l]
+            dirty[l].removeAll(keepingCapacity: true)
+            for u in units {
+                isDirty[u] = false
+                let now = relu[u] ? positiveRight(u) : true
+                // delta = new output − old output
+                if now {
+                    mpfr_sub(delta[2 * u], pre[2 * u], out[2 * u], MPFR_RNDN)
+                    mpfr_sub(delta[2 * u + 1], pre[2 * u + 1], out[2 * u + 1], MPFR_RNDN)
+                    cmpfr_set(out[2 * u], pre[2 * u], MPFR_RNDN); cmpfr_set(out[2 * u + 1], pre[2 * u + 1], MPFR_RNDN)
+                } else {
+                    mpfr_neg(delta[2 * u], out[2 * u], MPFR_RNDN); mpfr_neg(delta[2 * u + 1], out[2 * u + 1], MPFR_RNDN)
+                    cmpfr_set_zero_pos(out[2 * u]); cmpfr_set_zero_pos(out[2 * u + 1])
+                }
+                active[u] = now
+                schedule(u)
+                if cmpfr_zero_p(delta[2 * u]) != 0 && cmpfr_zero_p(delta[2 * u + 1]) != 0 { continue }
+                guard l + 1 < network.layers.count else { continue }
+                let w = weights[l + 1]
+                for (v, k) in dependents[u] {
+                    mpfr_mul(t, w[k], delta[2 * u], MPFR_RNDN); mpfr_add(pre[2 * v], pre[2 * v], t, MPFR_RNDN)
+                    mpfr_mul(t, w[k], delta[2 * u + 1], MPFR_RNDN); mpfr_add(pre[2 * v + 1], pre[2 * v + 1], t, MPFR_RNDN)
+                    markDirty(v)
+                }
+            }
+        }
+    }
+
+    func run(_ lower: BigFloat, _ upper: BigFloat, maximumPieces: Int) throws -> SweptPieces {
+        lower.copy(into: current[0])
+        let end = MPFRArray([upper], precision: precision)
+        // Forward pass at the lower end: x = 1·x + 0 feeds layer 0.
+        let t = scratch[3]
+        for (l, layer) in network.layers.enumerated() {
+            let w = weights[l]
+            for i in 0..<layer.outputCount {
+                let u = offset[l] + i
+                cmpfr_set_zero_pos(pre[2 * u])
+                layer.bias[i].copy(into: pre[2 * u + 1])
+                for k in layer.rowStart[i]..<layer.rowStart[i + 1] {
+                    if l == 0 {
+                        mpfr_add(pre[2 * u], pre[2 * u], w[k], MPFR_RNDN)
+                    } else {
+                        let j = offset[l - 1] + layer.columns[k]
+                        mpfr_mul(t, w[k], out[2 * j], MPFR_RNDN); mpfr_add(pre[2 * u], pre[2 * u], t, MPFR_RNDN)
+                        mpfr_mul(t, w[k], out[2 * j + 1], MPFR_RNDN); mpfr_add(pre[2 * u + 1], pre[2 * u + 1], t, MPFR_RNDN)
+                    }
+                }
+                active[u] = relu[u] ? positiveRight(u) : true
+                if active[u] {
+                    cmpfr_set(out[2 * u], pre[2 * u], MPFR_RNDN); cmpfr_set(out[2 * u + 1], pre[2 * u + 1], MPFR_RNDN)
+                } else {
+                    cmpfr_set_zero_pos(out[2 * u]); cmpfr_set_zero_pos(out[2 * u + 1])
+                }
+                schedule(u)
+            }
+        }
+        let o = offset[network.layers.count - 1]
+        var knots = [BigFloat(lower, precision: precision)], slopes: [BigFloat] = [], intercepts: [BigFloat] = []
+        func emit(upTo x: UnsafePointer<__mpfr_struct>) throws {
+            if let s = slopes.last, s.withMPFR({ mpfr_equal_p($0, out[2 * o]) != 0 }),
+               intercepts.last!.withMPFR({ mpfr_equal_p($0, out[2 * o + 1]) != 0 }) {
+                knots[knots.count - 1] = BigFloat(copying: x)
+                return
+            }
+            guard slopes.count < maximumPieces else { throw NetworkError.unsupported("more than \(maximumPieces) linear pieces") }
+            slopes.append(BigFloat(copying: out[2 * o])); intercepts.append(BigFloat(copying: out[2 * o + 1]))
+            knots.append(BigFloat(copying: x))
+        }
+        while let top = heap.first {
+            if heap[0].version != version[top.unit] { popMin(); continue }   // stale
+            let x = roots[top.slot]
+            if mpfr_greaterequal_p(x, end[0]) != 0 { break }
+            try emit(upTo: x)
+            cmpfr_set(current[0], x, MPFR_RNDN)
+            // Every crossing at this x flips now.
+            var first = network.layers.count
+            while let next = heap.first, mpfr_lessequal_p(roots[next.slot], current[0]) != 0 {
+                if next.version == version[next.unit] { markDirty(next.unit); first = Swift.min(first, layerOf[next.unit]) }
+                popMin()
+            }
+            settle(from: first)
+        }
+        try emit(upTo: end[0])
+        return SweptPieces(knots: knots, slopes: slopes, intercepts: intercepts)
+    }
+}
+
+/// MPFR slots for the heap's roots, recycled so the sweep allocates only as the heap grows.
+private final class RootPool {
+    var precision = Precision.double
+    var chunks: [MPFRArray] = []
+    var free: [Int] = []
+    let chunkSize = 4096
+
+    func acquire() -> Int {
+        if let i = free.popLast() { return i }
+        let base = chunks.count * chunkSize
+        chunks.append(MPFRArray(count: chunkSize, precision: precision))
+        free.append(contentsOf: ((base + 1)..<(base + chunkSize)).reversed())
+        return base
+    }
+
+    func release(_ i: Int) { free.append(i) }
+
+    subscript(_ i: Int) -> UnsafeMutablePointer<__mpfr_struct> { chunks[i / chunkSize][i % chunkSize] }
+}
