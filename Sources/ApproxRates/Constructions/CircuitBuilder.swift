@@ -6,13 +6,17 @@
 public final class CircuitBuilder {
     /// One unit: `layer` 0 is the input coordinates, layer l ≥ 1 hidden layer l.
     public struct Node: Hashable, Sendable {
+        /// 0 for an input coordinate, l ≥ 1 for hidden layer l.
         public let layer: Int
+        /// Position within its layer (the coordinate for layer 0).
         public let index: Int
     }
 
     /// An affine combination Σ c_i·node_i + constant of units (not itself a unit).
     public struct Form {
+        /// Coefficient of each unit, at the builder's precision.
         public var terms: [Node: BigFloat]
+        /// The constant term.
         public var constant: BigFloat
         /// The deepest layer it reads (0 for inputs or constants).
         public var depth: Int { terms.keys.map(\.layer).max() ?? 0 }

@@ -66,15 +66,3 @@ public enum Interpolation {
 
     typealias Form = CircuitBuilder.Form
 }
-
-/// Why a construction could not be built.
-public enum ConstructionError: Error, Equatable, CustomStringConvertible {
-    case dimension(String)
-    case parameter(String)
-    case target(String)
-    public var description: String {
-        switch self {
-        case .dimension(let s), .parameter(let s), .target(let s): s
-        }
-    }
-}

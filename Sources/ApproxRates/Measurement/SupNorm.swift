@@ -40,6 +40,7 @@ public enum SupNorm {
         public var maximumPieces: Int = 2_000_000
         /// Whether to run the twice-the-precision guard.
         public var guardCheck: Bool = true
+        /// Default search settings at `precision`, on `threads` threads (default: all cores).
         public init(precision: Precision, threads: Int? = nil) { self.precision = precision; self.threads = threads }
     }
 
@@ -298,75 +299,5 @@ public enum SupNorm {
                       method: "adaptive sampling: \(grid_) (spacing \(String(format: "%.3g", spacing))) + special points, pattern search around the best \(top.count) down to spacing/4096",
                       locator: locatorText, locatorPoints: locator != nil ? evaluated : 0,
                       mpfrPoints: 64 + (locator != nil ? 0 : evaluated), spacing: spacing / 4096)
-    }
-}
-
-/// A sup-norm error as measured, with how it was found and how far its digits are checked.
-public struct SupNormResult: Sendable {
-    /// max |f − net| over the points searched, computed in MPFR at ``precision``.
-    public let error: BigFloat
-    /// Where it is attained.
-    public let argmax: [Double]
-    /// Working precision of the evaluation.
-    public let precision: Precision
-    /// The same error at twice the precision (same stored weights).
-    public let guardError: BigFloat
-    /// Significant decimal digits on which ``error`` and ``guardError`` agree.
-    public let agreeingDigits: Int
-    /// The search used, in words.
-    public let method: String
-    /// The locator used to rank points, and why.
-    public let locator: String
-    /// Points ranked by the locator.
-    public let locatorPoints: Int
-    /// Points evaluated in MPFR.
-    public let mpfrPoints: Int
-    /// Finest spacing the search resolved (a length on [0, 1]).
-    public let spacing: Double
-    /// False when fewer than 6 digits survive the guard.
-    public var isStable: Bool { agreeingDigits >= 6 }
-}
-
-/// Why a measurement could not be made.
-public struct MeasurementError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Errors |f − net| at blocks of points for one thread: float64 (network in float64, target in
-/// float64) or MPFR. Float64 values only rank points; the MPFR ones are the measurement.
-final class LocatorProbe {
-    let double: DoubleEvaluator?
-    let workspace: DoubleEvaluator.Workspace?
-    let doubleTarget: ExpressionEvaluator?
-    let mpfr: ErrorProbe?
-    var nets: [Double]
-
-    init(double: DoubleEvaluator, target: Target) {
-        self.double = double
-        workspace = double.makeWorkspace()
-        doubleTarget = target.makeEvaluator(precision: .double)
-        mpfr = nil
-        nets = [Double](repeating: 0, count: DoubleEvaluator.blockSize)
-    }
-
-    init(mpfr: MPFREvaluator, target: Target) {
-        double = nil; workspace = nil; doubleTarget = nil
-        self.mpfr = ErrorProbe(network: mpfr, target: target)
-        nets = []
-    }
-
-    /// |f − net| at `count` ≤ ``DoubleEvaluator/blockSize`` points.
-    func errors(_ points: UnsafePointer<Double>, count: Int, into out: UnsafeMutablePointer<Double>) {
-        if let mpfr {
-            let d = mpfr.point.count
-            for i in 0..<count { out[i] = mpfr.error(at: points + i * d) }
-            return
-        }
-        let d = double!.network.inputDimension
-        nets.withUnsafeMutableBufferPointer { n in
-            double!.evaluate(points, count: count, output: n.baseAddress!, workspace: workspace!)
-            for i in 0..<count { out[i] = Swift.abs(doubleTarget!.evaluateDouble(points + i * d) - n[i]) }
-        }
     }
 }

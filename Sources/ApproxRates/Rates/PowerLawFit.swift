@@ -75,9 +75,3 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
         return z + (z * z * z + z) / (4 * v) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * v * v)
     }
 }
-
-/// Why a rate could not be fitted.
-public struct RateError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -1,45 +1,4 @@
 import Foundation
-
-/// One measured point of a rate: the network grown to about W weights, and its sup-norm error.
-public struct RateRow: Sendable, Codable, Equatable {
-    /// The weight count asked for.
-    public let requestedWeights: Int
-    /// Grid cells per axis N chosen for it.
-    public let cells: Int
-    /// Every weight and bias slot (W_all).
-    public let weightsAll: Int
-    /// Nonzero weights and biases (W_nz).
-    public let weightsNonzero: Int
-    /// Number of affine maps L.
-    public let depth: Int
-    /// Largest hidden width.
-    public let width: Int
-    /// Working precision in bits.
-    public let precision: Int
-    /// ‖f − net‖_∞ found, as decimal text with every significant digit the guard confirmed.
-    public let error: String
-    /// The same as a Double (for fits and plots).
-    public let errorValue: Double
-    /// Where the error is attained.
-    public let argmax: [Double]
-    /// Digits confirmed by the twice-the-precision guard.
-    public let guardDigits: Int
-    /// Whether at least 6 digits were confirmed.
-    public let stable: Bool
-    /// The search, in words.
-    public let method: String
-    /// The locator, in words.
-    public let locator: String
-    /// Finest spacing the search resolved.
-    public let spacing: Double
-    /// Wall-clock seconds for building and measuring.
-    public let seconds: Double
-    /// Number of target draws measured (the error is the largest).
-    public let draws: Int
-    /// Which draw (0-based, in the order given) attained it.
-    public let worstDraw: Int
-}
-
 /// A rate experiment: a target, a construction grown over a range of W, the errors measured,
 /// the fitted exponent and the theory's exponents beside it.
 public struct RateExperiment: Sendable {
@@ -74,6 +33,9 @@ public struct RateExperiment: Sendable {
         return (0..<points).map { k in Int((lower * pow(upper / lower, Double(k) / Double(points - 1))).rounded()) }
     }
 
+    /// An experiment growing `construction` on `target` at the weight counts `requestedWeights`
+    /// (see ``weightGrid(from:to:points:)``); throws when the construction does not support the
+    /// target's dimension.
     public init(target: Target, construction: ConstructionKind, requestedWeights: [Int], threads: Int? = nil,
                 dyadic: Bool = true) throws {
         guard construction.dimensions.contains(target.dimension) else {
@@ -152,12 +114,4 @@ public struct RateExperiment: Sendable {
         let distinct = rows.filter { seen.insert($0.cells).inserted }
         return try PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map(\.errorValue), against: theory.against)
     }
-}
-
-/// Networks kept between planning and measuring, each given out once (then released).
-final class NetworkCache: @unchecked Sendable {
-    private var networks: [Int: Network] = [:]
-    private let lock = NSLock()
-    func store(_ network: Network, cells: Int) { lock.withLock { networks[cells] = network } }
-    func take(cells: Int) -> Network? { lock.withLock { networks.removeValue(forKey: cells) } }
 }

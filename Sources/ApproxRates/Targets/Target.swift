@@ -74,23 +74,6 @@ public struct Target: Sendable {
     }
 }
 
-/// Why a target could not be made.
-public enum TargetError: Error, Equatable, CustomStringConvertible {
-    case badSmoothness(Double)
-    case dimension(String)
-    case unknown(String)
-    case parameter(String)
-
-    public var description: String {
-        switch self {
-        case .badSmoothness(let r): "smoothness \(r) is not allowed: it must be a finite number > 0"
-        case .dimension(let s): s
-        case .unknown(let s): s
-        case .parameter(let s): s
-        }
-    }
-}
-
 extension Target {
     /// f at each of `points` (d coordinates each) at `precision`, spread over the cores: the
     /// node values and Taylor coefficients that constructions read.

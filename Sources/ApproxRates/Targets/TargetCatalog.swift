@@ -29,6 +29,7 @@ public enum TargetCatalog {
         public var levels: Int?
         /// Terms T of the traps.
         public var terms: Int = 40
+        /// Options with the defaults above.
         public init(x0: [String]? = nil, seed: UInt64 = 1, levels: Int? = nil, terms: Int = 40) {
             self.x0 = x0; self.seed = seed; self.levels = levels; self.terms = terms
         }

@@ -1,0 +1,6 @@
+/// Why a measurement could not be made.
+public struct MeasurementError: Error, CustomStringConvertible {
+    /// The reason, in words.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

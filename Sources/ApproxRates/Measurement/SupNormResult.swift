@@ -1,0 +1,25 @@
+/// A sup-norm error as measured, with how it was found and how far its digits are checked.
+public struct SupNormResult: Sendable {
+    /// max |f − net| over the points searched, computed in MPFR at ``precision``.
+    public let error: BigFloat
+    /// Where it is attained.
+    public let argmax: [Double]
+    /// Working precision of the evaluation.
+    public let precision: Precision
+    /// The same error at twice the precision (same stored weights).
+    public let guardError: BigFloat
+    /// Significant decimal digits on which ``error`` and ``guardError`` agree.
+    public let agreeingDigits: Int
+    /// The search used, in words.
+    public let method: String
+    /// The locator used to rank points, and why.
+    public let locator: String
+    /// Points ranked by the locator.
+    public let locatorPoints: Int
+    /// Points evaluated in MPFR.
+    public let mpfrPoints: Int
+    /// Finest spacing the search resolved (a length on [0, 1]).
+    public let spacing: Double
+    /// False when fewer than 6 digits survive the guard.
+    public var isStable: Bool { agreeingDigits >= 6 }
+}

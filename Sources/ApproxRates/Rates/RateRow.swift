@@ -1,0 +1,39 @@
+/// One measured point of a rate: the network grown to about W weights, and its sup-norm error.
+public struct RateRow: Sendable, Codable, Equatable {
+    /// The weight count asked for.
+    public let requestedWeights: Int
+    /// Grid cells per axis N chosen for it.
+    public let cells: Int
+    /// Every weight and bias slot (W_all).
+    public let weightsAll: Int
+    /// Nonzero weights and biases (W_nz).
+    public let weightsNonzero: Int
+    /// Number of affine maps L.
+    public let depth: Int
+    /// Largest hidden width.
+    public let width: Int
+    /// Working precision in bits.
+    public let precision: Int
+    /// ‖f − net‖_∞ found, as decimal text with every significant digit the guard confirmed.
+    public let error: String
+    /// The same as a Double (for fits and plots).
+    public let errorValue: Double
+    /// Where the error is attained.
+    public let argmax: [Double]
+    /// Digits confirmed by the twice-the-precision guard.
+    public let guardDigits: Int
+    /// Whether at least 6 digits were confirmed.
+    public let stable: Bool
+    /// The search, in words.
+    public let method: String
+    /// The locator, in words.
+    public let locator: String
+    /// Finest spacing the search resolved.
+    public let spacing: Double
+    /// Wall-clock seconds for building and measuring.
+    public let seconds: Double
+    /// Number of target draws measured (the error is the largest).
+    public let draws: Int
+    /// Which draw (0-based, in the order given) attained it.
+    public let worstDraw: Int
+}
