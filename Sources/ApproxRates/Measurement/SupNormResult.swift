@@ -6,7 +6,7 @@ public struct SupNormResult: Sendable {
     public let argmax: [Double]
     /// Working precision of the evaluation.
     public let precision: Precision
-    /// The same error at twice the precision (same stored weights).
+    /// The largest error over the same candidates at twice the precision (same stored weights).
     public let guardError: BigFloat
     /// Significant decimal digits on which ``error`` and ``guardError`` agree.
     public let agreeingDigits: Int
