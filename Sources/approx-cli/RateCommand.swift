@@ -137,6 +137,7 @@ struct Rate: ParsableCommand {
         if let fit {
             let interval = fit.pLow.map { " [\(format($0)), \(format(fit.pHigh!))]" } ?? " (no interval with 2 points)"
             lines.append("fit           p = \(format(fit.p))\(interval) against \(fit.against.rawValue)  (95% interval, \(fit.count) points)")
+            lines.append("local slopes  \(fit.localSlopes.map { String(format: "%.3f", $0) }.joined(separator: " "))  (between consecutive rows)")
         } else {
             lines.append("fit           none: fewer than 2 distinct grid sizes in the range")
         }

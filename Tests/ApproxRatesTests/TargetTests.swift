@@ -112,6 +112,18 @@ import Testing
         #expect(a.value(at: x, precision: p) != b.value(at: x, precision: p))
     }
 
+    @Test func kinksOfOneDimensionalFormulas() throws {
+        func kinks(_ f: String) throws -> [Double] { try FormulaParser.parse(f).kinks() }
+        #expect(try kinks("abs(x-1/3)^0.75 + 0.1*sin(7*x)").map { ($0 * 3).rounded() / 3 } == [1.0 / 3])
+        #expect(try kinks("max(x, 1-x)") == [0.5])
+        #expect(try kinks("floor(4*x)") == [0.25, 0.5, 0.75])
+        #expect(try kinks("(0.6 - x)^1.5 + sin(x)^2").count == 1)
+        #expect(try kinks("x^2 + abs(sin(10*x))").isEmpty)          // not affine: left to the search
+        #expect(try kinks("x1*x2").isEmpty)
+        let t = try TargetCatalog.formula("abs(x - 0.625)", dimension: nil, smoothness: 1)
+        #expect(t.specialPoints == [[0.625]])
+    }
+
     @Test func badTargetsAreRefused() {
         #expect(throws: TargetError.self) { try TargetCatalog.make("power", dimension: 1, smoothness: 0) }
         #expect(throws: TargetError.self) { try TargetCatalog.make("power", dimension: 1, smoothness: -1) }

@@ -71,3 +71,61 @@ public indirect enum Expression: Sendable, Equatable {
     static func int(_ n: Int) -> Expression { .number(String(n)) }
     func power(_ e: Expression) -> Expression { .binary(.power, self, e) }
 }
+
+extension Expression {
+    /// Points of [0, 1] where a 1-D expression is not smooth, found where that is cheap: the
+    /// zeros of affine arguments of abs, sqrt, a non-integer power, min and max (their
+    /// difference), and the integer crossings of affine arguments of floor (at most `limit`).
+    /// Arguments that are not affine in x are skipped, so the list can miss kinks; it only
+    /// guides the sup-norm search, which also searches everywhere else.
+    public func kinks(limit: Int = 64) -> [Double] {
+        guard variableCount <= 1 else { return [] }
+        var found: [Double] = []
+        func affine(_ e: Expression) -> (Double, Double)? {
+            let p = CompiledExpression(e, dimension: 1)
+            let f = ExpressionEvaluator(p, precision: .double)
+            var x = 0.0
+            let a = f.evaluateDouble(&x); x = 1
+            let b = f.evaluateDouble(&x); x = 0.5
+            let m = f.evaluateDouble(&x)
+            guard a.isFinite, b.isFinite, m.isFinite, Swift.abs(m - (a + b) / 2) <= 1e-12 * Swift.max(1, Swift.abs(a), Swift.abs(b)) else { return nil }
+            return (a, b - a)
+        }
+        func zero(_ e: Expression) {
+            guard let (a, s) = affine(e), s != 0 else { return }
+            let x = -a / s
+            if x > 0 && x < 1 { found.append(x) }
+        }
+        func visit(_ e: Expression) {
+            switch e {
+            case .number, .pi, .variable: return
+            case .unary(let f, let a):
+                switch f {
+                case .abs, .sqrt: zero(a)
+                case .floor:
+                    if let (a0, s) = affine(a), s != 0 {
+                        let lo = Swift.min(a0, a0 + s), hi = Swift.max(a0, a0 + s)
+                        if hi - lo <= Double(limit) {
+                            var k = lo.rounded(.up)
+                            while k <= hi { let x = (k - a0) / s; if x > 0 && x < 1 { found.append(x) }; k += 1 }
+                        }
+                    }
+                default: break
+                }
+                visit(a)
+            case .binary(let f, let a, let b):
+                switch f {
+                case .power:
+                    if case .number(let t) = b, let c = Double(t), c != c.rounded() { zero(a) }
+                case .min, .max: zero(.binary(.subtract, a, b))
+                default: break
+                }
+                visit(a); visit(b)
+            case .hashSign(_, _, let args): args.forEach(visit)
+            case .bump(let a): visit(a)
+            }
+        }
+        visit(self)
+        return Array(Set(found)).sorted().prefix(limit).map { $0 }
+    }
+}

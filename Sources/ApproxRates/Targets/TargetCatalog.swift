@@ -132,6 +132,7 @@ public enum TargetCatalog {
         let e = try FormulaParser.parse(text)
         guard let r = smoothness else { throw TargetError.parameter("a formula target needs --smoothness r (the r you claim for it)") }
         let d = dimension ?? Swift.max(1, e.variableCount)
-        return try Target(name: "formula", expression: e, dimension: d, smoothness: r, role: .formula, summary: text)
+        return try Target(name: "formula", expression: e, dimension: d, smoothness: r, role: .formula, summary: text,
+                          specialPoints: d == 1 ? e.kinks().map { [$0] } : [])
     }
 }
