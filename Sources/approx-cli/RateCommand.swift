@@ -6,17 +6,21 @@ struct Rate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Grow a construction over a range of W, measure sup-norm errors in MPFR, fit the rate.",
         discussion: """
-        For each W (log-uniform from A to B), the construction is built with the grid size whose \
-        W_all is closest, its sup-norm error on [0,1]^d is searched for and computed in MPFR at a \
-        precision chosen from the construction, and a guard repeats the worst point at twice the \
-        precision. The fitted p (error ~ X^-p, X = W for interpolation, W/ln W for taylor) is \
-        printed with a 95% interval beside the theory: p_shallow = r/d, p_max = 2r/d.
+        For each W (log-uniform from A to B), the construction is built with the grid \
+        size whose W_all is closest, its sup-norm error on [0,1]^d is searched for and \
+        computed in MPFR at a precision chosen from the construction, and a guard \
+        repeats the best candidates at twice the precision. The fitted p (error ~ X^-p, \
+        X = W for interpolation, W/ln W for taylor) is printed with a 95% interval \
+        beside the theory: p_shallow = r/d, p_max = 2r/d.
 
         Examples:
-          approx-cli rate --target power --smoothness 0.5 --construction interpolation --weights 1e2...1e5
-          approx-cli rate --target power --smoothness 1 --dim 2 --construction interpolation --weights 1e3...1e5
-          approx-cli rate --target smooth-sine --smoothness 2 --construction taylor --weights 1e3...1e5 --json
-          approx-cli rate --target "abs(x-1/3)^0.75 + 0.1*sin(7*x)" --smoothness 0.75 --weights 1e2...1e4
+          approx-cli rate --target power --smoothness 0.5
+          approx-cli rate --target power --smoothness 1 --dim 2
+          approx-cli rate --target smooth-sine --construction taylor --json
+          approx-cli rate --target lacunary --smoothness 0.5 --draws 20
+          approx-cli rate --target "abs(x-1/3)^0.75" --smoothness 0.75
+          approx-cli rate --target smooth-sine --dim 2 --construction taylor
+          approx-cli rate --target power --smoothness 1.5 --checkpoint rows.jsonl
         """
     )
 
@@ -52,7 +56,7 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Append each finished row to this JSON-lines file and reuse the rows it already holds for the same experiment (resume after an interruption).", valueName: "file"))
     var checkpoint: String?
 
-    @Option(name: .long, help: ArgumentHelp("Most grid points of the adaptive sampling search (networks that are not one-hidden-layer 1-D).", valueName: "K"))
+    @Option(name: .long, help: ArgumentHelp("Most grid points of the adaptive sampling search (used when there are no exact pieces: d >= 2, or more than 2e6 pieces).", valueName: "K"))
     var searchPoints: Int = 1 << 18
 
     @Option(name: .long, help: "Worker threads (default: all cores).")
