@@ -89,7 +89,9 @@ struct Rate: ParsableCommand {
             experiment.draws = try (1..<draws).map { try targetOptions.make(seedOffset: UInt64($0)) }
         }
         let plan: [(requested: Int, cells: Int)]
-        do { plan = try experiment.plannedCells() } catch { throw CLIError("\(error)") }
+        let planning = Progress(total: 1)
+        planning.note("planning: building N = 1, 2, 4, … up to W = \(grid.max() ?? 0) to choose the grid sizes…")
+        do { plan = try experiment.plannedCells() } catch { planning.finish(); throw CLIError("\(error)") }
 
         let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|draws=\(draws)"
         var done = try loadCheckpoint(key: key)
