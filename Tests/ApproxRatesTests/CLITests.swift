@@ -225,3 +225,55 @@ func temporaryDirectory() -> String {
         #expect(r.stdout.isEmpty)
     }
 }
+
+@Suite(.serialized) struct BuildAndSupNormCLITests {
+    @Test func buildConstructionsAndMeasureThem() throws {
+        let dir = temporaryDirectory()
+        let sq = dir + "/sq.json"
+        #expect(try runCLI(["build", "squaring", "--m", "6", "-o", sq]).status == 0)
+        let r = try runCLI(["sup-norm", sq, "--target", "x^2", "--smoothness", "2", "--precision", "128", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let e = object["error_value"] as! Double
+        #expect(abs(e - 0x1p-14) <= 0x1p-14 * 1e-9)                     // ‖f_6 − x²‖ = 2^(−14)
+        #expect(object["stable"] as? Bool == true)
+        #expect((object["method"] as! String).hasPrefix("exact pieces (64 linear pieces"))
+
+        let taylor = dir + "/taylor.json"
+        let b = try runCLI(["build", "taylor", "--target", "smooth-sine", "--dim", "2", "--cells", "2", "-o", taylor])
+        #expect(b.status == 0, "\(b.stderr)")
+        let t = try runCLI(["sup-norm", taylor, "--target", "smooth-sine", "--search-points", "4096"])
+        #expect(t.status == 0 && t.stdout.contains("(d = 2)") && t.stdout.contains("adaptive sampling"), "\(t.stdout)\(t.stderr)")
+
+        for args in [["multiply", "--m", "8", "--bound", "2"], ["partition", "--cells", "4"],
+                     ["interpolation", "--target", "power", "--smoothness", "0.5", "--cells", "16"]] {
+            let file = dir + "/\(args[0]).json"
+            let out = try runCLI(["build"] + args + ["-o", file])
+            #expect(out.status == 0, "\(args): \(out.stderr)")
+            let net = try NetworkFile.load(file)
+            #expect(net.metadata["construction"] == args[0])
+        }
+        let partition = try NetworkFile.load(dir + "/partition.json")
+        #expect(partition.outputDimension == 5)
+    }
+
+    @Test func buildAndSupNormBadInput() throws {
+        let dir = temporaryDirectory()
+        let sq = dir + "/sq.json"
+        #expect(try runCLI(["build", "squaring", "--m", "3", "-o", sq]).status == 0)
+        let cases: [([String], String)] = [
+            (["build", "taylor", "--target", "power", "--smoothness", "1", "--dim", "3", "--cells", "2"], "defined for d = 1 or 2"),
+            (["build", "taylor", "--target", "smooth-sine", "--cells", "2", "--degree", "12"], "--degree 12 is not allowed"),
+            (["build", "interpolation", "--target", "power", "--smoothness", "1", "--cells", "0"], "--cells 0"),
+            (["build", "multiply", "--bound=-1"], "--bound -1.0"),
+            (["sup-norm", sq, "--target", "x1*x2", "--smoothness", "2"], "the network has 1 inputs but the target has dimension 2"),
+            (["sup-norm", sq, "--target", "x^2", "--smoothness", "2", "--precision", "1"], "--precision 1 is not allowed"),
+            (["sup-norm", dir + "/none.json", "--target", "x^2", "--smoothness", "2"], "no such file"),
+        ]
+        for (args, message) in cases {
+            let r = try runCLI(args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+        }
+    }
+}
