@@ -175,6 +175,22 @@ func searchOptions(_ precision: Precision) -> SupNorm.Options {
         }
     }
 
+    @Test func sweepBudgetFallsBackToSampling() throws {
+        let sine = try TargetCatalog.make("smooth-sine", dimension: 1, smoothness: 2)
+        let net = try TaylorPartition.network(sine, cells: 4, degree: 1, precision: try Precision(bits: 80))
+        #expect(throws: NetworkError.self) {
+            try net.sweptPieces(from: BigFloat(0.0), to: BigFloat(1.0), precision: try Precision(bits: 200), maximumUpdates: 10)
+        }
+        var options = searchOptions(try Precision(bits: 80))
+        let exact = try SupNorm.measure(net, against: sine, options: options)
+        options.maximumSweepUpdates = 10
+        let sampled = try SupNorm.measure(net, against: sine, options: options)
+        #expect(exact.method.hasPrefix("exact pieces") && sampled.method.hasPrefix("adaptive sampling"))
+        // Both find the same maximum to 6 digits (sampling is a lower bound).
+        #expect(sampled.error.toDouble() <= exact.error.toDouble() * (1 + 1e-12))
+        #expect(sampled.error.toDouble() >= exact.error.toDouble() * (1 - 1e-6))
+    }
+
     @Test func interpolationCountsAndExactness() throws {
         let t = try TargetCatalog.make("power", dimension: 1, smoothness: 1)
         let net = try Interpolation.oneDimensional(t, cells: 64, precision: try Precision(bits: 80))

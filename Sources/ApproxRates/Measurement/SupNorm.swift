@@ -39,6 +39,9 @@ public enum SupNorm {
         public var samplesPerPiece: Int = 8
         /// Most linear pieces the exact-pieces search enumerates; beyond, it samples instead.
         public var maximumPieces: Int = 2_000_000
+        /// Most unit updates of the piece sweep (the Taylor network at N = 256 needs 4.7 million,
+        /// about 10 s); beyond, it samples instead.
+        public var maximumSweepUpdates: Int = 30_000_000
         /// Whether to run the twice-the-precision guard.
         public var guardCheck: Bool = true
         /// Default search settings at `precision`, on `threads` threads (default: all cores).
@@ -56,7 +59,8 @@ public enum SupNorm {
         var search: Search
         let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + 64)
         if network.isSweepable, let pieces = try? network.sweptPieces(from: BigFloat(0, precision: high), to: BigFloat(1, precision: high),
-                                                                       precision: high, maximumPieces: options.maximumPieces) {
+                                                                       precision: high, maximumPieces: options.maximumPieces,
+                                                                       maximumUpdates: options.maximumSweepUpdates) {
             search = try exactPieces(pieces, network, target, mpfr, options)
         } else {
             search = try sampling(network, target, mpfr, options)

@@ -28,13 +28,18 @@ extension Network {
     public var isSweepable: Bool { inputDimension == 1 && outputDimension == 1 && isPiecewiseLinear }
 
     /// The linear pieces on [lower, upper]; throws for other networks or beyond `maximumPieces`.
+    /// `maximumUpdates` bounds the work (unit re-decisions): a network whose hidden units switch
+    /// far more often than its output (deep chains folding a ramp) is refused rather than
+    /// swept for hours.
     public func sweptPieces(from lower: BigFloat, to upper: BigFloat, precision: Precision,
-                            maximumPieces: Int = 10_000_000) throws -> SweptPieces {
+                            maximumPieces: Int = 10_000_000, maximumUpdates: Int = 200_000_000) throws -> SweptPieces {
         guard isSweepable else {
             throw NetworkError.unsupported("the piece sweep needs one input, one output and identity or relu units")
         }
         guard lower < upper else { throw NetworkError.unsupported("the interval [\(lower), \(upper)] is empty") }
-        return try PieceSweeper(network: self, precision: precision).run(lower, upper, maximumPieces: maximumPieces)
+        let sweeper = PieceSweeper(network: self, precision: precision)
+        sweeper.maximumUpdates = maximumUpdates
+        return try sweeper.run(lower, upper, maximumPieces: maximumPieces)
     }
 }
 
@@ -57,6 +62,8 @@ private final class PieceSweeper {
     let current: MPFRArray       // [x]
     let roots = RootPool()
     var heap: [(slot: Int, unit: Int, version: Int)] = []
+    var updates = 0
+    var maximumUpdates = Int.max
 
     init(network: Network, precision: Precision) {
         self.network = network
@@ -151,6 +158,7 @@ private final class PieceSweeper {
         for l in firstLayer..<network.layers.count {
             let units = dirty[l]
             dirty[l].removeAll(keepingCapacity: true)
+            updates += units.count
             for u in units {
                 isDirty[u] = false
                 let now = relu[u] ? positiveRight(u) : true
@@ -231,7 +239,11 @@ private final class PieceSweeper {
                 popMin()
             }
             settle(from: first)
+            if updates > maximumUpdates {
+                throw NetworkError.unsupported("the sweep passed \(maximumUpdates) unit updates (hidden units switch far more often than the output)")
+            }
         }
+
         try emit(upTo: end[0])
         return SweptPieces(knots: knots, slopes: slopes, intercepts: intercepts)
     }
