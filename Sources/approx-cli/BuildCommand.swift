@@ -77,7 +77,7 @@ struct Build: ParsableCommand {
                 let construction = try ConstructionKind.named(kind.rawValue, degree: degree, smoothness: target.smoothness)
                 if case .taylor(let n) = construction {
                     net = try TaylorPartition.network(target, cells: cells, degree: n, squaringDepth: squaringDepth,
-                                                      precision: construction.precision(cells: cells, dimension: target.dimension))
+                                                      precision: construction.precision(cells: cells))
                 } else {
                     net = try construction.build(target, cells: cells)
                 }

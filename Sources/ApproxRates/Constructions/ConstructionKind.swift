@@ -55,7 +55,7 @@ public enum ConstructionKind: Sendable, Equatable {
 
     /// The working precision for N cells: enough bits that the evaluation's rounding sits far
     /// below the approximation error (checked afterwards by the guard at twice the precision).
-    public func precision(cells n: Int, dimension d: Int) -> Precision {
+    public func precision(cells n: Int) -> Precision {
         let logN = Int(log2(Double(Swift.max(n, 2))).rounded(.up))
         switch self {
         case .interpolation: return Precision(uncheckedBits: 64 + 2 * logN)
@@ -65,12 +65,17 @@ public enum ConstructionKind: Sendable, Equatable {
         }
     }
 
+    /// Throws unless the construction supports dimension `d`.
+    public func checkDimension(_ d: Int) throws {
+        guard dimensions.contains(d) else {
+            throw ConstructionError.dimension("construction '\(name)' supports d = \(dimensions.lowerBound)...\(dimensions.upperBound), not d = \(d)")
+        }
+    }
+
     /// The network for `target` with N = `cells` cells per axis.
     public func build(_ target: Target, cells n: Int) throws -> Network {
-        guard dimensions.contains(target.dimension) else {
-            throw ConstructionError.dimension("construction '\(name)' supports d = \(dimensions.lowerBound)...\(dimensions.upperBound), not d = \(target.dimension)")
-        }
-        let p = precision(cells: n, dimension: target.dimension)
+        try checkDimension(target.dimension)
+        let p = precision(cells: n)
         switch self {
         case .interpolation:
             return target.dimension == 1 ? try Interpolation.oneDimensional(target, cells: n, precision: p)

@@ -66,33 +66,30 @@ public enum SupNorm {
             search = try sampling(network, target, mpfr, options)
         }
         // Final MPFR evaluation of the best candidates with the full network.
-        let probe = ErrorProbe(network: mpfr, target: target)
-        var best: (BigFloat, [Double])? = nil
-        for c in search.candidates {
-            c.withUnsafeBufferPointer { _ = probe.error(at: $0.baseAddress!) }
-            let e = probe.lastError
-            if best == nil || best!.0 < e { best = (e, c) }
-        }
+        let (error, argmax) = largest(search.candidates, ErrorProbe(network: mpfr, target: target))
         search.mpfrPoints += search.candidates.count
-        let (error, argmax) = best!
         var guardError = error, digits = options.precision.roundTripDecimalDigits
         if options.guardCheck {
             // Every candidate again at twice the precision: the largest there must be the same
             // value (to the digits reported) as the largest here.
             let high = Precision(uncheckedBits: 2 * options.precision.bits)
-            let guardProbe = ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target)
-            var highBest: BigFloat? = nil
-            for c in search.candidates {
-                c.withUnsafeBufferPointer { _ = guardProbe.error(at: $0.baseAddress!) }
-                let e = guardProbe.lastError
-                if highBest == nil || highBest! < e { highBest = e }
-            }
-            guardError = highBest!
+            guardError = largest(search.candidates, ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target)).0
             digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits)
         }
         return SupNormResult(error: error, argmax: argmax, precision: options.precision, guardError: guardError,
                              agreeingDigits: digits, method: search.method, locator: search.locator,
                              locatorPoints: search.locatorPoints, mpfrPoints: search.mpfrPoints, spacing: search.spacing)
+    }
+
+    /// The largest MPFR error over `points` (at least one) and where it is attained.
+    static func largest(_ points: [[Double]], _ probe: ErrorProbe) -> (BigFloat, [Double]) {
+        var best: (BigFloat, [Double])? = nil
+        for c in points {
+            c.withUnsafeBufferPointer { _ = probe.error(at: $0.baseAddress!) }
+            let e = probe.lastError
+            if best == nil || best!.0 < e { best = (e, c) }
+        }
+        return best!
     }
 
     /// Significant decimal digits on which a and b agree (cap when identical).

@@ -38,9 +38,7 @@ public struct RateExperiment: Sendable {
     /// target's dimension.
     public init(target: Target, construction: ConstructionKind, requestedWeights: [Int], threads: Int? = nil,
                 dyadic: Bool = true) throws {
-        guard construction.dimensions.contains(target.dimension) else {
-            throw ConstructionError.dimension("construction '\(construction.name)' supports d = \(construction.dimensions.lowerBound)...\(construction.dimensions.upperBound), not d = \(target.dimension)")
-        }
+        try construction.checkDimension(target.dimension)
         self.target = target
         self.construction = construction
         self.requestedWeights = requestedWeights
@@ -65,9 +63,8 @@ public struct RateExperiment: Sendable {
     /// Builds and measures the network with N = `cells` (planned for `weights`).
     public func measure(weights: Int, cells n: Int) throws -> RateRow {
         let start = Date()
-        let precision = construction.precision(cells: n, dimension: target.dimension)
+        let precision = construction.precision(cells: n)
         var options = SupNorm.Options(precision: precision, threads: threads)
-        options.guardCheck = true
         options.maximumGridPoints = searchPoints
         // The worst case over the draws (one draw unless more targets were given).
         var worst: (result: SupNormResult, network: Network, draw: Int)? = nil

@@ -61,11 +61,7 @@ public struct Target: Sendable {
 
     /// f(point) at `precision` (allocating; for the hot loops use ``makeEvaluator(precision:)``).
     public func value(at point: [BigFloat], precision: Precision) -> BigFloat {
-        let evaluator = makeEvaluator(precision: precision)
-        let x = MPFRArray(point, precision: Precision.max(precision, point.map(\.precision).max() ?? precision))
-        let out = MPFRArray(count: 1, precision: precision)
-        evaluator.evaluate(x.base, into: out.base)
-        return out.value(at: 0)
+        values(at: [point], precision: precision, threads: 1)[0]
     }
 
     /// ∂^α f(point)/α! for |α| ≤ degree (see ``TaylorJet``).
@@ -79,11 +75,13 @@ extension Target {
     /// node values and Taylor coefficients that constructions read.
     public func values(at points: [[BigFloat]], precision: Precision, threads: Int? = nil) -> [BigFloat] {
         var out = Array(repeating: BigFloat(0, precision: precision), count: points.count)
+        // Coordinates are read exactly: the point array is at least as wide as any of them.
+        let inputPrecision = points.lazy.flatMap { $0 }.map(\.precision).reduce(precision, Precision.max)
         out.withUnsafeMutableBufferPointer { buffer in
             let sink = UncheckedSendable(value: buffer)
             BatchParallelism.forEachChunk(count: points.count, threads: BatchParallelism.threadCount(for: points.count, requested: threads, minimumPerThread: 64)) { _, range in
                 let evaluator = makeEvaluator(precision: precision)
-                let x = MPFRArray(count: dimension, precision: Precision.max(precision, points.first?.first?.precision ?? precision))
+                let x = MPFRArray(count: dimension, precision: inputPrecision)
                 let y = MPFRArray(count: 1, precision: precision)
                 for i in range {
                     for (k, v) in points[i].enumerated() { v.copy(into: x[k]) }
