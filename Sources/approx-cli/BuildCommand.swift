@@ -19,10 +19,10 @@ struct Build: ParsableCommand {
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case tooth, sawtooth, squaring, multiply, partition, interpolation, taylor
+        case tooth, sawtooth, squaring, multiply, partition, interpolation, taylor, deep
     }
 
-    @Argument(help: "tooth, sawtooth, squaring, multiply, partition, interpolation or taylor.")
+    @Argument(help: "tooth, sawtooth, squaring, multiply, partition, interpolation, taylor or deep.")
     var kind: Kind
 
     @Option(name: .long, help: "Number of teeth compositions for sawtooth (s >= 1).")
@@ -36,6 +36,9 @@ struct Build: ParsableCommand {
 
     @Option(name: .long, help: "Grid cells N per axis (partition, interpolation, taylor).")
     var cells: Int = 16
+
+    @Option(name: .long, help: "Fine cells M per coarse cell of deep (default N).")
+    var fine: Int?
 
     @Option(name: .long, help: "Polynomial degree of taylor (default ceil(r) - 1).")
     var degree: Int?
@@ -51,7 +54,8 @@ struct Build: ParsableCommand {
     func validate() throws {
         if kind == .sawtooth, !(1...10_000).contains(s) { throw ValidationError("--s \(s): allowed 1 to 10000") }
         if kind == .squaring || kind == .multiply, !(1...500).contains(m) { throw ValidationError("--m \(m): allowed 1 to 500") }
-        if [.partition, .interpolation, .taylor].contains(kind), !(1...1_000_000).contains(cells) {
+        if let m = fine, !(1...100_000).contains(m) { throw ValidationError("--fine \(m): allowed 1 to 100000") }
+        if [.partition, .interpolation, .taylor, .deep].contains(kind), !(1...1_000_000).contains(cells) {
             throw ValidationError("--cells \(cells): allowed 1 to 1000000")
         }
         if kind == .multiply, !(bound.isFinite && bound > 0) { throw ValidationError("--bound \(bound): give a finite M > 0") }
@@ -71,13 +75,20 @@ struct Build: ParsableCommand {
             let b = CircuitBuilder(inputDimension: 1, precision: try Precision(bits: 64))
             let outputs = (0...cells).map { j in b.trapezoid(b.combine([(Double(3 * cells), b.input(0))], constant: -Double(3 * j))) }
             net = try b.network(outputs: outputs, metadata: ["construction": "partition", "N": "\(cells)"])
+        case .deep:
+            let target = try targetOptions.make()
+            do {
+                net = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: fine ?? cells)
+                                            : try BitExtraction.network(target, cells: cells, fine: fine ?? cells)
+            }
+            catch let e as ConstructionError { throw CLIError("deep: \(e)") }
         case .interpolation, .taylor:
             let target = try targetOptions.make()
             do {
                 let construction = try ConstructionKind.named(kind.rawValue, degree: degree, smoothness: target.smoothness)
                 if case .taylor(let n) = construction {
                     net = try TaylorPartition.network(target, cells: cells, degree: n, squaringDepth: squaringDepth,
-                                                      precision: construction.precision(cells: cells))
+                                                      precision: construction.precision(cells: cells, smoothness: target.smoothness))
                 } else {
                     net = try construction.build(target, cells: cells)
                 }

@@ -10,7 +10,7 @@ struct Rate: ParsableCommand {
         size whose W_all is closest, its sup-norm error on [0,1]^d is searched for and \
         computed in MPFR at a precision chosen from the construction, and a guard \
         repeats the best candidates at twice the precision. The fitted p (error ~ X^-p, \
-        X = W for interpolation, W/ln W for taylor) is printed with a 95% interval \
+        X = W for interpolation and deep, W/ln W for taylor) is printed with a 95% interval \
         beside the theory: p_shallow = r/d, p_max = 2r/d.
 
         Examples:
@@ -21,16 +21,22 @@ struct Rate: ParsableCommand {
           approx-cli rate --target "abs(x-1/3)^0.75" --smoothness 0.75
           approx-cli rate --target smooth-sine --dim 2 --construction taylor
           approx-cli rate --target power --smoothness 1.5 --checkpoint rows.jsonl
+          approx-cli rate --target lacunary --smoothness 1 --construction deep --weights 1e2...1e4 --draws 10
+          approx-cli rate --target lacunary --smoothness 1 --construction deep --alpha 0.5
+          approx-cli rate --target lacunary --smoothness 1 --construction deep --compare-precision
         """
     )
 
     @OptionGroup var targetOptions: TargetOptions
 
-    @Option(name: .long, help: "Construction: interpolation or taylor.")
+    @Option(name: .long, help: "Construction: interpolation, taylor or deep.")
     var construction: String = "interpolation"
 
     @Option(name: .long, help: "Polynomial degree of the taylor construction (default ceil(r) - 1).")
     var degree: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Depth exponent of the deep construction: M = N^alpha fine cells, L ~ W^alpha (0 < alpha <= 1, default 1).", valueName: "alpha"))
+    var alpha: Double?
 
     @Option(name: .long, help: ArgumentHelp("Range of W_all, log-uniform: A...B (e.g. 1e2...1e5).", valueName: "A...B"))
     var weights: String = "1e2...1e5"
@@ -59,6 +65,12 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Most grid points of the adaptive sampling search (used when there are no exact pieces: d >= 2, or more than 2e6 pieces).", valueName: "K"))
     var searchPoints: Int = 1 << 18
 
+    @Option(name: .long, help: ArgumentHelp("Measure every network with its weights rounded to B bits and evaluated at B bits (53: what float64 shows) instead of the construction's precision.", valueName: "B"))
+    var precision: Int?
+
+    @Flag(name: .long, help: "Also measure every network at 53 bits (weights rounded, arithmetic at 53 bits) and print that error beside the full-precision one (JSON: error_53).")
+    var comparePrecision = false
+
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -67,12 +79,14 @@ struct Rate: ParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
         if !(1...1000).contains(draws) { throw ValidationError("--draws \(draws) is not allowed: use 1 to 1000") }
         if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
+        if let b = precision, !(16...100_000).contains(b) { throw ValidationError("--precision \(b) is not allowed: use 16 to 100000 bits") }
+        if precision != nil && comparePrecision { throw ValidationError("--precision and --compare-precision exclude each other: give one") }
     }
 
     func run() throws {
         let target = try targetOptions.make()
         let kind: ConstructionKind
-        do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness) }
+        do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha) }
         catch { throw CLIError("--construction: \(error)") }
         let grid: [Int]
         do {
@@ -84,6 +98,8 @@ struct Rate: ParsableCommand {
                                             dyadic: self.grid == .dyadic) }
         catch { throw CLIError("--construction \(kind.name): \(error)") }
         experiment.searchPoints = searchPoints
+        experiment.precisionOverride = try precision.map { try Precision(bits: $0) }
+        experiment.comparePrecision = comparePrecision ? .double : nil
         if draws > 1 {
             guard target.name == "lacunary" else { throw CLIError("--draws \(draws): only the lacunary target is random; '\(target.name)' has one draw") }
             experiment.draws = try (1..<draws).map { try targetOptions.make(seedOffset: UInt64($0)) }
@@ -93,7 +109,7 @@ struct Rate: ParsableCommand {
         planning.note("planning: building N = 1, 2, 4, … up to W = \(grid.max() ?? 0) to choose the grid sizes…")
         do { plan = try experiment.plannedCells() } catch { planning.finish(); throw CLIError("\(error)") }
 
-        let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|draws=\(draws)"
+        let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|draws=\(draws)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)"
         var done = try loadCheckpoint(key: key)
         let progress = Progress(total: plan.count)
         var rows: [RateRow] = []
@@ -110,8 +126,9 @@ struct Rate: ParsableCommand {
         progress.finish()
         let fit = try? experiment.fit(rows)
         let theory = experiment.theory
-        let report = humanReport(target, kind, rows, plannedCount: plan.count, requestedCount: grid.count, fit, theory)
-        let machine = json ? try jsonReport(experiment, rows, fit, theory) + "\n" : csv ? table(rows).csv() : nil
+        let consistency = fit.flatMap { experiment.consistency(rows, $0) }
+        let report = humanReport(target, kind, rows, plannedCount: plan.count, requestedCount: grid.count, fit, theory, consistency: consistency)
+        let machine = json ? try jsonReport(experiment, rows, fit, theory, consistency) + "\n" : csv ? table(rows).csv() : nil
         if let path = output {
             // Written whole or not at all; the terminal still gets the readable table.
             try AtomicFile.write(machine ?? report, to: path)
@@ -123,7 +140,7 @@ struct Rate: ParsableCommand {
     }
 
     func humanReport(_ target: Target, _ kind: ConstructionKind, _ rows: [RateRow], plannedCount: Int, requestedCount: Int,
-                     _ fit: PowerLawFit?, _ theory: RateExperiment.Theory) -> String {
+                     _ fit: PowerLawFit?, _ theory: RateExperiment.Theory, consistency: ConsistencyCheck? = nil) -> String {
         var lines: [String] = []
         lines.append("target        \(target.summary)  (d = \(target.dimension), r = \(format(target.smoothness)), \(roleText(target.role)))")
         lines.append("construction  \(describe(kind)); errors in MPFR, guard at twice the precision")
@@ -148,6 +165,10 @@ struct Rate: ParsableCommand {
             lines.append("fit           none: fewer than 2 distinct grid sizes in the range")
         }
         lines.append("theory        p_shallow = r/d = \(format(theory.pShallow)), p_max = 2r/d = \(format(theory.pMax)); \(kind.name) by its own bound: \(format(theory.pExpected))")
+        if let c = consistency {
+            lines.append("depth law     L ~ W^\(format(c.depthExponent)); the fitted p needs >= W^\(format(c.neededDepthExponent))/ln W: \(c.depthLawHolds ? "consistent" : "VIOLATED (a bug, or a target easier than the class)")")
+            lines.append("VC bound      shattering ~ W^\(format(c.shatteringExponent)) vs W L log W ~ W^\(format(c.vcExponent)): \(c.vcBoundHolds ? "consistent" : "VIOLATED (a bug, or a target easier than the class)")  (slack 1/ln W = \(format(c.slack)))")
+        }
         let unstable = rows.filter { !$0.stable }
         if !unstable.isEmpty {
             lines.append("warning       \(unstable.count) row(s) kept fewer than 6 digits at twice the precision: W_all \(unstable.map { String($0.weightsAll) }.joined(separator: ", "))")
@@ -168,11 +189,21 @@ struct Rate: ParsableCommand {
     }
 
     func table(_ rows: [RateRow]) -> TextTable {
-        var t = TextTable(header: ["W_all", "W_nz", "depth", "width", "N", "precision", "error", "argmax", "digits", "resolved", "seconds"])
+        let packed = rows.contains { $0.bitsPerWeight != nil }, compared = rows.contains { $0.comparedError != nil }
+        var header = ["W_all", "W_nz", "depth", "width", "N", "precision"]
+        if packed { header.append("bits/weight") }
+        header.append("error")
+        if compared { header.append("error_53") }
+        header += ["argmax", "digits", "resolved", "seconds"]
+        var t = TextTable(header: header)
         for r in rows {
-            t.append([String(r.weightsAll), String(r.weightsNonzero), String(r.depth), String(r.width), String(r.cells),
-                      String(r.precision), r.error, r.argmax.map { String(format: "%.6g", $0) }.joined(separator: ","),
-                      String(r.guardDigits), String(format: "%.1e", r.spacing), String(format: "%.2f", r.seconds)])
+            var cells = [String(r.weightsAll), String(r.weightsNonzero), String(r.depth), String(r.width), String(r.cells), String(r.precision)]
+            if packed { cells.append(r.bitsPerWeight.map(String.init) ?? "-") }
+            cells.append(r.error)
+            if compared { cells.append(r.comparedError ?? "-") }
+            cells += [r.argmax.map { String(format: "%.6g", $0) }.joined(separator: ","),
+                      String(r.guardDigits), String(format: "%.1e", r.spacing), String(format: "%.2f", r.seconds)]
+            t.append(cells)
         }
         return t
     }
@@ -181,6 +212,7 @@ struct Rate: ParsableCommand {
         switch kind {
         case .interpolation: "interpolation (piecewise linear on a uniform grid)"
         case .taylor(let n): "taylor (degree \(n), trapezoid partition of unity, Yarotsky multiplication)"
+        case .deep(let a): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight)"
         }
     }
 
@@ -195,17 +227,21 @@ struct Rate: ParsableCommand {
 
     func format(_ x: Double) -> String { String(format: "%.4g", x) }
 
-    func jsonReport(_ e: RateExperiment, _ rows: [RateRow], _ fit: PowerLawFit?, _ theory: RateExperiment.Theory) throws -> String {
+    func jsonReport(_ e: RateExperiment, _ rows: [RateRow], _ fit: PowerLawFit?, _ theory: RateExperiment.Theory,
+                    _ consistency: ConsistencyCheck?) throws -> String {
         var object: [String: Any] = [:]
         object["target"] = ["name": e.target.name, "summary": e.target.summary, "dimension": e.target.dimension,
                             "smoothness": e.target.smoothness, "role": roleText(e.target.role)]
         object["construction"] = e.construction.name
         if case .taylor(let n) = e.construction { object["degree"] = n }
+        if case .deep(let a) = e.construction { object["alpha"] = a }
         object["rows"] = rows.map { r -> [String: Any] in
             ["W_requested": r.requestedWeights, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
              "width": r.width, "N": r.cells, "precision": r.precision, "error": r.error, "error_value": r.errorValue,
              "argmax": r.argmax, "guard_digits": r.guardDigits, "stable": r.stable, "method": r.method,
-             "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds, "draws": r.draws, "worst_draw": r.worstDraw]
+             "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds, "draws": r.draws, "worst_draw": r.worstDraw,
+             "bits_per_weight": r.bitsPerWeight ?? NSNull(), "error_53": r.comparedError ?? NSNull(),
+             "error_53_value": r.comparedErrorValue ?? NSNull()]
         }
         if let fit {
             var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]
@@ -215,6 +251,11 @@ struct Rate: ParsableCommand {
         } else { object["fit"] = NSNull() }
         object["theory"] = ["p_shallow": theory.pShallow, "p_max": theory.pMax, "p_construction": theory.pExpected,
                             "against": theory.against.rawValue]
+        if let c = consistency {
+            object["consistency"] = ["depth_exponent": c.depthExponent, "needed_depth_exponent": c.neededDepthExponent,
+                                     "depth_law_holds": c.depthLawHolds, "vc_exponent": c.vcExponent,
+                                     "shattering_exponent": c.shatteringExponent, "vc_bound_holds": c.vcBoundHolds, "slack": c.slack]
+        } else { object["consistency"] = NSNull() }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -180,6 +180,41 @@ func temporaryDirectory() -> String {
         #expect(csv.stdout.split(separator: "\n").count == 4)
     }
 
+    @Test func deepRateWithDoublePrecisionColumn() throws {
+        let json = try runCLI(["rate", "--target", "lacunary", "--smoothness", "1", "--construction", "deep", "--weights", "1e3...5e3",
+                               "--points", "3", "--compare-precision", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let rows = object["rows"] as! [[String: Any]]
+        #expect(rows.count == 3)
+        for row in rows {
+            let bits = try #require(row["bits_per_weight"] as? Int)
+            #expect(bits > 20)
+            #expect(row["error_53"] as? String != nil)
+            #expect((row["precision"] as! Int) > bits)
+        }
+        // 75-bit codes (N = M = 32) cannot live in 53 bits: the double-precision error is larger.
+        let last = rows.last!
+        #expect((last["error_53_value"] as! Double) > 2 * (last["error_value"] as! Double))
+        #expect(object["alpha"] as? Double == 1)
+        let consistency = object["consistency"] as! [String: Any]
+        #expect(consistency["depth_law_holds"] as? Bool == true)
+        let table = try runCLI(["rate", "--target", "lacunary", "--smoothness", "0.5", "--construction", "deep", "--alpha", "0.5",
+                                "--weights", "1e3...3e3", "--points", "2"])
+        #expect(table.status == 0, "\(table.stderr)")
+        for word in ["bits/weight", "depth law", "VC bound", "deep by its own bound: 0.75"] { #expect(table.stdout.contains(word), "\(word)") }
+        for (arguments, message) in [(["--alpha", "1.5"], "--alpha 1.5 is not allowed: use 0 < alpha <= 1"),
+                                     (["--alpha", "0.5", "--construction", "taylor"], "--alpha applies to the deep construction only"),
+                                     (["--precision", "8"], "--precision 8 is not allowed"),
+                                     (["--precision", "53", "--compare-precision"], "exclude each other")] {
+            var full = ["rate", "--target", "lacunary", "--smoothness", "1"]
+            if !arguments.contains("taylor") { full += ["--construction", "deep"] }
+            let bad = try runCLI(full + arguments)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains(message), "\(bad.stderr)")
+        }
+    }
+
     @Test func rateCheckpointResumes() throws {
         let dir = temporaryDirectory()
         let file = dir + "/rows.jsonl"

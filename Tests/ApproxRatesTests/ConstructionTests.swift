@@ -131,7 +131,7 @@ func searchOptions(_ precision: Precision) -> SupNorm.Options {
         let kind = ConstructionKind.taylor(degree: 1)
         let net = try kind.build(target, cells: n)
         let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: 1)
-        let result = try SupNorm.measure(net, against: target, options: searchOptions(kind.precision(cells: n)))
+        let result = try SupNorm.measure(net, against: target, options: searchOptions(kind.precision(cells: n, smoothness: target.smoothness)))
         let taylor = pow(2, Double(d)) * pow(Double(d), 2) / 2 / Double(n * n)
         // per point: at most 2^d active nodes, each with (1 + d) terms of at most (d + 1) products
         let products = pow(2, Double(d)) * Double(1 + d) * Double(d + 1) * pow(2, -2 * Double(m))

@@ -9,13 +9,22 @@ public enum ConstructionKind: Sendable, Equatable {
     /// Taylor polynomials of total degree `degree` glued by the trapezoid partition of unity:
     /// p = min(r, degree + 1)/d against W/ln W.
     case taylor(degree: Int)
+    /// Bit extraction (the deep phase, ``BitExtraction``): N coarse cells and M = N^α fine cells
+    /// per coarse cell (per axis), depth ≈ 2M^d: p = (1 + α)·min(r, 2)/d against W.
+    case deep(alpha: Double)
 
     /// The names the CLI accepts.
-    public static let names = ["interpolation", "taylor"]
+    public static let names = ["interpolation", "taylor", "deep"]
 
     /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1.
-    public static func named(_ name: String, degree: Int?, smoothness: Double) throws -> ConstructionKind {
+    public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil) throws -> ConstructionKind {
+        if name != "deep", alpha != nil { throw ConstructionError.parameter("--alpha applies to the deep construction only") }
         switch name {
+        case "deep":
+            if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
+            let a = alpha ?? 1
+            guard a > 0, a <= 1 else { throw ConstructionError.parameter("--alpha \(a) is not allowed: use 0 < alpha <= 1") }
+            return .deep(alpha: a)
         case "interpolation":
             if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
             return .interpolation
@@ -30,12 +39,12 @@ public enum ConstructionKind: Sendable, Equatable {
 
     /// The CLI name.
     public var name: String {
-        switch self { case .interpolation: "interpolation"; case .taylor: "taylor" }
+        switch self { case .interpolation: "interpolation"; case .taylor: "taylor"; case .deep: "deep" }
     }
 
     /// Dimensions supported.
     public var dimensions: ClosedRange<Int> {
-        switch self { case .interpolation: 1...2; case .taylor: 1...3 }
+        switch self { case .interpolation: 1...2; case .taylor: 1...3; case .deep: 1...2 }
     }
 
     /// True when the theory's law is in W/ln W (log-corrected) rather than W: whenever the
@@ -50,18 +59,22 @@ public enum ConstructionKind: Sendable, Equatable {
         switch self {
         case .interpolation: Swift.min(r, 2) / Double(d)
         case .taylor(let n): Swift.min(r, Double(n + 1)) / Double(d)
+        case .deep(let alpha): (1 + alpha) * Swift.min(r, 2) / Double(d)
         }
     }
 
     /// The working precision for N cells: enough bits that the evaluation's rounding sits far
     /// below the approximation error (checked afterwards by the guard at twice the precision).
-    public func precision(cells n: Int) -> Precision {
+    public func precision(cells n: Int, smoothness r: Double, dimension: Int = 1) -> Precision {
         let logN = Int(log2(Double(Swift.max(n, 2))).rounded(.up))
         switch self {
         case .interpolation: return Precision(uncheckedBits: 64 + 2 * logN)
         case .taylor(let degree):
             let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: degree)
             return Precision(uncheckedBits: 64 + 2 * m + 2 * logN)
+        case .deep(let alpha):
+            return dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha))
+                                  : BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)
         }
     }
 
@@ -75,14 +88,45 @@ public enum ConstructionKind: Sendable, Equatable {
     /// The network for `target` with N = `cells` cells per axis.
     public func build(_ target: Target, cells n: Int) throws -> Network {
         try checkDimension(target.dimension)
-        let p = precision(cells: n)
+        let p = precision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
         switch self {
         case .interpolation:
             return target.dimension == 1 ? try Interpolation.oneDimensional(target, cells: n, precision: p)
                                          : try Interpolation.twoDimensional(target, cells: n, precision: p)
         case .taylor(let degree):
             return try TaylorPartition.network(target, cells: n, degree: degree, precision: p)
+        case .deep(let alpha):
+            let m = ConstructionKind.fineCells(n, alpha)
+            return target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: p)
+                                         : try BitExtraction.network(target, cells: n, fine: m, precision: p)
         }
+    }
+
+    /// M = round(N^α) fine cells per coarse cell, at least 6 (the cut-off zones, 2δ = 2h wide on
+    /// each side of a coarse node, must leave a plateau).
+    public static func fineCells(_ n: Int, _ alpha: Double) -> Int {
+        Swift.max(6, Int(pow(Double(n), alpha).rounded()))
+    }
+
+    /// The grid spacing the sampling search must use for `network` regardless of its operation
+    /// budget: h/2 for a 2-D deep network (h = 1/(NM), the fine grid its error lives on), nil
+    /// for the others.
+    public static func samplingSpacing(of network: Network) -> Double? {
+        guard network.metadata["construction"] == "deep", network.inputDimension == 2,
+              let n = network.metadata["N"].flatMap(Int.init), let m = network.metadata["M"].flatMap(Int.init) else { return nil }
+        return 1 / Double(2 * n * m)
+    }
+
+    /// The intervals the sup-norm search should sample rather than sweep for the network with N
+    /// cells built for `network`'s metadata (the cut-off zones of the deep construction; none
+    /// for the others).
+    public static func sampledZones(of network: Network) -> [ClosedRange<Double>] {
+        // (2-D deep networks are sampled everywhere: see ``samplingSpacing(of:)``.)
+        guard network.metadata["construction"] == "deep", network.inputDimension == 1,
+              let n = network.metadata["N"].flatMap(Int.init), let delta = network.metadata["zone"].flatMap(Double.init) else { return [] }
+        // A margin of δ/10⁶ keeps every swept interval clear of the zone it borders.
+        let margin = delta * (1 + 1e-6)
+        return (1..<Swift.max(n, 1)).filter { $0 < n }.map { c in (Double(c) / Double(n) - margin)...(Double(c) / Double(n) + margin) }
     }
 
     /// The networks with N = 1, 2, 4, … cells, built until W_all reaches `weights` (or

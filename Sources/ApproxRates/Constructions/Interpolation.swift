@@ -35,34 +35,45 @@ public enum Interpolation {
         let b = CircuitBuilder(inputDimension: 2, precision: precision)
         let nBig = BigFloat(n, precision: precision)
         func node(_ k: Int) -> BigFloat { BigFloat(k, precision: precision).divided(by: nBig, precision: precision) }
-        let x1 = b.input(0), x2 = b.input(1)
-        let diagonal = b.combine([(1.0, x1), (-1.0, x2)])
-        var ridges: [String: (Form, Form)] = [:]
-        func ridge(_ u: Form, _ kind: String, _ k: Int) -> CircuitBuilder.Form {
-            let key = "\(kind)\(k)"
-            let pair: (Form, Form)
-            if let p = ridges[key] { pair = p } else {
-                let c = node(k)
-                pair = (b.relu(b.combine([(b.number(1), u)], constant: c.negated)), b.relu(b.combine([(b.number(-1), u)], constant: c)))
-                ridges[key] = pair
-            }
-            // N |u − k/N|
-            return b.combine([(nBig, pair.0), (nBig, pair.1)])
-        }
         let values = target.values(at: (0...n).flatMap { i in (0...n).map { j in [node(i), node(j)] } }, precision: precision)
-        var output: [(BigFloat, Form)] = []
-        for i in 0...n {
-            for j in 0...n {
-                let p = ridge(x1, "x", i), q = ridge(x2, "y", j), r = ridge(diagonal, "d", i - j)
-                let s1 = b.relu(b.combine([(1.0, p), (-1.0, q)]))
-                let s2 = b.relu(b.combine([(1.0, r), (-1.0, q), (-1.0, s1)]))
-                let hat = b.relu(b.combine([(-1.0, q), (-1.0, s1), (-1.0, s2)], constant: 1))
-                output.append((values[i * (n + 1) + j], hat))
-            }
-        }
-        return try b.network(outputs: [b.combine(output)],
+        let output = b.courantInterpolant(b.input(0), b.input(1), cells: n, values: values)
+        return try b.network(outputs: [output],
                              metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary])
     }
 
     typealias Form = CircuitBuilder.Form
+}
+
+extension CircuitBuilder {
+    /// Σ_v value_v Λ_v(x₁, x₂): the piecewise-linear interpolant on the Kuhn triangulation of the
+    /// N×N grid (diagonals along (1, 1)) of the values at the nodes (i/N, j/N), given in the order
+    /// i·(N + 1) + j. Depth 4 (see ``Interpolation/twoDimensional(_:cells:precision:)``).
+    public func courantInterpolant(_ x1: Form, _ x2: Form, cells n: Int, values: [BigFloat]) -> Form {
+        let nBig = BigFloat(n, precision: precision)
+        func node(_ k: Int) -> BigFloat { BigFloat(k, precision: precision).divided(by: nBig, precision: precision) }
+        let diagonal = combine([(1.0, x1), (-1.0, x2)])
+        var ridges: [String: (Form, Form)] = [:]
+        func ridge(_ u: Form, _ kind: String, _ k: Int) -> Form {
+            let key = "\(kind)\(k)"
+            let pair: (Form, Form)
+            if let p = ridges[key] { pair = p } else {
+                let c = node(k)
+                pair = (relu(combine([(number(1), u)], constant: c.negated)), relu(combine([(number(-1), u)], constant: c)))
+                ridges[key] = pair
+            }
+            // N |u − k/N|
+            return combine([(nBig, pair.0), (nBig, pair.1)])
+        }
+        var output: [(BigFloat, Form)] = []
+        for i in 0...n {
+            for j in 0...n {
+                let p = ridge(x1, "x", i), q = ridge(x2, "y", j), r = ridge(diagonal, "d", i - j)
+                let s1 = relu(combine([(1.0, p), (-1.0, q)]))
+                let s2 = relu(combine([(1.0, r), (-1.0, q), (-1.0, s1)]))
+                let hat = relu(combine([(-1.0, q), (-1.0, s1), (-1.0, s2)], constant: 1))
+                output.append((values[i * (n + 1) + j], hat))
+            }
+        }
+        return combine(output)
+    }
 }

@@ -44,6 +44,17 @@ public enum SupNorm {
         public var maximumSweepUpdates: Int = 30_000_000
         /// Whether to run the twice-the-precision guard.
         public var guardCheck: Bool = true
+        /// 1-D only: intervals the exact-pieces search samples instead of sweeping (with the full
+        /// network in MPFR, `zoneSamples` points each plus golden section), because the network is
+        /// known to fold there into more pieces than any sweep can follow while its output stays
+        /// simple (the cut-off zones of ``BitExtraction``). The rest of [0, 1] is swept exactly.
+        public var sampledZones: [ClosedRange<Double>] = []
+        /// Samples per sampled zone.
+        public var zoneSamples: Int = 17
+        /// When set, the sampling search uses this grid spacing whatever its budget (a network
+        /// whose error lives on a known fine grid, such as a 2-D deep network: see
+        /// ``ConstructionKind/samplingSpacing(of:)``).
+        public var samplingSpacing: Double? = nil
         /// Default search settings at `precision`, on `threads` threads (default: all cores).
         public init(precision: Precision, threads: Int? = nil) { self.precision = precision; self.threads = threads }
     }
@@ -58,9 +69,7 @@ public enum SupNorm {
         let mpfr = MPFREvaluator(network: network, precision: options.precision)
         var search: Search
         let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + 64)
-        if network.isSweepable, let pieces = try? network.sweptPieces(from: BigFloat(0, precision: high), to: BigFloat(1, precision: high),
-                                                                       precision: high, maximumPieces: options.maximumPieces,
-                                                                       maximumUpdates: options.maximumSweepUpdates) {
+        if network.isSweepable, let pieces = try? sweep(network, precision: high, options: options) {
             search = try exactPieces(pieces, network, target, mpfr, options)
         } else {
             search = try sampling(network, target, mpfr, options)
@@ -79,6 +88,33 @@ public enum SupNorm {
         return SupNormResult(error: error, argmax: argmax, precision: options.precision, guardError: guardError,
                              agreeingDigits: digits, method: search.method, locator: search.locator,
                              locatorPoints: search.locatorPoints, mpfrPoints: search.mpfrPoints, spacing: search.spacing)
+    }
+
+    /// The exact pieces of a 1-D network on [0, 1] minus the sampled zones, one sweep per
+    /// interval, within the options' budgets (shared by all intervals).
+    static func sweep(_ network: Network, precision high: Precision, options: Options) throws -> [SweptPieces] {
+        var parts: [SweptPieces] = []
+        var pieces = 0, updates = 0
+        for (a, b) in sweptIntervals(options.sampledZones) {
+            let part = try network.sweptPieces(from: BigFloat(a, precision: high), to: BigFloat(b, precision: high), precision: high,
+                                               maximumPieces: options.maximumPieces - pieces,
+                                               maximumUpdates: options.maximumSweepUpdates - updates)
+            pieces += part.count; updates += part.updates
+            parts.append(part)
+        }
+        return parts
+    }
+
+    /// [0, 1] minus the zones, as increasing intervals.
+    static func sweptIntervals(_ zones: [ClosedRange<Double>]) -> [(Double, Double)] {
+        var intervals: [(Double, Double)] = []
+        var start = 0.0
+        for z in zones.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if z.lowerBound > start { intervals.append((start, Swift.min(1, z.lowerBound))) }
+            start = Swift.max(start, z.upperBound)
+        }
+        if start < 1 { intervals.append((start, 1)) }
+        return intervals
     }
 
     /// The largest MPFR error over `points` (at least one) and where it is attained.
@@ -152,28 +188,33 @@ public enum SupNorm {
 
     // MARK: exact pieces
 
-    static func exactPieces(_ pieces: SweptPieces, _ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
-        // Piece ends in float64, split at the target's special points.
-        var ends = pieces.knots.map { $0.toDouble() }
-        var lines = (0..<pieces.count).map { (pieces.slopes[$0], pieces.intercepts[$0]) }
-        for s in target.specialPoints.map({ $0[0] }) {
-            if let k = ends.indices.dropLast().first(where: { ends[$0] < s && s < ends[$0 + 1] }) {
-                ends.insert(s, at: k + 1); lines.insert(lines[k], at: k)
+    static func exactPieces(_ parts: [SweptPieces], _ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
+        // Pieces as (lower, upper, line) in float64 ends, split at the target's special points.
+        var lower: [Double] = [], upper: [Double] = []
+        var lines: [(BigFloat, BigFloat)] = []
+        for part in parts {
+            let ends = part.knots.map { $0.toDouble() }
+            for k in 0..<part.count {
+                var a = ends[k]
+                for s in target.specialPoints.map({ $0[0] }).sorted() where a < s && s < ends[k + 1] {
+                    lower.append(a); upper.append(s); lines.append((part.slopes[k], part.intercepts[k])); a = s
+                }
+                lower.append(a); upper.append(ends[k + 1]); lines.append((part.slopes[k], part.intercepts[k]))
             }
         }
-        let (locator, locatorText) = try float64Locator(network, target, mpfr, threads: options.threads)
         let count = lines.count
         let samples = Swift.max(3, options.samplesPerPiece)
-        var located = Array(repeating: (0.0, 0.0), count: count)   // (error, x) per piece
         let doubleLines = lines.map { ($0.0.toDouble(), $0.1.toDouble()) }
+        let (useDouble, locatorText) = pieceLocator(lower, upper, lines, doubleLines, target, mpfr)
+        var located = Array(repeating: (0.0, 0.0), count: count)   // (error, x) per piece
         located.withUnsafeMutableBufferPointer { out in
             let sink = UncheckedSendable(value: out)
             BatchParallelism.forEachChunk(count: count, threads: BatchParallelism.threadCount(for: count, requested: options.threads, minimumPerThread: 64)) { _, range in
-                if locator != nil {
+                if useDouble {
                     let f = target.makeEvaluator(precision: .double)
                     for k in range {
                         let (s, c) = doubleLines[k]
-                        sink.value[k] = maximise(ends[k], ends[k + 1], samples) { x in
+                        sink.value[k] = maximise(lower[k], upper[k], samples) { x in
                             var t = x
                             return Swift.abs(f.evaluateDouble(&t) - (s * x + c))
                         }
@@ -182,7 +223,7 @@ public enum SupNorm {
                     let probe = ErrorProbe(network: mpfr, target: target)
                     for k in range {
                         lines[k].0.copy(into: probe.line[0]); lines[k].1.copy(into: probe.line[1])
-                        sink.value[k] = maximise(ends[k], ends[k + 1], samples) { probe.lineError(at: $0) }
+                        sink.value[k] = maximise(lower[k], upper[k], samples) { probe.lineError(at: $0) }
                     }
                 }
             }
@@ -194,21 +235,63 @@ public enum SupNorm {
         let probe = ErrorProbe(network: mpfr, target: target)
         for k in top {
             lines[k].0.copy(into: probe.line[0]); lines[k].1.copy(into: probe.line[1])
-            let width = (ends[k + 1] - ends[k]) / Double(samples - 1)
+            let width = (upper[k] - lower[k]) / Double(samples - 1)
             let x = located[k].1
-            let refined = maximise(Swift.max(ends[k], x - width), Swift.min(ends[k + 1], x + width), 3) { probe.lineError(at: $0) }
+            let refined = maximise(Swift.max(lower[k], x - width), Swift.min(upper[k], x + width), 3) { probe.lineError(at: $0) }
             candidates.append([refined.1])
         }
-        let finest = zip(ends.dropFirst(), ends).map { $0 - $1 }.min() ?? 1
+        // The sampled zones, with the full network.
+        let zones = options.sampledZones.filter { $0.upperBound > $0.lowerBound }
+        var zoneBest = Array(repeating: (0.0, 0.0), count: zones.count)
+        zoneBest.withUnsafeMutableBufferPointer { out in
+            let sink = UncheckedSendable(value: out)
+            BatchParallelism.forEachChunk(count: zones.count, threads: BatchParallelism.threadCount(for: zones.count, requested: options.threads, minimumPerThread: 4)) { _, range in
+                let probe = ErrorProbe(network: mpfr, target: target)
+                for z in range {
+                    sink.value[z] = maximise(Swift.max(0, zones[z].lowerBound), Swift.min(1, zones[z].upperBound), Swift.max(3, options.zoneSamples),
+                                             iterations: 24) { x in var t = x; return probe.error(at: &t) }
+                }
+            }
+        }
+        let zoneTop = zoneBest.indices.sorted { zoneBest[$0].0 > zoneBest[$1].0 }.prefix(options.candidates)
+        candidates += zoneTop.map { [zoneBest[$0].1] }
+        let finest = zip(upper, lower).map { $0 - $1 }.filter { $0 > 0 }.min() ?? 1
+        let pieceCount = parts.reduce(0) { $0 + $1.count }
+        let zoneText = zones.isEmpty ? "" : String(format: "; %d zones (%.2g of [0, 1]) sampled with the full network, %d points + golden section each",
+                                                   zones.count, zones.reduce(0) { $0 + $1.upperBound - $1.lowerBound }, Swift.max(3, options.zoneSamples))
         return Search(candidates: candidates,
-                      method: "exact pieces (\(pieces.count) linear pieces, \(count) after splitting at special points) + \(samples) samples and golden section per piece",
-                      locator: locatorText, locatorPoints: count * (samples + 60), mpfrPoints: 128 + top.count * 64,
+                      method: "exact pieces (\(pieceCount) linear pieces, \(count) after splitting at special points) + \(samples) samples and golden section per piece" + zoneText,
+                      locator: locatorText, locatorPoints: count * (samples + 60), mpfrPoints: 128 + top.count * 64 + zones.count * (options.zoneSamples + 24),
                       spacing: finest / Double(samples - 1) * pow(0.618, 40))
+    }
+
+    /// Whether float64 can rank the pieces: on 64 seeded random points of random pieces, |f − ℓ|
+    /// with the target and the line in float64 is within 1/1000 of the error scale of the MPFR
+    /// values (the line is exact in either; only the target's float64 evaluation is checked).
+    static func pieceLocator(_ lower: [Double], _ upper: [Double], _ lines: [(BigFloat, BigFloat)], _ doubleLines: [(Double, Double)],
+                             _ target: Target, _ mpfr: MPFREvaluator) -> (Bool, String) {
+        guard !lines.isEmpty else { return (false, "MPFR (no pieces)") }
+        var rng = SplitMix64(seed: 0x5EED)
+        let probe = ErrorProbe(network: mpfr, target: target)
+        let f = target.makeEvaluator(precision: .double)
+        var scale = 0.0, deviation = 0.0
+        for _ in 0..<64 {
+            let k = Int.random(in: 0..<lines.count, using: &rng)
+            let x = lower[k] + (upper[k] - lower[k]) * Double.random(in: 0...1, using: &rng)
+            lines[k].0.copy(into: probe.line[0]); lines[k].1.copy(into: probe.line[1])
+            let exact = probe.lineError(at: x)
+            var t = x
+            let approximate = Swift.abs(f.evaluateDouble(&t) - (doubleLines[k].0 * x + doubleLines[k].1))
+            scale = Swift.max(scale, exact); deviation = Swift.max(deviation, Swift.abs(exact - approximate))
+        }
+        let text = String(format: "float64 target deviation %.1e vs error scale %.1e on 64 points of the pieces", deviation, scale)
+        if deviation.isFinite, scale > 0, deviation <= 1e-3 * scale { return (true, "float64 (" + text + ")") }
+        return (false, "MPFR (" + text + ")")
     }
 
     /// Maximises g on [a, b]: `samples` equally spaced samples (ends included), then golden-section
     /// search on the bracket around the best sample. Returns (max, argmax).
-    static func maximise(_ a: Double, _ b: Double, _ samples: Int, _ g: (Double) -> Double) -> (Double, Double) {
+    static func maximise(_ a: Double, _ b: Double, _ samples: Int, iterations: Int = 60, _ g: (Double) -> Double) -> (Double, Double) {
         guard b > a else { return (g(a), a) }
         var bestValue = -Double.infinity, bestIndex = 0
         let h = (b - a) / Double(samples - 1)
@@ -222,7 +305,7 @@ public enum SupNorm {
         let ratio = (5.0.squareRoot() - 1) / 2
         var x1 = hi - ratio * (hi - lo), x2 = lo + ratio * (hi - lo)
         var g1 = g(x1), g2 = g(x2)
-        for _ in 0..<60 where hi - lo > 1e-12 * Swift.max(1e-300, b - a) {
+        for _ in 0..<iterations where hi - lo > 1e-12 * Swift.max(1e-300, b - a) {
             if g1 >= g2 { hi = x2; x2 = x1; g2 = g1; x1 = hi - ratio * (hi - lo); g1 = g(x1) }
             else { lo = x1; x1 = x2; g1 = g2; x2 = lo + ratio * (hi - lo); g2 = g(x2) }
         }
@@ -239,7 +322,7 @@ public enum SupNorm {
         let nnz = Swift.max(1, network.counts.weightsNonzero)
         let budget = locator != nil ? options.operationBudget : options.operationBudget / 400
         let points = Swift.max(1024.0, Swift.min(Double(options.maximumGridPoints), budget / Double(nnz)))
-        let perAxis = Swift.max(8, Int(pow(points, 1 / Double(d)).rounded(.down)))
+        let perAxis = options.samplingSpacing.map { Int((1 / $0).rounded(.up)) + 1 } ?? Swift.max(8, Int(pow(points, 1 / Double(d)).rounded(.down)))
         let spacing = 1 / Double(perAxis - 1)
         var grid: [Double] = []
         grid.reserveCapacity(Int(pow(Double(perAxis), Double(d))) * d + target.specialPoints.count * d)

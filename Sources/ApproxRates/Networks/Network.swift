@@ -41,3 +41,23 @@ public struct Network: Sendable {
     /// True when every activation is identity or ReLU.
     public var isPiecewiseLinear: Bool { layers.allSatisfy { $0.activations.allSatisfy(\.isPiecewiseLinear) } }
 }
+
+extension Network {
+    /// The same network with every weight and bias rounded to nearest at `precision` (for
+    /// instance 53 bits: the network as float64 would store it). Metadata records the rounding.
+    public func rounded(to precision: Precision) throws -> Network {
+        let roundedLayers = try layers.map { layer in
+            var entries: [(row: Int, column: Int, weight: BigFloat)] = []
+            for i in 0..<layer.outputCount {
+                for (j, w) in layer.row(i) { entries.append((i, j, BigFloat(w, precision: precision))) }
+            }
+            let layer2 = try AffineLayer(inputCount: layer.inputCount, outputCount: layer.outputCount, entries: entries,
+                                         bias: layer.bias.map { BigFloat($0, precision: precision) },
+                                         activations: layer.activations, precision: precision)
+            return layer2
+        }
+        var meta = metadata
+        meta["weights_rounded_to_bits"] = "\(precision.bits)"
+        return try Network(inputDimension: inputDimension, layers: roundedLayers, metadata: meta)
+    }
+}

@@ -20,6 +20,8 @@ public struct SweptPieces: Sendable {
     public let intercepts: [BigFloat]
     /// Number of pieces.
     public var count: Int { slopes.count }
+    /// Unit updates the sweep made (its work).
+    public var updates: Int = 0
 }
 
 extension Network {
@@ -128,11 +130,20 @@ private final class PieceSweeper {
     func schedule(_ u: Int) {
         version[u] += 1
         guard relu[u], cmpfr_zero_p(pre[2 * u]) == 0 else { return }
+        // A form that is zero up to the rounding of its incremental updates has no crossing:
+        // its root would be noise, and following it would flip the unit back and forth.
+        if isNoise(pre[2 * u]) && isNoise(pre[2 * u + 1]) { return }
         let slot = roots.acquire()
         let r = roots[slot]
         mpfr_div(r, pre[2 * u + 1], pre[2 * u], MPFR_RNDN)
         mpfr_neg(r, r, MPFR_RNDN)
         if mpfr_greater_p(r, current[0]) != 0 { push(slot, u) } else { roots.release(slot) }
+    }
+
+    /// |v| ≤ 2^(−(precision − 64)): below anything a weight or an input of the network can make,
+    /// only what rounding leaves behind when contributions that cancel are added one by one.
+    func isNoise(_ v: UnsafePointer<__mpfr_struct>) -> Bool {
+        cmpfr_zero_p(v) != 0 || Int(cmpfr_get_exp(v)) < -(precision.bits - 64)
     }
 
     /// Whether u's pre-activation is positive just right of x (its slope decides at a zero, and
@@ -245,7 +256,7 @@ private final class PieceSweeper {
         }
 
         try emit(upTo: end[0])
-        return SweptPieces(knots: knots, slopes: slopes, intercepts: intercepts)
+        return SweptPieces(knots: knots, slopes: slopes, intercepts: intercepts, updates: updates)
     }
 }
 

@@ -19,6 +19,12 @@ public struct RateExperiment: Sendable {
     let built = NetworkCache()
     /// Cap on the grid of the adaptive sampling search (``SupNorm/Options/maximumGridPoints``).
     public var searchPoints: Int = 1 << 18
+    /// When set, every network is measured with its weights rounded to this precision and
+    /// evaluated at it, instead of at the construction's precision (53: what float64 shows).
+    public var precisionOverride: Precision? = nil
+    /// When set, each row also reports the error at this precision (weights rounded to it),
+    /// beside the error at the construction's precision.
+    public var comparePrecision: Precision? = nil
 
     /// `points` weight counts spaced log-uniformly from `lower` to `upper` (both included),
     /// rounded to integers. Throws for an empty or degenerate range.
@@ -63,25 +69,46 @@ public struct RateExperiment: Sendable {
     /// Builds and measures the network with N = `cells` (planned for `weights`).
     public func measure(weights: Int, cells n: Int) throws -> RateRow {
         let start = Date()
-        let precision = construction.precision(cells: n)
-        var options = SupNorm.Options(precision: precision, threads: threads)
-        options.maximumGridPoints = searchPoints
+        let precision = precisionOverride ?? construction.precision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
         // The worst case over the draws (one draw unless more targets were given).
         var worst: (result: SupNormResult, network: Network, draw: Int)? = nil
+        var compared: SupNormResult? = nil
         for (k, f) in ([target] + draws).enumerated() {
             let net = try (k == 0 ? built.take(cells: n) : nil) ?? construction.build(f, cells: n)
-            let result = try SupNorm.measure(net, against: f, options: options)
+            let result = try measure(net, f, at: precisionOverride, default: precision)
             if worst == nil || worst!.result.error < result.error { worst = (result, net, k) }
+            if let c = comparePrecision {
+                let other = try measure(net, f, at: c, default: c)
+                if compared == nil || compared!.error < other.error { compared = other }
+            }
         }
         let (result, net, draw) = worst!
         let c = net.counts
         let digits = Swift.max(3, Swift.min(result.agreeingDigits, 17))
-        return RateRow(requestedWeights: weights, cells: n, weightsAll: c.weightsAll, weightsNonzero: c.weightsNonzero,
-                       depth: c.depth, width: c.maximumWidth, precision: precision.bits,
-                       error: result.error.formatted(significantDigits: digits), errorValue: result.error.toDouble(),
-                       argmax: result.argmax, guardDigits: result.agreeingDigits, stable: result.isStable,
-                       method: result.method, locator: result.locator, spacing: result.spacing,
-                       seconds: Date().timeIntervalSince(start), draws: 1 + draws.count, worstDraw: draw)
+        var row = RateRow(requestedWeights: weights, cells: n, weightsAll: c.weightsAll, weightsNonzero: c.weightsNonzero,
+                          depth: c.depth, width: c.maximumWidth, precision: precision.bits,
+                          error: result.error.formatted(significantDigits: digits), errorValue: result.error.toDouble(),
+                          argmax: result.argmax, guardDigits: result.agreeingDigits, stable: result.isStable,
+                          method: result.method, locator: result.locator, spacing: result.spacing,
+                          seconds: Date().timeIntervalSince(start), draws: 1 + draws.count, worstDraw: draw)
+        row.bitsPerWeight = net.metadata["bits_per_weight"].flatMap(Int.init)
+        if let compared {
+            row.comparedError = compared.error.formatted(significantDigits: 4)
+            row.comparedErrorValue = compared.error.toDouble()
+            row.comparedPrecision = compared.precision.bits
+        }
+        return row
+    }
+
+    /// One sup-norm measurement: at `rounding` (weights rounded to it) when given, else at
+    /// `precision` with the weights as built.
+    func measure(_ net: Network, _ f: Target, at rounding: Precision?, default precision: Precision) throws -> SupNormResult {
+        var options = SupNorm.Options(precision: precision, threads: threads)
+        options.maximumGridPoints = searchPoints
+        options.sampledZones = ConstructionKind.sampledZones(of: net)
+        options.samplingSpacing = ConstructionKind.samplingSpacing(of: net)
+        let measured = try rounding.map { try net.rounded(to: $0) } ?? net
+        return try SupNorm.measure(measured, against: f, options: options)
     }
 
     /// The theory's exponents for this target: p_shallow = r/d, p_max = 2r/d, and what this
@@ -103,6 +130,14 @@ public struct RateExperiment: Sendable {
         public let pExpected: Double
         /// The abscissa of the construction's law.
         public let against: PowerLawFit.Abscissa
+    }
+
+    /// The depth-law and VC checks of the rows with the fitted rate `fit`.
+    public func consistency(_ rows: [RateRow], _ fit: PowerLawFit) -> ConsistencyCheck? {
+        var seen = Set<Int>()
+        let distinct = rows.filter { seen.insert($0.cells).inserted }
+        return try? ConsistencyCheck(weights: distinct.map { Double($0.weightsAll) }, depths: distinct.map { Double($0.depth) },
+                                     p: fit.p, smoothness: target.smoothness, dimension: target.dimension)
     }
 
     /// Fits the rows (distinct N only) against the construction's abscissa.

@@ -36,4 +36,14 @@ public struct RateRow: Sendable, Codable, Equatable {
     public let draws: Int
     /// Which draw (0-based, in the order given) attained it.
     public let worstDraw: Int
+    /// Bits of the largest packed weight when the construction packs digits into weights (the
+    /// deep phase), nil otherwise.
+    public var bitsPerWeight: Int? = nil
+    /// With a comparison precision: the error of the same network with its weights rounded to that
+    /// precision and evaluated at it (``RateExperiment/comparePrecision``), as decimal text.
+    public var comparedError: String? = nil
+    /// The same as a Double.
+    public var comparedErrorValue: Double? = nil
+    /// The comparison precision in bits.
+    public var comparedPrecision: Int? = nil
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Deep-phase benchmark and must-show sweeps (docs/deep-phase.md). Not part of the tests.
+# Usage: bash scripts/bench-deep.sh [quick]
+#   quick: only the timed sweep to W = 1e4 (weights of about 300 bits), one seed.
+#   default: also the 10-seed sweeps of issue 4 (long: tens of minutes on 2 cores).
+# Writes Benchmarks/out/deep/*.json and prints p, its interval, the theory and the time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+swift build -c release --product approx-cli >&2
+out=Benchmarks/out/deep; mkdir -p "$out"
+cli=.build/release/approx-cli
+run() {  # name, then rate arguments
+  local name=$1; shift
+  local start end
+  start=$(date +%s.%N)
+  "$cli" rate --threads 2 --json --checkpoint "$out/$name.jsonl" "$@" > "$out/$name.json"
+  end=$(date +%s.%N)
+  python3 - "$out/$name.json" "$name" "$start" "$end" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); name = sys.argv[2]; seconds = float(sys.argv[4]) - float(sys.argv[3])
+f, t, rows = r["fit"], r["theory"], r["rows"]
+bits = max((x.get("bits_per_weight") or 0) for x in rows)
+print(f"{name:24s} {len(rows):2d} rows  W {rows[0]['W_all']:>6d}..{rows[-1]['W_all']:<6d} max bits/weight {bits:4d}  "
+      f"p = {f['p']:.3f} [{f['p_low']:.3f}, {f['p_high']:.3f}]  theory {t['p_construction']:.3f}  {seconds:6.1f} s")
+PY
+}
+run sweep-1e4-r1 --target lacunary --smoothness 1 --construction deep --weights 1e2...1e4 --points 6
+[ "${1:-}" = quick ] && exit 0
+run r1-alpha1-10seeds   --target lacunary --smoothness 1   --construction deep --weights 3e2...2e4 --points 7 --grid any --draws 10
+run r0.5-alpha1-10seeds --target lacunary --smoothness 0.5 --construction deep --weights 3e2...2e4 --points 7 --grid any --draws 10
+run r1-alpha0.5-10seeds --target lacunary --smoothness 1   --construction deep --alpha 0.5 --weights 1e3...3e4 --points 6 --grid any --draws 10
+run r2-alpha1-10seeds   --target lacunary --smoothness 2   --construction deep --weights 1e3...3e4 --points 6 --grid any --draws 10
+run d2-r1-10seeds       --target lacunary --smoothness 1 --dim 2 --construction deep --weights 3e3...3e4 --points 5 --grid any --draws 10
+run r1-53bits           --target lacunary --smoothness 1   --construction deep --weights 3e2...2e4 --points 7 --grid any --compare-precision
