@@ -4,12 +4,8 @@
 #   quick: only the timed sweep to W = 1e4 (weights of about 300 bits), one seed.
 #   default: also the 10-seed sweeps of issue 4 (long: tens of minutes on 2 cores).
 # Writes Benchmarks/out/deep/*.json and prints p, its interval, the theory and the time.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
-swift build -c release --product approx-cli >&2
-out=Benchmarks/out/deep; mkdir -p "$out"
-cli=.build/release/approx-cli
+out=Benchmarks/out/deep
+source "$(dirname "$0")/bench-common.sh"
 run() {  # name, then rate arguments
   local name=$1; shift
   local start end

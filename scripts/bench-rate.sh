@@ -2,12 +2,8 @@
 # Rate-sweep benchmark (docs/shallow-phase.md): the sweeps of issue 3, each 8 values of W up to
 # 1e5 (2-D Taylor also to 1e6), timed end to end on 2 threads. Not part of the tests.
 # Usage: bash scripts/bench-rate.sh   (writes Benchmarks/out/rate/*.json and prints a summary)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
-swift build -c release --product approx-cli >&2
-out=Benchmarks/out/rate; mkdir -p "$out"
-cli=.build/release/approx-cli
+out=Benchmarks/out/rate
+source "$(dirname "$0")/bench-common.sh"
 run() {  # name, then rate arguments
   local name=$1; shift
   local start end
