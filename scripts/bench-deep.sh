@@ -6,21 +6,6 @@
 # Writes Benchmarks/out/deep/*.json and prints p, its interval, the theory and the time.
 out=Benchmarks/out/deep
 source "$(dirname "$0")/bench-common.sh"
-run() {  # name, then rate arguments
-  local name=$1; shift
-  local start end
-  start=$(date +%s.%N)
-  "$cli" rate --threads 2 --json --checkpoint "$out/$name.jsonl" "$@" > "$out/$name.json"
-  end=$(date +%s.%N)
-  python3 - "$out/$name.json" "$name" "$start" "$end" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1])); name = sys.argv[2]; seconds = float(sys.argv[4]) - float(sys.argv[3])
-f, t, rows = r["fit"], r["theory"], r["rows"]
-bits = max((x.get("bits_per_weight") or 0) for x in rows)
-print(f"{name:24s} {len(rows):2d} rows  W {rows[0]['W_all']:>6d}..{rows[-1]['W_all']:<6d} max bits/weight {bits:4d}  "
-      f"p = {f['p']:.3f} [{f['p_low']:.3f}, {f['p_high']:.3f}]  theory {t['p_construction']:.3f}  {seconds:6.1f} s")
-PY
-}
 run sweep-1e4-r1 --target lacunary --smoothness 1 --construction deep --weights 1e2...1e4 --points 6
 [ "${1:-}" = quick ] && exit 0
 run r1-alpha1-10seeds   --target lacunary --smoothness 1   --construction deep --weights 3e2...2e4 --points 7 --grid any --draws 10

@@ -54,8 +54,7 @@ struct SupNormCommand: ParsableCommand {
         let bits = precision ?? max(64, net.weightPrecision.bits)
         var options = SupNorm.Options(precision: try Precision(bits: bits), threads: threads)
         options.maximumGridPoints = searchPoints
-        options.sampledZones = ConstructionKind.sampledZones(of: net)
-        options.samplingSpacing = ConstructionKind.samplingSpacing(of: net)
+        ConstructionKind.applySearchHints(of: net, to: &options)
         let start = Date()
         let r: SupNormResult
         do { r = try SupNorm.measure(net, against: target, options: options) } catch { throw CLIError("\(error)") }

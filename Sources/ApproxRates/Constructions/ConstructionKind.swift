@@ -108,6 +108,13 @@ public enum ConstructionKind: Sendable, Equatable {
         Swift.max(6, Int(pow(Double(n), alpha).rounded()))
     }
 
+    /// Sets the search hints of `network` in `options`: its sampled zones and its sampling
+    /// spacing (both empty for networks that are not deep constructions).
+    public static func applySearchHints(of network: Network, to options: inout SupNorm.Options) {
+        options.sampledZones = sampledZones(of: network)
+        options.samplingSpacing = samplingSpacing(of: network)
+    }
+
     /// The grid spacing the sampling search must use for `network` regardless of its operation
     /// budget: h/2 for a 2-D deep network (h = 1/(NM), the fine grid its error lives on), nil
     /// for the others.
@@ -123,10 +130,10 @@ public enum ConstructionKind: Sendable, Equatable {
     public static func sampledZones(of network: Network) -> [ClosedRange<Double>] {
         // (2-D deep networks are sampled everywhere: see ``samplingSpacing(of:)``.)
         guard network.metadata["construction"] == "deep", network.inputDimension == 1,
-              let n = network.metadata["N"].flatMap(Int.init), let delta = network.metadata["zone"].flatMap(Double.init) else { return [] }
+              let n = network.metadata["N"].flatMap(Int.init), n >= 1, let delta = network.metadata["zone"].flatMap(Double.init) else { return [] }
         // A margin of δ/10⁶ keeps every swept interval clear of the zone it borders.
         let margin = delta * (1 + 1e-6)
-        return (1..<Swift.max(n, 1)).filter { $0 < n }.map { c in (Double(c) / Double(n) - margin)...(Double(c) / Double(n) + margin) }
+        return (1..<n).map { c in (Double(c) / Double(n) - margin)...(Double(c) / Double(n) + margin) }
     }
 
     /// The networks with N = 1, 2, 4, … cells, built until W_all reaches `weights` (or

@@ -35,7 +35,7 @@ struct PlateauAxis {
         let nb = slope.map { $0.multiplied(by: big(n), precision: p) }
         var parts: [(BigFloat, CircuitBuilder.Form)] = [(nb[0], x)]
         let nd = big(n).multiplied(by: delta, precision: p)
-        for c in 1..<Swift.max(n, 1) where c < n {
+        for c in 1..<n {
             let left = a[c - 1].adding(slope[c - 1].multiplied(by: big(1).subtracting(nd, precision: p), precision: p), precision: p)
             let right = a[c].adding(slope[c].multiplied(by: nd, precision: p), precision: p)
             let zoneSlope = right.subtracting(left, precision: p).divided(by: twice, precision: p)

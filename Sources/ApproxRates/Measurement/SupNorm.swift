@@ -181,9 +181,16 @@ public enum SupNorm {
         let approximate = errors(points, dimension: d, threads: threads) { LocatorProbe(double: double, target: target) }
         let scale = exact.max() ?? 0
         let deviation = zip(exact, approximate).map { Swift.abs($0 - $1) }.max() ?? 0
-        let text = String(format: "float64 deviation %.1e vs error scale %.1e on 64 points", deviation, scale)
-        if deviation.isFinite, scale > 0, deviation <= 1e-3 * scale { return (double, "float64 (" + text + ")") }
-        return (nil, "MPFR (" + text + ")")
+        let (usable, text) = locatorVerdict(deviation: deviation, scale: scale, what: "float64 deviation", on: "on 64 points")
+        return (usable ? double : nil, text)
+    }
+
+    /// The locator rule: float64 ranks when its largest deviation from MPFR is at most 1/1000 of
+    /// the largest MPFR error. Returns the decision and its words.
+    static func locatorVerdict(deviation: Double, scale: Double, what: String, on points: String) -> (Bool, String) {
+        let text = String(format: "%@ %.1e vs error scale %.1e %@", what, deviation, scale, points)
+        if deviation.isFinite, scale > 0, deviation <= 1e-3 * scale { return (true, "float64 (" + text + ")") }
+        return (false, "MPFR (" + text + ")")
     }
 
     // MARK: exact pieces
@@ -192,11 +199,12 @@ public enum SupNorm {
         // Pieces as (lower, upper, line) in float64 ends, split at the target's special points.
         var lower: [Double] = [], upper: [Double] = []
         var lines: [(BigFloat, BigFloat)] = []
+        let special = target.specialPoints.map { $0[0] }.sorted()
         for part in parts {
             let ends = part.knots.map { $0.toDouble() }
             for k in 0..<part.count {
                 var a = ends[k]
-                for s in target.specialPoints.map({ $0[0] }).sorted() where a < s && s < ends[k + 1] {
+                for s in special where a < s && s < ends[k + 1] {
                     lower.append(a); upper.append(s); lines.append((part.slopes[k], part.intercepts[k])); a = s
                 }
                 lower.append(a); upper.append(ends[k + 1]); lines.append((part.slopes[k], part.intercepts[k]))
@@ -284,9 +292,7 @@ public enum SupNorm {
             let approximate = Swift.abs(f.evaluateDouble(&t) - (doubleLines[k].0 * x + doubleLines[k].1))
             scale = Swift.max(scale, exact); deviation = Swift.max(deviation, Swift.abs(exact - approximate))
         }
-        let text = String(format: "float64 target deviation %.1e vs error scale %.1e on 64 points of the pieces", deviation, scale)
-        if deviation.isFinite, scale > 0, deviation <= 1e-3 * scale { return (true, "float64 (" + text + ")") }
-        return (false, "MPFR (" + text + ")")
+        return locatorVerdict(deviation: deviation, scale: scale, what: "float64 target deviation", on: "on 64 points of the pieces")
     }
 
     /// Maximises g on [a, b]: `samples` equally spaced samples (ends included), then golden-section

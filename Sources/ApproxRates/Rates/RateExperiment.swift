@@ -105,8 +105,7 @@ public struct RateExperiment: Sendable {
     func measure(_ net: Network, _ f: Target, at rounding: Precision?, default precision: Precision) throws -> SupNormResult {
         var options = SupNorm.Options(precision: precision, threads: threads)
         options.maximumGridPoints = searchPoints
-        options.sampledZones = ConstructionKind.sampledZones(of: net)
-        options.samplingSpacing = ConstructionKind.samplingSpacing(of: net)
+        ConstructionKind.applySearchHints(of: net, to: &options)
         let measured = try rounding.map { try net.rounded(to: $0) } ?? net
         return try SupNorm.measure(measured, against: f, options: options)
     }
