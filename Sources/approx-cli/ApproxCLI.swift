@@ -13,6 +13,8 @@ struct ApproxCLI: ParsableCommand {
 
         Examples:
           approx-cli rate --target power --smoothness 0.5 --weights 1e2...1e5
+          approx-cli sweep data/plans/default.json --out out
+          approx-cli phase-diagram out/rates.json -o phase.svg
           approx-cli build squaring --m 30 -o sq30.json
           approx-cli inspect sq30.json
           approx-cli eval sq30.json --grid 0:1:5 --precision 128
@@ -20,7 +22,7 @@ struct ApproxCLI: ParsableCommand {
           approx-cli demo --output out
         """,
         version: ToolVersion.text,
-        subcommands: [Rate.self, SupNormCommand.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
+        subcommands: [Rate.self, Sweep.self, Merge.self, Table.self, PhaseDiagram.self, SupNormCommand.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
     )
 }
 

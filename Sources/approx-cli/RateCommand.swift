@@ -127,8 +127,10 @@ struct Rate: ParsableCommand {
         let fit = try? experiment.fit(rows)
         let theory = experiment.theory
         let consistency = fit.flatMap { experiment.consistency(rows, $0) }
-        let report = humanReport(target, kind, rows, plannedCount: plan.count, requestedCount: grid.count, fit, theory, consistency: consistency)
-        let machine = json ? try jsonReport(experiment, rows, fit, theory, consistency) + "\n" : csv ? table(rows).csv() : nil
+        let estimate = try? RateEstimate(rows: rows, against: theory.against, smoothness: target.smoothness, dimension: target.dimension)
+        var report = humanReport(target, kind, rows, plannedCount: plan.count, requestedCount: grid.count, fit, theory, consistency: consistency)
+        if let estimate { report += estimateReport(estimate, role: target.role) }
+        let machine = json ? try jsonReport(experiment, rows, fit, theory, consistency, estimate) + "\n" : csv ? table(rows).csv() : nil
         if let path = output {
             // Written whole or not at all; the terminal still gets the readable table.
             try AtomicFile.write(machine ?? report, to: path)
@@ -176,6 +178,20 @@ struct Rate: ParsableCommand {
         if target.role == .trap {
             lines.append("note          \(target.name) is a trap: Hölder-\(format(target.smoothness)) but easy for deep networks; its rate says nothing about the class")
         }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The bootstrap interval, the flagged points with the fit without them, and the region.
+    func estimateReport(_ e: RateEstimate, role: Target.Role) -> String {
+        var lines: [String] = []
+        let all = e.fitAll.bootstrapInterval().map { "[\(format($0.low)), \(format($0.high))]" } ?? "none (fewer than 4 points)"
+        lines.append("bootstrap     \(all)  (95% studentized residual bootstrap, all points)")
+        for f in e.flags { lines.append("flagged       W_all = \(f.weights): \(f.kind.rawValue), \(f.detail)") }
+        if !e.excluded.isEmpty {
+            let interval = e.fit.pLow.map { " [\(format($0)), \(format(e.fit.pHigh!))]" } ?? ""
+            lines.append("without them  p = \(format(e.fit.p))\(interval) on \(e.fit.count) points (the sweep tables use this fit)")
+        }
+        lines.append("region        \(e.region.verdict(for: role))  (judged by the interval's lower end)")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -228,7 +244,7 @@ struct Rate: ParsableCommand {
     func format(_ x: Double) -> String { String(format: "%.4g", x) }
 
     func jsonReport(_ e: RateExperiment, _ rows: [RateRow], _ fit: PowerLawFit?, _ theory: RateExperiment.Theory,
-                    _ consistency: ConsistencyCheck?) throws -> String {
+                    _ consistency: ConsistencyCheck?, _ estimate: RateEstimate?) throws -> String {
         var object: [String: Any] = [:]
         object["target"] = ["name": e.target.name, "summary": e.target.summary, "dimension": e.target.dimension,
                             "smoothness": e.target.smoothness, "role": roleText(e.target.role)]
@@ -247,6 +263,14 @@ struct Rate: ParsableCommand {
             var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]
             f["p_low"] = fit.pLow ?? NSNull()
             f["p_high"] = fit.pHigh ?? NSNull()
+            let boot = fit.bootstrapInterval()
+            f["bootstrap_low"] = boot?.low ?? NSNull()
+            f["bootstrap_high"] = boot?.high ?? NSNull()
+            if let estimate {
+                f["flags"] = estimate.flags.map { ["W_all": $0.weights, "kind": $0.kind.rawValue, "detail": $0.detail] }
+                f["region"] = estimate.region.rawValue
+                f["p_without_flagged"] = estimate.fit.p
+            }
             object["fit"] = f
         } else { object["fit"] = NSNull() }
         object["theory"] = ["p_shallow": theory.pShallow, "p_max": theory.pMax, "p_construction": theory.pExpected,

@@ -3,10 +3,11 @@ import Testing
 @testable import ApproxRates
 
 /// Runs the built `approx-cli` (found beside the test bundle, or at $APPROX_CLI).
-func runCLI(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = try cliURL()
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

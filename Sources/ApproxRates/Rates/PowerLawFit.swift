@@ -1,8 +1,8 @@
 import Foundation
 
-/// A fitted power law error ≈ C · X^(−p), with X = W or W/ln W, by least squares on
-/// (ln X, ln error), and a 95 % confidence interval for p from Student's t with n − 2 degrees of
-/// freedom. The interval covers the statistical scatter of the points about the line, not a
+/// A fitted power law error ≈ C · X^(−p) · (ln W)^q, with X = W or W/ln W and a fixed log power q
+/// (default 0), by least squares on (ln X, ln(error/(ln W)^q)), and a 95 % confidence interval for p
+/// from Student's t with n − 2 degrees of freedom. The interval covers the statistical scatter of the points about the line, not a
 /// systematic curvature (log factors, pre-asymptotics): compare ``localSlopes`` to see those.
 public struct PowerLawFit: Sendable, Codable, Equatable {
     /// What the errors are fitted against.
@@ -29,17 +29,26 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
     public let against: Abscissa
     /// −Δln(error)/Δln X between consecutive points.
     public let localSlopes: [Double]
+    /// The fixed power q of the log correction (error ≈ C X^(−p) (ln W)^q); 0 for a pure power law.
+    public var logPower: Double = 0
+    /// Standard error of p (nil with fewer than 3 points).
+    public var standardError: Double? = nil
+    /// The fitted points: ln X.
+    public var logAbscissae: [Double] = []
+    /// The fitted points: ln(error / (ln W)^q).
+    public var logErrors: [Double] = []
 
     /// Fits `errors` (positive) at weight counts `weights` (≥ 2). Throws with fewer than 2 points
     /// or a non-positive error.
-    public init(weights: [Double], errors: [Double], against: Abscissa) throws {
+    public init(weights: [Double], errors: [Double], against: Abscissa, logPower: Double = 0) throws {
         guard weights.count == errors.count, weights.count >= 2 else {
             throw RateError("a rate needs at least 2 measured points, got \(errors.count)")
         }
         guard errors.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw RateError("a rate needs positive finite errors") }
         guard weights.allSatisfy({ $0 >= 3 }) else { throw RateError("a rate needs W >= 3") }
         let x: [Double] = weights.map { Foundation.log(against.value($0)) }
-        let y: [Double] = errors.map { Foundation.log($0) }
+        var y: [Double] = errors.map { Foundation.log($0) }
+        for i in y.indices { y[i] -= logPower * Foundation.log(Foundation.log(weights[i])) }
         let n = Double(x.count)
         let mx: Double = x.reduce(0, +) / n
         let my: Double = y.reduce(0, +) / n
@@ -51,6 +60,9 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
         logConstant = my - slope * mx
         count = x.count
         self.against = against
+        self.logPower = logPower
+        logAbscissae = x
+        logErrors = y
         var local: [Double] = []
         for i in 1..<x.count { local.append((y[i - 1] - y[i]) / (x[i] - x[i - 1])) }
         localSlopes = local
@@ -58,6 +70,7 @@ public struct PowerLawFit: Sendable, Codable, Equatable {
             var residual = 0.0
             for i in x.indices { let r = y[i] - (logConstant + slope * x[i]); residual += r * r }
             let standardError = (residual / (n - 2) / sxx).squareRoot()
+            self.standardError = standardError
             let t = PowerLawFit.studentT975(degreesOfFreedom: x.count - 2)
             pLow = p - t * standardError
             pHigh = p + t * standardError

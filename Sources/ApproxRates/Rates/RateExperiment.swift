@@ -56,14 +56,14 @@ public struct RateExperiment: Sendable {
     /// one N, most often with dyadic grids in 2-D).
     public func plannedCells() throws -> [(requested: Int, cells: Int)] {
         var seen = Set<Int>()
-        var plan: [(Int, Int)] = []
+        return try gridSizes().filter { seen.insert($0.cells).inserted }
+    }
+
+    /// The grid size N for every requested W, in order, repeats kept.
+    public func gridSizes() throws -> [(requested: Int, cells: Int)] {
         let table = try construction.weightTable(target, upTo: requestedWeights.max() ?? 0)
         for (n, net) in table { built.store(net, cells: n) }
-        for w in requestedWeights {
-            let n = ConstructionKind.cells(forWeights: w, table: table, dyadic: dyadic)
-            if seen.insert(n).inserted { plan.append((w, n)) }
-        }
-        return plan
+        return requestedWeights.map { ($0, ConstructionKind.cells(forWeights: $0, table: table, dyadic: dyadic)) }
     }
 
     /// Builds and measures the network with N = `cells` (planned for `weights`).

@@ -1,7 +1,7 @@
 /// One measured point of a rate: the network grown to about W weights, and its sup-norm error.
 public struct RateRow: Sendable, Codable, Equatable {
     /// The weight count asked for.
-    public let requestedWeights: Int
+    public var requestedWeights: Int
     /// Grid cells per axis N chosen for it.
     public let cells: Int
     /// Every weight and bias slot (W_all).

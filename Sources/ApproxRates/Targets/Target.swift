@@ -6,13 +6,13 @@
 /// functions are much easier (reference notes, section 6).
 public struct Target: Sendable {
     /// How much a measured rate on this function says about the class rate.
-    public enum Role: Sendable, Equatable {
+    public enum Role: String, Sendable, Equatable, Codable {
         /// A stand-in for the worst case of the class (random lacunary sums, |x − x₀|^r for
         /// continuous constructions).
-        case classHard
+        case classHard = "class-hard"
         /// One smooth function: nominal rates hold for the fixed constructions, but it is not
         /// hard for the class and adaptive networks may beat them.
-        case singleFunction
+        case singleFunction = "single function"
         /// Has the stated Hölder exponent yet is easy for deep networks (Weierstrass, Takagi):
         /// a rate above 2r/d on it is expected, not a bug.
         case trap

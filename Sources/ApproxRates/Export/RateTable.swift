@@ -1,0 +1,173 @@
+import Foundation
+
+/// A rate table in four formats: CSV (RFC 4180, every field of ``MeasuredRate``, numbers in
+/// shortest round-trip form), JSON (schema_version 1, every field), Markdown (GFM) and LaTeX
+/// (booktabs) with the columns a reader needs and the provenance in the caption. CSV and JSON read
+/// back to the same ``MeasuredRate`` values.
+public struct RateTable: Sendable, Equatable {
+    /// The rates, one per experiment.
+    public var rates: [MeasuredRate]
+    /// How the table was made (the command line that wrote it).
+    public var command: String
+
+    /// A table of `rates`.
+    public init(rates: [MeasuredRate], command: String) { self.rates = rates; self.command = command }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return e
+    }()
+
+    /// The columns of the CSV, in the order of ``MeasuredRate``'s fields (snake_case).
+    public static var csvColumns: [String] { columnLabels.map(snakeCase) }
+    static let columnLabels: [String] = Mirror(reflecting: MeasuredRate.example).children.map { $0.label! }
+    static let textColumns: Set<String> = ["experiment", "target", "targetSummary", "role", "activation", "construction", "against",
+                                           "region", "verdict", "excluded", "tool", "command"]
+    static func snakeCase(_ s: String) -> String {
+        s.reduce(into: "") { out, c in if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } }
+    }
+
+    // MARK: CSV
+
+    /// RFC 4180 CSV: a header of ``csvColumns`` and one line per rate.
+    public func csv() -> String {
+        var lines = [RateTable.csvColumns.joined(separator: ",")]
+        for r in rates {
+            lines.append(Mirror(reflecting: r).children.map { CSV.quote(RateTable.text(of: $0.value)) }.joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func text(of value: Any) -> String {
+        switch value {
+        case let d as Double: return d.description
+        case let i as Int: return String(i)
+        case let u as UInt64: return String(u)
+        case let s as String: return s
+        case let o as Optional<Double>: return o.map(\.description) ?? ""
+        default: return "\(value)"
+        }
+    }
+
+    /// Reads a table written by ``csv()``; throws naming the line and column of a bad cell.
+    public static func read(csv text: String) throws -> [MeasuredRate] {
+        let records = try CSV.parse(text)
+        guard let header = records.first, header == csvColumns else {
+            throw RateError("not a rate table: the header must be \(csvColumns.joined(separator: ","))")
+        }
+        return try records.dropFirst().enumerated().map { (n, record) in
+            guard record.count == header.count else { throw RateError("CSV line \(n + 2): \(record.count) fields, expected \(header.count)") }
+            var object: [String: Any] = [:]
+            for (label, cell) in zip(columnLabels, record) {
+                if textColumns.contains(label) { object[label] = cell; continue }
+                if cell.isEmpty { continue }
+                if let i = Int(cell) { object[label] = i } else if let u = UInt64(cell) { object[label] = u }
+                else if let d = Double(cell) { object[label] = d }
+                else { throw RateError("CSV line \(n + 2), column \(snakeCase(label)): '\(cell)' is not a number") }
+            }
+            return try JSONDecoder().decode(MeasuredRate.self, from: JSONSerialization.data(withJSONObject: object))
+        }
+    }
+
+    // MARK: JSON
+
+    /// {"schema_version": 1, "command": …, "rates": [ … ]} with snake_case keys.
+    public func json() throws -> String {
+        struct Document: Encodable { let schemaVersion = 1; let command: String; let rates: [MeasuredRate] }
+        return String(decoding: try RateTable.encoder.encode(Document(command: command, rates: rates)), as: UTF8.self) + "\n"
+    }
+
+    /// Reads a table written by ``json()``.
+    public static func read(json data: Data) throws -> RateTable {
+        struct Document: Decodable { let schemaVersion: Int; let command: String; let rates: [MeasuredRate] }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do {
+            let d = try decoder.decode(Document.self, from: data)
+            guard d.schemaVersion == 1 else { throw RateError("schema_version \(d.schemaVersion) is not known: this tool reads 1") }
+            return RateTable(rates: d.rates, command: d.command)
+        } catch let e as RateError { throw e } catch { throw RateError("not a rate table (\(error))") }
+    }
+
+    // MARK: Markdown and LaTeX
+
+    /// The columns shown to a reader, each as (Markdown header, LaTeX header, cell text).
+    struct ReaderColumn: Sendable { let markdown: String; let latex: String; let cell: @Sendable (MeasuredRate, Bool) -> String }
+
+    static func number(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
+    static func interval(_ a: Double?, _ b: Double?, latex: Bool) -> String {
+        guard let a, let b else { return latex ? "--" : "–" }
+        return "[\(number(a)), \(number(b))]"
+    }
+    static let readerColumns: [ReaderColumn] = [
+        ReaderColumn(markdown: "target", latex: "target", cell: { r, tex in tex ? LaTeX.escape(r.target) : r.target }),
+        ReaderColumn(markdown: "r", latex: "$r$", cell: { r, _ in r.smoothness.formatted() }),
+        ReaderColumn(markdown: "d", latex: "$d$", cell: { r, _ in String(r.dimension) }),
+        ReaderColumn(markdown: "activation", latex: "activation", cell: { r, tex in tex ? LaTeX.escape(r.activation) : r.activation }),
+        ReaderColumn(markdown: "construction", latex: "construction", cell: { r, tex in tex ? LaTeX.escape(r.construction) : r.construction }),
+        ReaderColumn(markdown: "depth exp.", latex: "$\\alpha$", cell: { r, _ in r.depthExponent.formatted() }),
+        ReaderColumn(markdown: "W range", latex: "$W$ range", cell: { r, tex in
+            tex ? "\(r.weightsMin)--\(r.weightsMax)" : "\(r.weightsMin)–\(r.weightsMax)" }),
+        ReaderColumn(markdown: "bits", latex: "bits", cell: { r, tex in
+            let p = r.precisionMin == r.precisionMax ? "\(r.precisionMin)" : "\(r.precisionMin)\(tex ? "--" : "–")\(r.precisionMax)"
+            return r.bitsPerWeight > 0 ? "\(p) (\(r.bitsPerWeight)/weight)" : p }),
+        ReaderColumn(markdown: "draws", latex: "draws", cell: { r, _ in String(r.draws) }),
+        ReaderColumn(markdown: "p", latex: "$\\hat p$", cell: { r, _ in number(r.p) }),
+        ReaderColumn(markdown: "vs", latex: "vs", cell: { r, tex in tex ? (r.against == "W" ? "$W$" : "$W/\\ln W$") : r.against }),
+        ReaderColumn(markdown: "95% t", latex: "95\\,\\% $t$", cell: { r, tex in interval(r.pLow, r.pHigh, latex: tex) }),
+        ReaderColumn(markdown: "95% bootstrap", latex: "95\\,\\% bootstrap", cell: { r, tex in interval(r.bootstrapLow, r.bootstrapHigh, latex: tex) }),
+        ReaderColumn(markdown: "theory p", latex: "theory $p$", cell: { r, _ in number(r.pTheory) }),
+        ReaderColumn(markdown: "r/d", latex: "$r/d$", cell: { r, _ in number(r.pShallow) }),
+        ReaderColumn(markdown: "2r/d", latex: "$2r/d$", cell: { r, _ in number(r.pMax) }),
+        ReaderColumn(markdown: "region", latex: "region", cell: { r, tex in tex ? LaTeX.escape(r.region) : r.region }),
+    ]
+
+    /// Notes under the table: provenance and every excluded point with its reason.
+    func notes(latex: Bool) -> [String] {
+        func esc(_ s: String) -> String { latex ? LaTeX.escape(s) : s }
+        var notes: [String] = []
+        if let first = rates.first { notes.append("Errors in MPFR at the precision shown; \(esc(first.tool)).") }
+        notes.append("Fits: least squares of ln error on ln X, X = W or W/ln W as shown; 95% t and studentized residual-bootstrap intervals; draws D: the worst error over seeds s…s+D−1 at each W.")
+        for r in rates where !r.excluded.isEmpty { notes.append("\(esc(r.experiment)): excluded \(esc(r.excluded)).") }
+        for r in rates where r.region == PhaseRegion.aboveMax.rawValue { notes.append("\(esc(r.experiment)): \(esc(r.verdict)).") }
+        let seeds = Set(rates.map { "\($0.seed)" }).sorted().joined(separator: ", ")
+        notes.append("First seeds: \(seeds). Command: \(latex ? "\\texttt{\(LaTeX.escape(command))}" : "`\(command)`").")
+        return notes
+    }
+
+    /// A GFM pipe table with the notes below it.
+    public func markdown() -> String {
+        let cols = RateTable.readerColumns
+        var lines = ["| " + cols.map(\.markdown).joined(separator: " | ") + " |",
+                     "|" + cols.map { _ in "---" }.joined(separator: "|") + "|"]
+        for r in rates { lines.append("| " + cols.map { $0.cell(r, false).replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
+        lines.append("")
+        lines += notes(latex: false).map { "- " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A booktabs table (needs \usepackage{booktabs}) in a table float with the notes as caption.
+    public func latex() -> String {
+        let cols = RateTable.readerColumns
+        var lines = ["% Rate table written by \(LaTeX.escape(command)); needs \\usepackage{booktabs}",
+                     "\\begin{table}[t]", "\\centering", "\\small",
+                     "\\begin{tabular}{" + cols.map { _ in "l" }.joined() + "}", "\\toprule",
+                     cols.map(\.latex).joined(separator: " & ") + " \\\\", "\\midrule"]
+        for r in rates { lines.append(cols.map { $0.cell(r, true) }.joined(separator: " & ") + " \\\\") }
+        lines += ["\\bottomrule", "\\end{tabular}", "\\caption{Measured approximation rates $p$ (error $\\approx C W^{-p}$). "
+                  + notes(latex: true).joined(separator: " ") + "}", "\\end{table}"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension MeasuredRate {
+    /// A value used only to list the fields in declaration order.
+    static var example: MeasuredRate {
+        MeasuredRate(experiment: "", target: "", targetSummary: "", role: "", smoothness: 0, dimension: 0, activation: "", construction: "",
+                     depthExponent: 0, weightsMin: 0, weightsMax: 0, points: 0, pointsFitted: 0, precisionMin: 0, precisionMax: 0,
+                     bitsPerWeight: 0, p: 0, pLow: nil, pHigh: nil, bootstrapLow: nil, bootstrapHigh: nil, against: "", logPower: 0,
+                     pTheory: 0, pShallow: 0, pMax: 0, region: "", verdict: "", excluded: "", seed: 0, draws: 0, tool: "", command: "")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A plot axis: maps data values to page points, linearly or in log10, and chooses ticks.
+public struct PlotAxis: Sendable {
+    /// Data range shown (for log axes, positive values).
+    public let lower: Double, upper: Double
+    /// Page coordinates of `lower` and `upper`.
+    public let start: Double, end: Double
+    /// Whether the axis is logarithmic (base 10).
+    public let logarithmic: Bool
+
+    /// An axis showing `lower...upper` between page coordinates `start` and `end`.
+    public init(_ lower: Double, _ upper: Double, from start: Double, to end: Double, logarithmic: Bool = false) {
+        self.lower = lower; self.upper = upper; self.start = start; self.end = end; self.logarithmic = logarithmic
+    }
+
+    /// The page coordinate of `value`.
+    public func map(_ value: Double) -> Double {
+        let t = logarithmic ? (log10(value) - log10(lower)) / (log10(upper) - log10(lower)) : (value - lower) / (upper - lower)
+        return start + t * (end - start)
+    }
+
+    /// Major ticks with labels (math markup): multiples of 1, 2 or 5 × 10^k on linear axes (about 5
+    /// to 8 of them); powers of ten on log axes, labelled 10^{k}.
+    public func majorTicks() -> [(value: Double, label: String)] {
+        if logarithmic {
+            let a = Int(ceil(log10(lower) - 1e-9)), b = Int(floor(log10(upper) + 1e-9))
+            let step = Swift.max(1, (b - a + 1) / 7 + ((b - a + 1) % 7 == 0 ? 0 : 1))
+            return stride(from: a, through: b, by: step).map { (pow(10, Double($0)), "10^{\($0 < 0 ? "−\(-$0)" : "\($0)")}") }
+        }
+        let span = upper - lower
+        let raw = span / 6
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { span / $0 <= 8 } ?? 10 * magnitude
+        var ticks: [(Double, String)] = []
+        var v = ceil(lower / step - 1e-9) * step
+        while v <= upper + 1e-9 * span {
+            let digits = Swift.max(0, -Int(floor(log10(step) + 1e-9))) + (step / magnitude == 2.5 ? 1 : 0)
+            ticks.append((v, String(format: "%.\(digits)f", abs(v) < 1e-12 ? 0 : v)))
+            v += step
+        }
+        return ticks
+    }
+
+    /// Minor ticks of a log axis: 2…9 × 10^k inside the range.
+    public func minorTicks() -> [Double] {
+        guard logarithmic else { return [] }
+        var ticks: [Double] = []
+        for k in Int(floor(log10(lower)))...Int(ceil(log10(upper))) {
+            for m in 2...9 { let v = Double(m) * pow(10, Double(k)); if v >= lower && v <= upper { ticks.append(v) } }
+        }
+        return ticks
+    }
+}

@@ -1,0 +1,27 @@
+extension SVGCanvas {
+    /// Draws the plot box of the axes `x` and `y`, ticks pointing inward (major and, on log axes,
+    /// minor), tick labels, and the axis labels (math markup) below and to the left.
+    public mutating func frame(x: PlotAxis, y: PlotAxis, xLabel: String, yLabel: String) {
+        let left = x.start, right = x.end, bottom = y.start, top = y.end
+        rect(left, top, right - left, bottom - top, width: 0.7)
+        for (v, label) in x.majorTicks() {
+            let px = x.map(v)
+            line(px, bottom, px, bottom - 3.5); line(px, top, px, top + 3.5)
+            text(label, px, bottom + fontSize + 2.5, anchor: "middle")
+        }
+        for v in x.minorTicks() { let px = x.map(v); line(px, bottom, px, bottom - 2, width: 0.45); line(px, top, px, top + 2, width: 0.45) }
+        for (v, label) in y.majorTicks() {
+            let py = y.map(v)
+            line(left, py, left + 3.5, py); line(right, py, right - 3.5, py)
+            text(label, left - 3, py + fontSize * 0.35, anchor: "end")
+        }
+        for v in y.minorTicks() { let py = y.map(v); line(left, py, left + 2, py, width: 0.45); line(right, py, right - 2, py, width: 0.45) }
+        text(xLabel, (left + right) / 2, bottom + 2 * fontSize + 6, anchor: "middle")
+        text(yLabel, left - 2.9 * fontSize - 4, (top + bottom) / 2, anchor: "middle", rotated: true)
+    }
+
+    /// A clip path named `id` covering the plot area of `x` and `y`.
+    public mutating func clip(_ id: String, x: PlotAxis, y: PlotAxis) {
+        define("<clipPath id=\"\(id)\"><rect x=\"\(Self.f(x.start))\" y=\"\(Self.f(y.end))\" width=\"\(Self.f(x.end - x.start))\" height=\"\(Self.f(y.start - y.end))\"/></clipPath>")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// The log-log plot of one experiment: sup-norm error against W, the fitted line with its slope
+/// and interval, the theory's slope drawn through the fit's centre, excluded points hollow.
+public struct RatePlot: Sendable {
+    /// The fitted rate (title, legend) and the points behind it.
+    public let rate: MeasuredRate
+    /// (W_all, error, excluded) for each point.
+    public let points: [(weights: Double, error: Double, excluded: Bool)]
+    /// The fitted line: ln error = logConstant − p ln X(W) + q ln ln W.
+    public let fit: PowerLawFit
+
+    /// A plot of `estimate` for `rate`.
+    public init(rate: MeasuredRate, estimate: RateEstimate) {
+        self.rate = rate
+        fit = estimate.fit
+        points = estimate.rows.enumerated().map { (Double($0.element.weightsAll), $0.element.errorValue, estimate.excluded.contains($0.offset)) }
+    }
+
+    func fitted(_ w: Double) -> Double {
+        exp(fit.logConstant - fit.p * log(fit.against.value(w)) + fit.logPower * log(log(w)))
+    }
+
+    /// The SVG document. The fitted line spans the points kept by the fit.
+    public func svg() -> String {
+        var c = SVGCanvas(width: 252, height: 196)
+        let ws = points.map(\.weights), es = points.map(\.error)
+        let x = PlotAxis(pow(10, floor(log10(ws.min()!) - 0.05)), pow(10, ceil(log10(ws.max()!) + 0.05)), from: 44, to: 244, logarithmic: true)
+        let y = PlotAxis(pow(10, floor(log10(es.min()!) - 0.2)), pow(10, ceil(log10(es.max()!) + 0.2)), from: 150, to: 8, logarithmic: true)
+        c.clip("plot", x: x, y: y)
+        c.frame(x: x, y: y, xLabel: "weights $W$", yLabel: "sup-norm error")
+        let kept = points.filter { !$0.excluded }.map(\.weights)
+        let (w0, w1) = (kept.min() ?? ws.min()!, kept.max() ?? ws.max()!)
+        c.line(x.map(w0), y.map(fitted(w0)), x.map(w1), y.map(fitted(w1)), stroke: "#0072B2", width: 1.0, clip: "plot")
+        // Theory's slope through the fit at the geometric centre of the W range.
+        let wc = (w0 * w1).squareRoot(), ec = fitted(wc)
+        func theory(_ w: Double) -> Double { ec * pow(fit.against.value(w) / fit.against.value(wc), -rate.pTheory) }
+        c.line(x.map(w0), y.map(theory(w0)), x.map(w1), y.map(theory(w1)), stroke: "#D55E00", width: 0.9, dash: "3,2", clip: "plot")
+        for p in points { c.marker(.circle, x.map(p.weights), y.map(p.error), size: 3.8, color: "#000", filled: !p.excluded) }
+        let interval = rate.pLow.map { " [\(String(format: "%.2f", $0)), \(String(format: "%.2f", rate.pHigh!))]" } ?? ""
+        let abscissa = fit.against == .weights ? "$W$" : "$W$/ln $W$"
+        c.text("\(rate.targetSummary.count > 44 ? rate.target : rate.targetSummary), $r$ = \(rate.smoothness.formatted()), $d$ = \(rate.dimension), \(rate.construction)\(rate.construction == "deep" ? " $α$ = \(rate.depthExponent.formatted())" : "")",
+               8, 190, size: 7)
+        // Legend in the lower left, which a falling error leaves empty.
+        c.line(50, 124, 62, 124, stroke: "#0072B2", width: 1.0)
+        c.text("fit $p$ = \(String(format: "%.2f", rate.p))\(interval)", 65, 126.5, size: 7)
+        c.line(50, 134, 62, 134, stroke: "#D55E00", width: 0.9, dash: "3,2")
+        c.text("theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)", 65, 136.5, size: 7)
+        if points.contains(where: \.excluded) {
+            c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)
+        }
+        return c.render(title: "Error against W: \(rate.experiment)")
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// One line of a rate table: an experiment's fitted rate with its intervals, what the theory says,
+/// the region of the phase diagram, and the provenance. Every field is plain text or a number so
+/// that the CSV, JSON, Markdown and LaTeX tables carry the same values.
+public struct MeasuredRate: Sendable, Codable, Equatable {
+    /// Experiment name.
+    public var experiment: String
+    /// Target name (built-in or "formula").
+    public var target: String
+    /// The target in words.
+    public var targetSummary: String
+    /// class-hard, single function, trap or formula.
+    public var role: String
+    /// Smoothness r.
+    public var smoothness: Double
+    /// Dimension d.
+    public var dimension: Int
+    /// Activation of the units.
+    public var activation: String
+    /// Construction name.
+    public var construction: String
+    /// Depth exponent: L ~ W^alpha for the deep construction, 0 for fixed depth (shallow constructions grow L like ln W or not at all).
+    public var depthExponent: Double
+    /// Smallest and largest W_all fitted.
+    public var weightsMin: Int, weightsMax: Int
+    /// Points measured, and points kept by the fit.
+    public var points: Int, pointsFitted: Int
+    /// Smallest and largest working precision in bits.
+    public var precisionMin: Int, precisionMax: Int
+    /// Largest packed weight in bits (deep construction), 0 otherwise.
+    public var bitsPerWeight: Int
+    /// Fitted p.
+    public var p: Double
+    /// Its 95 % t interval (nil with fewer than 3 points).
+    public var pLow: Double?, pHigh: Double?
+    /// Its 95 % residual-bootstrap interval (nil with fewer than 3 points).
+    public var bootstrapLow: Double?, bootstrapHigh: Double?
+    /// The fit's abscissa: W or W/lnW, and the log power q.
+    public var against: String, logPower: Double
+    /// The construction's rate by its own bound, r/d and 2r/d.
+    public var pTheory: Double, pShallow: Double, pMax: Double
+    /// shallow, deep or above 2r/d.
+    public var region: String
+    /// What the region means for this target.
+    public var verdict: String
+    /// Excluded points with the reasons ("; " separated), empty when none.
+    public var excluded: String
+    /// Seed of the (first) draw, and the number of draws.
+    public var seed: UInt64, draws: Int
+    /// Tool version, and the command line of the first point.
+    public var tool: String, command: String
+}
+
+extension MeasuredRate {
+    /// The rate of one experiment's points (at least 2 distinct grid sizes).
+    public init(points: [SweepPoint]) throws {
+        guard let first = points.first else { throw RateError("no points to fit") }
+        let spec = first.spec
+        let estimate = try RateEstimate(rows: points.map(\.row), against: first.theory.against, logPower: spec.logPower,
+                                        smoothness: spec.smoothness, dimension: spec.dimension)
+        let rows = estimate.rows
+        experiment = spec.name; target = TargetCatalog.names.contains(spec.target) ? spec.target : "formula"
+        targetSummary = first.targetSummary; role = first.role.rawValue
+        smoothness = spec.smoothness; dimension = spec.dimension; activation = spec.activation; construction = spec.construction
+        depthExponent = spec.construction == "deep" ? (spec.alpha ?? 1) : 0
+        weightsMin = rows.first!.weightsAll; weightsMax = rows.last!.weightsAll
+        self.points = rows.count; pointsFitted = estimate.fit.count
+        precisionMin = rows.map(\.precision).min()!; precisionMax = rows.map(\.precision).max()!
+        bitsPerWeight = rows.compactMap(\.bitsPerWeight).max() ?? 0
+        p = estimate.fit.p; pLow = estimate.fit.pLow; pHigh = estimate.fit.pHigh
+        bootstrapLow = estimate.bootstrap?.low; bootstrapHigh = estimate.bootstrap?.high
+        against = estimate.fit.against.rawValue; logPower = spec.logPower
+        pTheory = first.theory.pExpected; pShallow = first.theory.pShallow; pMax = first.theory.pMax
+        region = estimate.region.rawValue; verdict = estimate.region.verdict(for: first.role)
+        excluded = estimate.exclusionReasons.joined(separator: "; ")
+        seed = spec.seed; draws = spec.draws
+        tool = first.provenance.tool; command = first.provenance.command
+    }
+
+    /// The rates of `points` grouped by experiment, in order of first appearance; experiments with
+    /// fewer than 2 distinct grid sizes are skipped and named in `skipped`.
+    public static func table(_ points: [SweepPoint]) -> (rates: [MeasuredRate], skipped: [String]) {
+        var order: [String] = []
+        var groups: [String: [SweepPoint]] = [:]
+        for p in points {
+            if groups[p.spec.name] == nil { order.append(p.spec.name) }
+            groups[p.spec.name, default: []].append(p)
+        }
+        var rates: [MeasuredRate] = [], skipped: [String] = []
+        for name in order {
+            if let r = try? MeasuredRate(points: groups[name]!) { rates.append(r) } else { skipped.append(name) }
+        }
+        return (rates, skipped)
+    }
+}

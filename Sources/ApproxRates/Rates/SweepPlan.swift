@@ -1,0 +1,238 @@
+import Foundation
+
+/// One experiment of a sweep plan: a target with its smoothness and dimension, a construction and
+/// an activation, and a range of W. Decoded from JSON; every field but `target`, `smoothness` and
+/// `construction` has a default.
+public struct ExperimentSpec: Sendable, Codable, Equatable {
+    /// Unique name in the plan (the prefix of every job id); default "<construction>-<target>-r<r>-d<d>[-a<alpha>]".
+    public var name: String
+    /// A built-in target name or a formula in x (x1..xd).
+    public var target: String
+    /// The smoothness r claimed for the target.
+    public var smoothness: Double
+    /// The dimension d.
+    public var dimension: Int
+    /// interpolation, taylor or deep.
+    public var construction: String
+    /// The activation of the construction's units (relu: the only family built so far).
+    public var activation: String
+    /// Depth exponent of the deep construction (M = N^alpha).
+    public var alpha: Double?
+    /// Degree of the taylor construction.
+    public var degree: Int?
+    /// The W range "A...B", log-uniform.
+    public var weights: String
+    /// Number of W values.
+    public var points: Int
+    /// Draws of the lacunary target (seeds seed, seed+1, …): each point is the worst over them.
+    public var draws: Int
+    /// Seed of the lacunary target.
+    public var seed: UInt64
+    /// "dyadic" (N = 2^k) or "any".
+    public var grid: String
+    /// Fixed power q of the fit's log correction (error ≈ C W^-p (ln W)^q).
+    public var logPower: Double
+
+    static let keys: Set<String> = ["name", "target", "smoothness", "dimension", "construction", "activation", "alpha", "degree",
+                                    "weights", "points", "draws", "seed", "grid", "log_power"]
+    enum CodingKeys: String, CodingKey {
+        case name, target, smoothness, dimension, construction, activation, alpha, degree, weights, points, draws, seed, grid
+        case logPower = "log_power"
+    }
+
+    /// A spec with the defaults filled in.
+    public init(target: String, smoothness: Double, dimension: Int = 1, construction: String, activation: String = "relu",
+                alpha: Double? = nil, degree: Int? = nil, weights: String = "1e2...1e4", points: Int = 5, draws: Int = 1,
+                seed: UInt64 = 1, grid: String = "dyadic", logPower: Double = 0, name: String? = nil) {
+        self.target = target; self.smoothness = smoothness; self.dimension = dimension; self.construction = construction
+        self.activation = activation; self.alpha = alpha; self.degree = degree; self.weights = weights; self.points = points
+        self.draws = draws; self.seed = seed; self.grid = grid; self.logPower = logPower
+        self.name = name ?? ExperimentSpec.defaultName(construction: construction, target: target, r: smoothness, d: dimension, alpha: alpha)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let target = try c.decode(String.self, forKey: .target), r = try c.decode(Double.self, forKey: .smoothness)
+        let construction = try c.decode(String.self, forKey: .construction)
+        self.init(target: target, smoothness: r, dimension: try c.decodeIfPresent(Int.self, forKey: .dimension) ?? 1,
+                  construction: construction, activation: try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu",
+                  alpha: try c.decodeIfPresent(Double.self, forKey: .alpha), degree: try c.decodeIfPresent(Int.self, forKey: .degree),
+                  weights: try c.decodeIfPresent(String.self, forKey: .weights) ?? "1e2...1e4",
+                  points: try c.decodeIfPresent(Int.self, forKey: .points) ?? 5, draws: try c.decodeIfPresent(Int.self, forKey: .draws) ?? 1,
+                  seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1, grid: try c.decodeIfPresent(String.self, forKey: .grid) ?? "dyadic",
+                  logPower: try c.decodeIfPresent(Double.self, forKey: .logPower) ?? 0, name: try c.decodeIfPresent(String.self, forKey: .name))
+    }
+
+    static func defaultName(construction: String, target: String, r: Double, d: Int, alpha: Double?) -> String {
+        let t = TargetCatalog.names.contains(target) ? target : "formula"
+        return "\(construction)-\(t)-r\(r.formatted())-d\(d)" + (alpha.map { "-a\($0.formatted())" } ?? "")
+    }
+
+    /// The W values of the experiment (``RateExperiment/weightGrid(from:to:points:)``).
+    public func weightGrid() throws -> [Int] {
+        let parts = weights.components(separatedBy: "...")
+        guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]) else {
+            throw RateError("experiment '\(name)': weights '\(weights)' is not a range A...B, e.g. 1e2...1e4")
+        }
+        do { return try RateExperiment.weightGrid(from: a, to: b, points: points) }
+        catch { throw RateError("experiment '\(name)': \(error)") }
+    }
+
+    /// The experiment this spec describes, with `threads` worker threads per measurement.
+    public func experiment(threads: Int? = nil) throws -> RateExperiment {
+        func named(_ e: Error) -> RateError { RateError("experiment '\(name)': \(e)") }
+        guard activation == "relu" else {
+            throw RateError("experiment '\(name)': activation '\(activation)' is not built yet: use relu")
+        }
+        guard grid == "dyadic" || grid == "any" else { throw RateError("experiment '\(name)': grid '\(grid)' is not allowed: use dyadic or any") }
+        guard (1...1000).contains(draws) else { throw RateError("experiment '\(name)': draws \(draws) is not allowed: use 1 to 1000") }
+        guard smoothness > 0, smoothness.isFinite else { throw RateError("experiment '\(name)': smoothness \(smoothness) is not allowed: r must be > 0") }
+        func make(_ offset: UInt64) throws -> Target {
+            if TargetCatalog.names.contains(target) {
+                return try TargetCatalog.make(target, dimension: dimension, smoothness: smoothness,
+                                              options: TargetCatalog.Options(seed: seed &+ offset))
+            }
+            return try TargetCatalog.formula(target, dimension: dimension, smoothness: smoothness)
+        }
+        do {
+            let f = try make(0)
+            if draws > 1 && f.name != "lacunary" { throw RateError("draws \(draws): only the lacunary target is random") }
+            let kind = try ConstructionKind.named(construction, degree: degree, smoothness: smoothness, alpha: alpha)
+            var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
+                                       dyadic: grid == "dyadic")
+            e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }
+            return e
+        } catch let e as RateError where e.description.hasPrefix("experiment '") { throw e }
+        catch { throw named(error) }
+    }
+}
+
+/// A sweep plan: named experiments, each a range of W. The jobs are (experiment, W) pairs with
+/// stable ids "<name>|W=<w>".
+public struct SweepPlan: Sendable, Codable, Equatable {
+    /// A name for the whole plan (used in provenance).
+    public var name: String
+    /// The experiments, in the order they are run and tabulated.
+    public var experiments: [ExperimentSpec]
+
+    /// One job: an experiment's requested W.
+    public struct Job: Sendable, Equatable {
+        /// "<experiment name>|W=<requested W>": stable across runs and machines.
+        public let id: String
+        /// Index into ``experiments``.
+        public let experiment: Int
+        /// The W asked for.
+        public let weights: Int
+        /// A relative cost estimate (W × draws, ×4 for the deep construction and per extra dimension),
+        /// used only to balance shards.
+        public let cost: Double
+    }
+
+    /// A plan of `experiments`.
+    public init(name: String, experiments: [ExperimentSpec]) { self.name = name; self.experiments = experiments }
+
+    /// Reads a JSON plan: {"name": …, "experiments": [{…}, …]}. Unknown keys, duplicate names and
+    /// bad ranges are refused with a message naming the experiment and the value.
+    public static func read(json data: Data, source: String) throws -> SweepPlan {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw RateError("\(source): not a JSON object; a plan is {\"name\": …, \"experiments\": [ … ]}")
+        }
+        for key in object.keys where !["name", "experiments"].contains(key) {
+            throw RateError("\(source): unknown key '\(key)'; a plan has name and experiments")
+        }
+        guard let list = object["experiments"] as? [[String: Any]], !list.isEmpty else {
+            throw RateError("\(source): 'experiments' must be a non-empty list of objects")
+        }
+        for (i, e) in list.enumerated() {
+            for key in e.keys where !ExperimentSpec.keys.contains(key) {
+                throw RateError("\(source): experiment \(i + 1) has unknown key '\(key)'; allowed: \(ExperimentSpec.keys.sorted().joined(separator: ", "))")
+            }
+            for key in ["target", "smoothness", "construction"] where e[key] == nil {
+                throw RateError("\(source): experiment \(i + 1) lacks '\(key)'")
+            }
+        }
+        let plan: SweepPlan
+        do {
+            let specs = try JSONDecoder().decode([ExperimentSpec].self, from: JSONSerialization.data(withJSONObject: list))
+            plan = SweepPlan(name: object["name"] as? String ?? source, experiments: specs)
+        } catch { throw RateError("\(source): \(describe(error))") }
+        var names = Set<String>()
+        for e in plan.experiments {
+            guard names.insert(e.name).inserted else { throw RateError("\(source): two experiments are named '\(e.name)'; give each a unique name") }
+            _ = try e.weightGrid()
+        }
+        return plan
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.typeMismatch(let type, let c), DecodingError.valueNotFound(let type, let c):
+            return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): expected \(type)"
+        default: return "\(error)"
+        }
+    }
+
+    /// Every job, experiment by experiment, W increasing.
+    public func jobs() throws -> [Job] {
+        try experiments.enumerated().flatMap { (i, e) in
+            try e.weightGrid().map { w in
+                let cost = Double(w) * Double(e.draws) * (e.construction == "deep" ? 4 : 1) * Foundation.pow(4, Double(e.dimension - 1))
+                return Job(id: "\(e.name)|W=\(w)", experiment: i, weights: w, cost: cost)
+            }
+        }
+    }
+}
+
+/// A deterministic split of a plan's jobs: shard `index` (1-based) of `count`.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    /// 1-based index.
+    public let index: Int
+    /// Number of shards.
+    public let count: Int
+    /// The whole plan.
+    public static let all = Shard(index: 1, count: 1)
+
+    /// Shard `index` (1-based) of `count`; ``parse(_:)`` and ``fromSlurm(_:)`` validate their input.
+    public init(index: Int, count: Int) {
+        self.index = index; self.count = count
+    }
+
+    /// Parses "i/n" (1-based).
+    public static func parse(_ text: String) throws -> Shard {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+            throw RateError("--shard \(text) is not allowed: give i/n with 1 <= i <= n, e.g. 2/8")
+        }
+        return Shard(index: i, count: n)
+    }
+
+    /// The shard from Slurm's SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN, default 0) and
+    /// SLURM_ARRAY_TASK_COUNT, when both are set; nil otherwise.
+    public static func fromSlurm(_ environment: [String: String]) throws -> Shard? {
+        guard let idText = environment["SLURM_ARRAY_TASK_ID"], let countText = environment["SLURM_ARRAY_TASK_COUNT"] else { return nil }
+        guard let id = Int(idText), let count = Int(countText), count >= 1 else {
+            throw RateError("SLURM_ARRAY_TASK_ID=\(idText), SLURM_ARRAY_TASK_COUNT=\(countText): expected integers")
+        }
+        if let step = environment["SLURM_ARRAY_TASK_STEP"], step != "1" {
+            throw RateError("SLURM_ARRAY_TASK_STEP=\(step): array steps other than 1 cannot be mapped to shards; use --array=0-(n-1)")
+        }
+        let minimum = environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
+        guard (0..<count).contains(id - minimum) else {
+            throw RateError("SLURM_ARRAY_TASK_ID=\(id) is outside \(minimum)...\(minimum + count - 1) (SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT)")
+        }
+        return Shard(index: id - minimum + 1, count: count)
+    }
+
+    /// This shard's jobs: the jobs sorted by decreasing cost (ties by id) are dealt round-robin,
+    /// so that the same (index, count) always selects the same jobs, every job is in exactly one
+    /// shard and shards get similar costs. Returned in plan order.
+    public func select(_ jobs: [SweepPlan.Job]) -> [SweepPlan.Job] {
+        let ranked = jobs.enumerated().sorted { a, b in
+            a.element.cost != b.element.cost ? a.element.cost > b.element.cost : a.element.id < b.element.id
+        }
+        let mine = Set(ranked.enumerated().filter { $0.offset % count == index - 1 }.map { $0.element.offset })
+        return jobs.enumerated().filter { mine.contains($0.offset) }.map(\.element)
+    }
+
+    public var description: String { "\(index)/\(count)" }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import ApproxRates
+
+/// The sweep, merge, table and phase-diagram commands end to end.
+@Suite(.serialized) struct SweepCLITests {
+    static let plan = """
+    {"name": "test plan", "experiments": [
+      {"name": "interp", "target": "power", "smoothness": 0.5, "construction": "interpolation", "weights": "1e2...1e4", "points": 5},
+      {"name": "deep", "target": "lacunary", "smoothness": 1, "construction": "deep", "weights": "2e2...3e3", "points": 4, "grid": "any"}
+    ]}
+    """
+
+    func writePlan(_ dir: String) throws -> String {
+        let path = dir + "/plan.json"
+        try Self.plan.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func points(_ path: String) throws -> [SweepPoint] { try PointJournal(path: path).read() }
+
+    func same(_ a: [SweepPoint], _ b: [SweepPoint]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.sameMeasurement(as: $1) }
+    }
+
+    @Test func sweepKilledPartWayAndResumedEqualsAnUninterruptedRun() throws {
+        let dir = temporaryDirectory()
+        let plan = try writePlan(dir)
+        let whole = try runCLI(["sweep", plan, "--out", dir + "/whole", "--threads", "1"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let reference = try points(dir + "/whole/points.jsonl")
+        #expect(reference.count == 9)
+
+        // Kill (SIGKILL, no clean-up) once a point of the deep experiment is in the file.
+        let process = Process()
+        process.executableURL = try cliURL()
+        process.arguments = ["sweep", plan, "--out", dir + "/killed", "--threads", "1"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let file = dir + "/killed/points.jsonl"
+        while process.isRunning, ((try? points(file))?.count ?? 0) < 6 { usleep(5_000) }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(wasRunning, "the sweep finished before it could be killed: make the plan slower")
+        let before = try points(file)
+        #expect(before.count >= 6 && before.count < 9)
+        // A torn last line, as a kill in the middle of a write would leave.
+        let handle = FileHandle(forWritingAtPath: file)!
+        handle.seekToEndOfFile(); handle.write(Data("{\"id\": \"deep|W=3".utf8)); try handle.close()
+
+        let resumed = try runCLI(["sweep", plan, "--out", dir + "/killed", "--threads", "1"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(before.count) already in"))
+        let after = try points(file)
+        #expect(same(after, reference))
+        #expect(zip(before, after).allSatisfy { $0 == $1 })   // finished points were kept as they were, not recomputed
+        let a = try RateTable.read(csv: String(contentsOfFile: dir + "/whole/rates.csv", encoding: .utf8))
+        let b = try RateTable.read(csv: String(contentsOfFile: dir + "/killed/rates.csv", encoding: .utf8))
+        #expect(a.map(\.p) == b.map(\.p) && a.map(\.pLow) == b.map(\.pLow))
+        for name in ["rates.json", "rates.md", "rates.tex", "phase-diagram.svg", "plots/interp.svg", "plots/deep.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/killed/" + name), "\(name)")
+        }
+    }
+
+    @Test func twoShardsMergedEqualOneRun() throws {
+        let dir = temporaryDirectory()
+        let plan = try writePlan(dir)
+        #expect(try runCLI(["sweep", plan, "--out", dir + "/one", "--threads", "1"]).status == 0)
+        for i in 1...2 {
+            let r = try runCLI(["sweep", plan, "--out", dir + "/shards", "--shard", "\(i)/2", "--threads", "1"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir + "/shards/rates.csv"))
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir + "/shards").filter { $0.hasPrefix("points-shard-") }.sorted()
+        #expect(files == ["points-shard-0001-of-0002.jsonl", "points-shard-0002-of-0002.jsonl"])
+        let partial = try runCLI(["merge", "--plan", plan, "--out", dir + "/partial", dir + "/shards/" + files[0]])
+        #expect(partial.status != 0 && partial.stderr.contains("missing"))
+        let merged = try runCLI(["merge", "--plan", plan, "--out", dir + "/merged"] + files.map { dir + "/shards/" + $0 })
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(same(try points(dir + "/merged/points.jsonl"), try points(dir + "/one/points.jsonl")))
+        let a = try RateTable.read(csv: String(contentsOfFile: dir + "/one/rates.csv", encoding: .utf8))
+        let b = try RateTable.read(csv: String(contentsOfFile: dir + "/merged/rates.csv", encoding: .utf8))
+        #expect(a.map(\.p) == b.map(\.p) && a.map(\.bootstrapLow) == b.map(\.bootstrapLow))
+
+        // SLURM variables choose the shard when --shard is absent.
+        let slurm = try runCLI(["sweep", plan, "--out", dir + "/slurm", "--threads", "1"],
+                               environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2"])
+        #expect(slurm.status == 0 && slurm.stderr.contains("shard 2/2 from SLURM"))
+        #expect(same(try points(dir + "/slurm/points-shard-0002-of-0002.jsonl"), try points(dir + "/shards/" + files[1])))
+
+        // table and phase-diagram from the merged points.
+        let md = try runCLI(["table", dir + "/merged/points.jsonl", "--format", "markdown"])
+        #expect(md.status == 0 && md.stdout.hasPrefix("| target |"))
+        let pd = try runCLI(["phase-diagram", dir + "/merged/rates.json", dir + "/one/rates.json", "-o", dir + "/both.svg"])
+        #expect(pd.status == 0 && FileManager.default.fileExists(atPath: dir + "/both.svg"), "\(pd.stderr)")
+    }
+
+    @Test func badPlansAndArgumentsEndWithOneLineAndNonZeroStatus() throws {
+        let dir = temporaryDirectory()
+        func plan(_ text: String) throws -> String {
+            let p = dir + "/p-\(UUID().uuidString).json"; try text.write(toFile: p, atomically: true, encoding: .utf8); return p
+        }
+        let cases: [([String], String)] = [
+            (["sweep", dir + "/none.json"], "no such plan file"),
+            (["sweep", try plan("{\"experiments\": [{\"target\": \"power\", \"smoothness\": 1, \"construction\": \"interpolation\", \"point\": 3}]}")], "unknown key 'point'"),
+            (["sweep", try plan("{\"experiments\": [{\"target\": \"power\", \"smoothness\": -1, \"construction\": \"interpolation\"}]}")], "r must be > 0"),
+            (["sweep", try plan("{\"experiments\": [{\"target\": \"power\", \"smoothness\": 1, \"construction\": \"spline\"}]}")], "spline"),
+            (["sweep", try plan("{\"experiments\": [{\"target\": \"power\", \"smoothness\": 1, \"construction\": \"deep\", \"dimension\": 3}]}")], "d = 3"),
+            (["sweep", try plan("{\"experiments\": [{\"target\": \"power\", \"smoothness\": 1, \"construction\": \"interpolation\", \"activation\": \"relu2\"}]}")], "relu2"),
+            (["sweep", try plan("{\"experiments\": [{\"target\": \"power\", \"smoothness\": 1, \"construction\": \"interpolation\"}]}"), "--shard", "3/2"], "--shard 3/2"),
+            (["merge", "--out", dir + "/m", dir + "/missing.jsonl"], "no such points file"),
+            (["table", dir + "/missing.jsonl"], "no such points file"),
+            (["phase-diagram", dir + "/x.json", "-o", dir + "/x.png"], "must end in .svg"),
+        ]
+        for (args, message) in cases {
+            let r = try runCLI(args)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+    }
+}
