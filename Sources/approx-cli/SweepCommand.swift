@@ -18,7 +18,7 @@ struct Sweep: ParsableCommand {
 
         Examples:
           approx-cli sweep data/plans/default.json --out out
-          approx-cli sweep plan.json --out results --shard 3/8
+          approx-cli sweep plan.json --out results --shard 3/8 --jobs 4
           approx-cli merge --plan plan.json --out results results/points-shard-*.jsonl
         """
     )
@@ -32,11 +32,15 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Run shard I of N (1-based); default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else the whole plan.", valueName: "I/N"))
     var shard: String?
 
-    @Option(name: .long, help: "Worker threads per measurement (default: all cores).")
+    @Option(name: .customLong("jobs"), help: ArgumentHelp("Measurements run at the same time, costliest first (default: the number of cores, or SLURM_CPUS_PER_TASK).", valueName: "K"))
+    var jobCount: Int?
+
+    @Option(name: .long, help: "Threads per measurement (default: cores / jobs, at least 1).")
     var threads: Int?
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        if let j = jobCount, j < 1 { throw ValidationError("--jobs \(j): give at least 1 job") }
     }
 
     func run() throws {
@@ -52,12 +56,15 @@ struct Sweep: ParsableCommand {
         try makeFolder(out)
         let file = shard.count == 1 ? "\(out)/points.jsonl" : String(format: "%@/points-shard-%04d-of-%04d.jsonl", out, shard.index, shard.count)
         let command = commandLine()
-        let runner = SweepRunner(plan: plan, shard: shard, journal: PointJournal(path: file), threads: threads,
+        let cores = ProcessInfo.processInfo.environment["SLURM_CPUS_PER_TASK"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount
+        let workers = jobCount ?? Swift.max(1, cores / (threads ?? 1))
+        var runner = SweepRunner(plan: plan, shard: shard, journal: PointJournal(path: file), threads: threads ?? Swift.max(1, cores / workers),
                                  tool: ToolVersion.text, host: ProcessInfo.processInfo.hostName, command: command)
+        runner.workers = workers
         let (jobs, done) = try wrap { try runner.status() }
         let cost = Dictionary(jobs.map { ($0.id, $0.cost) }, uniquingKeysWith: { a, _ in a })
         let bar = ProgressBar(costTotal: jobs.map(\.cost).reduce(0, +), costDone: jobs.filter { done.contains($0.id) }.map(\.cost).reduce(0, +))
-        printError("plan '\(plan.name)': \(jobs.count) points in shard \(shard), \(done.count) already in \(file)")
+        printError("plan '\(plan.name)': \(jobs.count) points in shard \(shard), \(done.count) already in \(file); \(workers) at a time, \(runner.threads ?? 1) thread(s) each")
         let points = try wrap {
             try runner.run { event in
                 switch event {

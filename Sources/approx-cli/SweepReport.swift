@@ -57,7 +57,7 @@ enum SweepReport {
 /// A progress bar on standard error when it is a terminal: jobs done of total, the job running,
 /// elapsed time and an ETA weighted by the jobs' cost estimates. When standard error is not a
 /// terminal (logs, Slurm), one line per finished job instead.
-final class ProgressBar {
+final class ProgressBar: @unchecked Sendable {
     let terminal = isatty(2) != 0
     let start = Date()
     var costDone = 0.0, costTotal = 0.0, costMeasured = 0.0
