@@ -73,7 +73,7 @@ public enum ConstructionKind: Sendable, Equatable {
             let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: degree)
             return Precision(uncheckedBits: 64 + 2 * m + 2 * logN)
         case .deep(let alpha):
-            return dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha))
+            return dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha, dimension: 2))
                                   : BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)
         }
     }
@@ -96,16 +96,17 @@ public enum ConstructionKind: Sendable, Equatable {
         case .taylor(let degree):
             return try TaylorPartition.network(target, cells: n, degree: degree, precision: p)
         case .deep(let alpha):
-            let m = ConstructionKind.fineCells(n, alpha)
+            let m = ConstructionKind.fineCells(n, alpha, dimension: target.dimension)
             return target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: p)
                                          : try BitExtraction.network(target, cells: n, fine: m, precision: p)
         }
     }
 
-    /// M = round(N^α) fine cells per coarse cell, at least 6 (the cut-off zones, 2δ = 2h wide on
-    /// each side of a coarse node, must leave a plateau).
-    public static func fineCells(_ n: Int, _ alpha: Double) -> Int {
-        Swift.max(6, Int(pow(Double(n), alpha).rounded()))
+    /// M = round(N^α) fine cells per coarse cell, at least 6 in 1-D (the cut-off zones, 2δ = 2h
+    /// wide on each side of a coarse node, must leave a plateau) and 10 in 2-D (the blend of the
+    /// shifted copies needs 4h < H/2 between the strips of two copies).
+    public static func fineCells(_ n: Int, _ alpha: Double, dimension: Int = 1) -> Int {
+        Swift.max(dimension == 2 ? 10 : 6, Int(pow(Double(n), alpha).rounded()))
     }
 
     /// Sets the search hints of `network` in `options`: its sampled zones and its sampling

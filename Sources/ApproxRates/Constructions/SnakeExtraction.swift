@@ -18,7 +18,9 @@ import Foundation
 ///
 /// The selection is continuous as in 1-D: Z = Σ_c z_c·min(I_{c₁}(x₁), I_{c₂}(x₂)) with the
 /// plateau indicators of each axis, U_a = plateau functions, χ = min(χ₁, χ₂).
-/// Depth ≈ 2(M + 1)², W ≈ 40N² + 60M²; each packed weight holds ((M + 1)² − 1)·log₂5 bits.
+/// One such copy equals f₁ in its cut-off strips, so ``network(_:cells:fine:precision:)`` blends
+/// four copies on shifted grids. Depth ≈ 2(M + 1)², W ≈ 4(40(N + 1)² + 60M²); each packed weight
+/// holds ((M + 1)² − 1)·log₂5 bits.
 public enum SnakeExtraction {
     /// The snake order of the (M + 1)² nodes: (column, row).
     public static func snake(fine m: Int) -> [(column: Int, row: Int)] {
@@ -28,23 +30,83 @@ public enum SnakeExtraction {
     /// Working precision: the code's bits, what the selection loses, and 64 bits.
     public static func precision(cells n: Int, fine m: Int) -> Precision {
         let code = DigitCode(bound: 1)
-        let lost = Int(log2(Double(n * n * m * n)).rounded(.up)) + 8
+        let lost = Int(log2(Double((n + 1) * (n + 1) * m * (n + 1))).rounded(.up)) + 8
         return Precision(uncheckedBits: code.bits(digits: (m + 1) * (m + 1) - 1) + lost + 64)
     }
 
-    /// The network for `target` (d = 2, r ≤ 1) with N×N coarse cells of M×M fine cells each.
+    /// The network for `target` (d = 2, r ≤ 1) with N×N coarse cells of M×M fine cells each
+    /// (M ≥ 9). Four copies of the snake construction on coarse grids shifted by 0 or H/2 along each
+    /// axis (H = 1/N; N + 1 cells each, the target extended by f(clamp(x))) are blended so that
+    /// the output never comes from a copy inside its cut-off strips: a single copy equals the coarse
+    /// interpolant f₁ within 2h of its coarse lines, where f₁ is only O(H^r) accurate along the
+    /// whole line, which caps one copy's sup-norm rate at r/d. With w_a(x_a) = 1 within 2h of the
+    /// lines c/N and 0 within 2h of (c + ½)/N (M ≥ 9 leaves room between),
+    ///
+    ///   G_o = g_{o,0} + clamp(g_{o,½} − g_{o,0}, ±K w₂),   F = G_0 + clamp(G_½ − G_0, ±K w₁),
+    ///
+    /// is exact in ReLU arithmetic and takes, at every x, a value between copies that are outside
+    /// their strips (K bounds any difference of copies).
     public static func network(_ target: Target, cells n: Int, fine m: Int, precision: Precision? = nil) throws -> Network {
         guard target.dimension == 2 else { throw ConstructionError.dimension("the 2-D deep construction needs d = 2, not d = \(target.dimension)") }
         guard target.smoothness <= 1 else {
             throw ConstructionError.parameter("the deep construction in 2-D is implemented for r <= 1 (r = \(target.smoothness)); use d = 1 for r > 1")
         }
-        guard n >= 1, m >= 5 else { throw ConstructionError.parameter("the deep construction needs N >= 1 and M >= 5 fine cells (got N = \(n), M = \(m))") }
+        guard n >= 1, m >= 9 else { throw ConstructionError.parameter("the 2-D deep construction needs N >= 1 and M >= 9 fine cells (got N = \(n), M = \(m))") }
         let p = precision ?? self.precision(cells: n, fine: m)
-        let nm = n * m
+        let b = CircuitBuilder(inputDimension: 2, precision: p)
+        func big(_ v: Int) -> BigFloat { BigFloat(v, precision: p) }
+        let x = [b.input(0), b.input(1)]
+        var copies: [[CircuitBuilder.Form]] = [[], []]
+        var bound = 0.0, bits = 0, code = DigitCode(bound: 1)
+        for o1 in 0...1 { for o2 in 0...1 {
+            let c = try copy(target, b, x, cells: n, fine: m, offsets: [o1, o2])
+            copies[o1].append(c.output)
+            bound = Swift.max(bound, c.range)
+            bits = c.bits; code = c.code
+        } }
+        // w: 1 within 2h of the lines c/N, 0 beyond R = H/2 − 2h from them (so within 2h of (c + ½)/N).
+        let h = big(1).divided(by: big(n * m), precision: p)
+        let twoH = h.multiplied(by: big(2), precision: p)
+        let reach = big(1).divided(by: big(2 * n), precision: p).subtracting(twoH, precision: p)
+        let slope = big(1).divided(by: reach.subtracting(twoH, precision: p), precision: p)
+        func weight(_ t: CircuitBuilder.Form) -> CircuitBuilder.Form {
+            var parts: [(BigFloat, CircuitBuilder.Form)] = []
+            for c in 0...n {
+                let node = big(c).divided(by: big(n), precision: p)
+                let distance = b.combine([(big(1), b.relu(b.combine([(big(1), t)], constant: node.negated))),
+                                          (big(1), b.relu(b.combine([(big(-1), t)], constant: node)))])
+                // clamp((R − |t − c/N|)/(R − 2h), 0, 1) = σ(u) − σ(u − 1)
+                let u = b.combine([(slope.negated, distance)], constant: reach.multiplied(by: slope, precision: p))
+                parts += [(big(1), b.relu(u)), (big(-1), b.relu(b.combine([(big(1), u)], constant: big(-1))))]
+            }
+            return b.combine(parts)
+        }
+        let w1 = b.unit(.identity, weight(x[0])), w2 = b.unit(.identity, weight(x[1]))
+        let k = BigFloat(2 * bound + 1, precision: p)
+        func blend(_ g0: CircuitBuilder.Form, _ g1: CircuitBuilder.Form, _ w: CircuitBuilder.Form) -> CircuitBuilder.Form {
+            b.unit(.identity, b.clampedCorrection(g0, b.combine([(big(1), g1), (big(-1), g0)]), scale: big(1), cutoff: w, bound: k))
+        }
+        let output = blend(blend(copies[0][0], copies[0][1], w2), blend(copies[1][0], copies[1][1], w2), w1)
+        return try b.network(outputs: [output], metadata: [
+            "construction": "deep", "N": "\(n)", "M": "\(m)", "order": "1", "digit_base": "\(code.base)", "copies": "4",
+            "bits_per_weight": "\(bits)", "zone": "\(h.toDouble())", "target": target.summary])
+    }
+
+    /// One copy: the snake construction on N + 1 coarse cells per axis starting at −o_a·H/2, in the
+    /// local coordinates y_a = (N x_a + o_a/2)/(N + 1). Returns its output (f₁ + clamped
+    /// correction) and a bound on |output|.
+    static func copy(_ target: Target, _ b: CircuitBuilder, _ x: [CircuitBuilder.Form], cells coarse: Int, fine m: Int,
+                     offsets: [Int]) throws -> (output: CircuitBuilder.Form, range: Double, bits: Int, code: DigitCode) {
+        let p = b.precision
+        func big(_ v: Int) -> BigFloat { BigFloat(v, precision: p) }
+        let n = coarse + 1, nm = n * m
         let wide = Precision(uncheckedBits: 128)
-        func coordinate(_ k: Int) -> BigFloat { BigFloat(k, precision: wide).divided(by: BigFloat(nm, precision: wide), precision: wide) }
-        // f on the fine grid, index a·(NM + 1) + b for the node (a/(NM), b/(NM)).
-        let f = target.values(at: (0...nm).flatMap { a in (0...nm).map { [coordinate(a), coordinate($0)] } }, precision: wide).map { $0.toDouble() }
+        // The fine node (a, b) of this copy sits at x = (2a − o₁M, 2b − o₂M)/(2NM), clamped to [0, 1].
+        func coordinate(_ k: Int, _ axis: Int) -> BigFloat {
+            let v = BigFloat(2 * k - offsets[axis] * m, precision: wide).divided(by: BigFloat(2 * coarse * m, precision: wide), precision: wide)
+            return v.toDouble() < 0 ? BigFloat(0, precision: wide) : (v.toDouble() > 1 ? BigFloat(1, precision: wide) : v)
+        }
+        let f = target.values(at: (0...nm).flatMap { a in (0...nm).map { [coordinate(a, 0), coordinate($0, 1)] } }, precision: wide).map { $0.toDouble() }
         func value(_ a: Int, _ b: Int) -> Double { f[a * (nm + 1) + b] }
         // R = f − f₁ with f₁ linear on the two triangles of each coarse cell (diagonal along (1, 1)).
         let order = snake(fine: m)
@@ -73,14 +135,16 @@ public enum SnakeExtraction {
         }
         let code = DigitCode(bound: 1)
         let codes = digits.map { code.encode($0, precision: p) }
-
-        let b = CircuitBuilder(inputDimension: 2, precision: p)
-        func big(_ v: Int) -> BigFloat { BigFloat(v, precision: p) }
-        let x1 = b.input(0), x2 = b.input(1)
+        // Local coordinates y_a = (N x_a + o_a/2)/(N + 1).
+        let y = (0..<2).map { a in
+            b.unit(.identity, b.combine([(big(coarse).divided(by: big(n), precision: p), x[a])],
+                                        constant: big(offsets[a]).divided(by: big(2 * n), precision: p)))
+        }
+        let y1 = y[0], y2 = y[1]
         let coarseValues = (0...n).flatMap { i in (0...n).map { j in BigFloat(value(i * m, j * m), precision: p) } }
-        let f1 = b.unit(.identity, b.courantInterpolant(x1, x2, cells: n, values: coarseValues))
+        let f1 = b.unit(.identity, b.courantInterpolant(y1, y2, cells: n, values: coarseValues))
         let delta = BigFloat(1, precision: p).divided(by: big(nm), precision: p)
-        let axes = [PlateauAxis(b, x1, cells: n, zone: delta), PlateauAxis(b, x2, cells: n, zone: delta)]
+        let axes = [PlateauAxis(b, y1, cells: n, zone: delta), PlateauAxis(b, y2, cells: n, zone: delta)]
         let zeros = Array(repeating: big(0), count: n), ones = Array(repeating: big(1), count: n)
         let u1 = b.unit(.identity, axes[0].plateau(zeros, ones)), u2 = b.unit(.identity, axes[1].plateau(zeros, ones))
         func minimum(_ a: CircuitBuilder.Form, _ c: CircuitBuilder.Form) -> CircuitBuilder.Form {
@@ -117,10 +181,9 @@ public enum SnakeExtraction {
             acc = b.unit(.identity, b.combine([(1.0, acc), (1.0, b.digitTimes(e, offset: 1, psi, bound: 1))]))
             z = rest
         }
-        let output = b.clampedCorrection(f1, acc, scale: BigFloat(eps, precision: p), cutoff: chi,
-                                         bound: BigFloat(eps * Double(largest + 2), precision: p))
-        return try b.network(outputs: [output], metadata: [
-            "construction": "deep", "N": "\(n)", "M": "\(m)", "order": "1", "digit_base": "\(code.base)",
-            "bits_per_weight": "\(code.bits(digits: order.count - 1))", "zone": "\(delta.toDouble())", "target": target.summary])
+        let bound = eps * Double(largest + 2)
+        let output = b.clampedCorrection(f1, acc, scale: BigFloat(eps, precision: p), cutoff: chi, bound: BigFloat(bound, precision: p))
+        let range = (f.map(Swift.abs).max() ?? 0) + bound
+        return (b.unit(.identity, output), range, code.bits(digits: order.count - 1), code)
     }
 }
