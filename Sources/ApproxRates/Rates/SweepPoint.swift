@@ -87,12 +87,16 @@ public struct PointJournal: Sendable {
         }
         guard let handle = FileHandle(forUpdatingAtPath: path) else { throw FileError(path: path, reason: "cannot be written") }
         defer { try? handle.close() }
-        let data = try handle.readToEnd() ?? Data()
-        if let last = data.last, last != 0x0A {
-            let keep = (data.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
-            try handle.truncate(atOffset: UInt64(keep))
+        let size = try handle.seekToEnd()
+        if size > 0 {
+            try handle.seek(toOffset: size - 1)
+            if try handle.read(upToCount: 1) != Data([0x0A]) {   // a torn last line: cut it off
+                try handle.seek(toOffset: 0)
+                let data = try handle.readToEnd() ?? Data()
+                try handle.truncate(atOffset: UInt64((data.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0))
+            }
+            try handle.seekToEnd()
         }
-        try handle.seekToEnd()
         try handle.write(contentsOf: line)
         try handle.synchronize()
     }
