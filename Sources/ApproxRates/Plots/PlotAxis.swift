@@ -25,7 +25,7 @@ public struct PlotAxis: Sendable {
     public func majorTicks() -> [(value: Double, label: String)] {
         if logarithmic {
             let a = Int(ceil(log10(lower) - 1e-9)), b = Int(floor(log10(upper) + 1e-9))
-            let step = Swift.max(1, (b - a + 1) / 7 + ((b - a + 1) % 7 == 0 ? 0 : 1))
+            let step = Swift.max(1, (b - a + 1 + 7) / 8)   // at most 8 labelled decades
             return stride(from: a, through: b, by: step).map { (pow(10, Double($0)), "10^{\($0 < 0 ? "−\(-$0)" : "\($0)")}") }
         }
         let span = upper - lower

@@ -25,8 +25,15 @@ public struct RatePlot: Sendable {
     public func svg() -> String {
         var c = SVGCanvas(width: 252, height: 196)
         let ws = points.map(\.weights), es = points.map(\.error)
-        let x = PlotAxis(pow(10, floor(log10(ws.min()!) - 0.05)), pow(10, ceil(log10(ws.max()!) + 0.05)), from: 44, to: 244, logarithmic: true)
-        let y = PlotAxis(pow(10, floor(log10(es.min()!) - 0.2)), pow(10, ceil(log10(es.max()!) + 0.2)), from: 150, to: 8, logarithmic: true)
+        // The data's range with a margin of 12 % of its span (at least 0.15 decade) on each side.
+        func range(_ v: [Double]) -> (Double, Double) {
+            let (a, b) = (log10(v.min()!), log10(v.max()!))
+            let margin = Swift.max(0.15, 0.12 * (b - a))
+            return (pow(10, a - margin), pow(10, b + margin))
+        }
+        let (xa, xb) = range(ws), (ya, yb) = range(es)
+        let x = PlotAxis(xa, xb, from: 44, to: 236, logarithmic: true)
+        let y = PlotAxis(ya, yb, from: 150, to: 8, logarithmic: true)
         c.clip("plot", x: x, y: y)
         c.frame(x: x, y: y, xLabel: "weights $W$", yLabel: "sup-norm error")
         let kept = points.filter { !$0.excluded }.map(\.weights)
