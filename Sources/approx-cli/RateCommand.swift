@@ -89,10 +89,8 @@ struct Rate: ParsableCommand {
         do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha) }
         catch { throw CLIError("--construction: \(error)") }
         let grid: [Int]
-        do {
-            let (a, b) = try parseRange(weights)
-            grid = try RateExperiment.weightGrid(from: a, to: b, points: points)
-        } catch let e as RateError { throw CLIError("--weights \(weights): \(e)") }
+        do { grid = try RateExperiment.weightGrid(weights, points: points) }
+        catch let e as RateError { throw CLIError("--weights \(weights): \(e)") }
         var experiment: RateExperiment
         do { experiment = try RateExperiment(target: target, construction: kind, requestedWeights: grid, threads: threads,
                                             dyadic: self.grid == .dyadic) }
@@ -124,13 +122,15 @@ struct Rate: ParsableCommand {
             progress.note("[\(i + 1)/\(plan.count)] W≈\(w): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
         }
         progress.finish()
-        let fit = try? experiment.fit(rows)
         let theory = experiment.theory
-        let consistency = fit.flatMap { experiment.consistency(rows, $0) }
+        // One fit of all rows (the estimate's fitAll, the same as experiment.fit) and one bootstrap.
         let estimate = try? RateEstimate(rows: rows, against: theory.against, smoothness: target.smoothness, dimension: target.dimension)
+        let fit = estimate?.fitAll
+        let bootstrap = fit?.bootstrapInterval()
+        let consistency = fit.flatMap { experiment.consistency(rows, $0) }
         var report = humanReport(target, kind, rows, plannedCount: plan.count, requestedCount: grid.count, fit, theory, consistency: consistency)
-        if let estimate { report += estimateReport(estimate, role: target.role) }
-        let machine = json ? try jsonReport(experiment, rows, fit, theory, consistency, estimate) + "\n" : csv ? table(rows).csv() : nil
+        if let estimate { report += estimateReport(estimate, bootstrap: bootstrap, role: target.role) }
+        let machine = json ? try jsonReport(experiment, rows, fit, theory, consistency, estimate, bootstrap) + "\n" : csv ? table(rows).csv() : nil
         if let path = output {
             // Written whole or not at all; the terminal still gets the readable table.
             try AtomicFile.write(machine ?? report, to: path)
@@ -182,9 +182,9 @@ struct Rate: ParsableCommand {
     }
 
     /// The bootstrap interval, the flagged points with the fit without them, and the region.
-    func estimateReport(_ e: RateEstimate, role: Target.Role) -> String {
+    func estimateReport(_ e: RateEstimate, bootstrap: (low: Double, high: Double)?, role: Target.Role) -> String {
         var lines: [String] = []
-        let all = e.fitAll.bootstrapInterval().map { "[\(format($0.low)), \(format($0.high))]" } ?? "none (fewer than 4 points)"
+        let all = bootstrap.map { "[\(format($0.low)), \(format($0.high))]" } ?? "none (fewer than 4 points)"
         lines.append("bootstrap     \(all)  (95% studentized residual bootstrap, all points)")
         for f in e.flags { lines.append("flagged       W_all = \(f.weights): \(f.kind.rawValue), \(f.detail)") }
         if !e.excluded.isEmpty {
@@ -193,15 +193,6 @@ struct Rate: ParsableCommand {
         }
         lines.append("region        \(e.region.verdict(for: role))  (judged by the interval's lower end)")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    func parseRange(_ text: String) throws -> (Double, Double) {
-        let parts = text.components(separatedBy: "...")
-        guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]) else {
-            if let single = Double(text) { return (single, single) }
-            throw RateError("expected A...B with numbers A and B, e.g. 1e2...1e5")
-        }
-        return (a, b)
     }
 
     func table(_ rows: [RateRow]) -> TextTable {
@@ -244,7 +235,8 @@ struct Rate: ParsableCommand {
     func format(_ x: Double) -> String { String(format: "%.4g", x) }
 
     func jsonReport(_ e: RateExperiment, _ rows: [RateRow], _ fit: PowerLawFit?, _ theory: RateExperiment.Theory,
-                    _ consistency: ConsistencyCheck?, _ estimate: RateEstimate?) throws -> String {
+                    _ consistency: ConsistencyCheck?, _ estimate: RateEstimate?,
+                    _ boot: (low: Double, high: Double)?) throws -> String {
         var object: [String: Any] = [:]
         object["target"] = ["name": e.target.name, "summary": e.target.summary, "dimension": e.target.dimension,
                             "smoothness": e.target.smoothness, "role": roleText(e.target.role)]
@@ -263,7 +255,6 @@ struct Rate: ParsableCommand {
             var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]
             f["p_low"] = fit.pLow ?? NSNull()
             f["p_high"] = fit.pHigh ?? NSNull()
-            let boot = fit.bootstrapInterval()
             f["bootstrap_low"] = boot?.low ?? NSNull()
             f["bootstrap_high"] = boot?.high ?? NSNull()
             if let estimate {

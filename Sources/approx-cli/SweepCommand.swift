@@ -229,8 +229,8 @@ func loadPlan(_ path: String) throws -> SweepPlan {
 
 /// Writes the report files and prints the table.
 func report(_ points: [SweepPoint], folder: String, command: String) throws {
-    let (files, skipped) = try SweepReport.write(points, to: folder, command: command)
-    print(SweepReport.summary(points), terminator: "")
+    let (files, rates, skipped) = try SweepReport.write(points, to: folder, command: command)
+    print(SweepReport.summary(rates), terminator: "")
     for s in skipped { printError("\(s): fewer than 2 distinct grid sizes, no rate") }
     printError("wrote \(files.joined(separator: ", "))")
     if Rasterizer.converter == nil { printError("no PNG: rsvg-convert is not installed (Debian: librsvg2-bin)") }

@@ -5,9 +5,10 @@ import Foundation
 /// diagram and one log-log plot per experiment (SVG, and PNG when rsvg-convert is installed).
 enum SweepReport {
     /// Writes rates.{csv,json,md,tex}, phase-diagram.svg and plots/<experiment>.svg (+ .png) into
-    /// `folder`, atomically each; returns the paths written and the experiments that could not be fitted.
-    static func write(_ points: [SweepPoint], to folder: String, command: String) throws -> (files: [String], skipped: [String]) {
-        let (rates, skipped) = MeasuredRate.table(points)
+    /// `folder`, atomically each; returns the paths written, the rates and the experiments that could not be fitted.
+    static func write(_ points: [SweepPoint], to folder: String, command: String) throws -> (files: [String], rates: [MeasuredRate], skipped: [String]) {
+        let (fitted, skipped) = MeasuredRate.fits(points)
+        let rates = fitted.map(\.rate)
         let table = RateTable(rates: rates, command: command)
         var files: [String] = []
         func put(_ text: String, _ name: String) throws {
@@ -24,13 +25,10 @@ enum SweepReport {
         try put(table.latex(), "rates.tex")
         if !rates.isEmpty { try put(PhaseDiagramPlot(rates: rates).svg(), "phase-diagram.svg") }
         try FileManager.default.createDirectory(atPath: folder + "/plots", withIntermediateDirectories: true)
-        for rate in rates {
-            let mine = points.filter { $0.spec.name == rate.experiment }
-            let estimate = try RateEstimate(rows: mine.map(\.row), against: mine[0].theory.against, logPower: mine[0].spec.logPower,
-                                            smoothness: rate.smoothness, dimension: rate.dimension)
+        for (rate, estimate) in fitted {
             try put(RatePlot(rate: rate, estimate: estimate).svg(), "plots/\(fileName(rate.experiment)).svg")
         }
-        return (files, skipped)
+        return (files, rates, skipped)
     }
 
     static func fileName(_ s: String) -> String {
@@ -38,8 +36,7 @@ enum SweepReport {
     }
 
     /// The table in words, for the terminal.
-    static func summary(_ points: [SweepPoint]) -> String {
-        let (rates, _) = MeasuredRate.table(points)
+    static func summary(_ rates: [MeasuredRate]) -> String {
         var t = TextTable(header: ["experiment", "r", "d", "construction", "W range", "p", "95% t", "95% bootstrap", "theory", "region"])
         for r in rates {
             let ci = r.pLow.map { String(format: "[%.3f, %.3f]", $0, r.pHigh!) } ?? "-"

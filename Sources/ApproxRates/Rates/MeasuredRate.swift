@@ -55,10 +55,20 @@ public struct MeasuredRate: Sendable, Codable, Equatable {
 extension MeasuredRate {
     /// The rate of one experiment's points (at least 2 distinct grid sizes).
     public init(points: [SweepPoint]) throws {
+        try self.init(points: points, estimate: MeasuredRate.estimate(points))
+    }
+
+    /// The fit of one experiment's points (the estimate behind ``init(points:)``).
+    public static func estimate(_ points: [SweepPoint]) throws -> RateEstimate {
+        guard let first = points.first else { throw RateError("no points to fit") }
+        return try RateEstimate(rows: points.map(\.row), against: first.theory.against, logPower: first.spec.logPower,
+                                smoothness: first.spec.smoothness, dimension: first.spec.dimension)
+    }
+
+    /// The rate of one experiment's `points` from their `estimate`.
+    public init(points: [SweepPoint], estimate: RateEstimate) throws {
         guard let first = points.first else { throw RateError("no points to fit") }
         let spec = first.spec
-        let estimate = try RateEstimate(rows: points.map(\.row), against: first.theory.against, logPower: spec.logPower,
-                                        smoothness: spec.smoothness, dimension: spec.dimension)
         let rows = estimate.rows
         experiment = spec.name; target = TargetCatalog.names.contains(spec.target) ? spec.target : "formula"
         targetSummary = first.targetSummary; role = first.role.rawValue
@@ -81,16 +91,23 @@ extension MeasuredRate {
     /// The rates of `points` grouped by experiment, in order of first appearance; experiments with
     /// fewer than 2 distinct grid sizes are skipped and named in `skipped`.
     public static func table(_ points: [SweepPoint]) -> (rates: [MeasuredRate], skipped: [String]) {
+        let (fitted, skipped) = fits(points)
+        return (fitted.map(\.rate), skipped)
+    }
+
+    /// As ``table(_:)``, with each rate's estimate (for plots).
+    public static func fits(_ points: [SweepPoint]) -> (fitted: [(rate: MeasuredRate, estimate: RateEstimate)], skipped: [String]) {
         var order: [String] = []
         var groups: [String: [SweepPoint]] = [:]
         for p in points {
             if groups[p.spec.name] == nil { order.append(p.spec.name) }
             groups[p.spec.name, default: []].append(p)
         }
-        var rates: [MeasuredRate] = [], skipped: [String] = []
+        var fitted: [(rate: MeasuredRate, estimate: RateEstimate)] = [], skipped: [String] = []
         for name in order {
-            if let r = try? MeasuredRate(points: groups[name]!) { rates.append(r) } else { skipped.append(name) }
+            if let e = try? estimate(groups[name]!), let r = try? MeasuredRate(points: groups[name]!, estimate: e) { fitted.append((r, e)) }
+            else { skipped.append(name) }
         }
-        return (rates, skipped)
+        return (fitted, skipped)
     }
 }

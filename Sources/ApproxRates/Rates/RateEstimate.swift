@@ -24,8 +24,7 @@ public struct RateEstimate: Sendable {
     /// otherwise every point is fitted and the flags are still reported.
     public init(rows: [RateRow], against: PowerLawFit.Abscissa, logPower: Double = 0, smoothness r: Double, dimension d: Int,
                 excludeFlagged: Bool = true, bootstrapSeed: UInt64 = 0x5EED) throws {
-        var seen = Set<Int>()
-        let distinct = rows.sorted { $0.weightsAll < $1.weightsAll }.filter { seen.insert($0.cells).inserted }
+        let distinct = RateRow.onePerGridSize(rows)
         self.rows = distinct
         flags = PointFlag.flags(of: distinct)
         func fitting(_ indices: [Int]) throws -> PowerLawFit {

@@ -39,6 +39,15 @@ public struct RateExperiment: Sendable {
         return (0..<points).map { k in Int((lower * pow(upper / lower, Double(k) / Double(points - 1))).rounded()) }
     }
 
+    /// `points` weight counts over the range `text`, "A...B" (or a single number A), as in
+    /// ``weightGrid(from:to:points:)``.
+    public static func weightGrid(_ text: String, points: Int) throws -> [Int] {
+        let parts = text.components(separatedBy: "...")
+        if parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]) { return try weightGrid(from: a, to: b, points: points) }
+        if let single = Double(text) { return try weightGrid(from: single, to: single, points: points) }
+        throw RateError("expected A...B with numbers A and B, e.g. 1e2...1e5")
+    }
+
     /// An experiment growing `construction` on `target` at the weight counts `requestedWeights`
     /// (see ``weightGrid(from:to:points:)``); throws when the construction does not support the
     /// target's dimension.
@@ -133,16 +142,14 @@ public struct RateExperiment: Sendable {
 
     /// The depth-law and VC checks of the rows with the fitted rate `fit`.
     public func consistency(_ rows: [RateRow], _ fit: PowerLawFit) -> ConsistencyCheck? {
-        var seen = Set<Int>()
-        let distinct = rows.filter { seen.insert($0.cells).inserted }
+        let distinct = RateRow.onePerGridSize(rows)
         return try? ConsistencyCheck(weights: distinct.map { Double($0.weightsAll) }, depths: distinct.map { Double($0.depth) },
                                      p: fit.p, smoothness: target.smoothness, dimension: target.dimension)
     }
 
     /// Fits the rows (distinct N only) against the construction's abscissa.
     public func fit(_ rows: [RateRow]) throws -> PowerLawFit {
-        var seen = Set<Int>()
-        let distinct = rows.filter { seen.insert($0.cells).inserted }
+        let distinct = RateRow.onePerGridSize(rows)
         return try PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map(\.errorValue), against: theory.against)
     }
 }

@@ -46,4 +46,11 @@ public struct RateRow: Sendable, Codable, Equatable {
     public var comparedErrorValue: Double? = nil
     /// The comparison precision in bits.
     public var comparedPrecision: Int? = nil
+
+    /// `rows` sorted by W_all with one row per grid size N (the first): what fits and checks use,
+    /// since several requested W can round to one N.
+    public static func onePerGridSize(_ rows: [RateRow]) -> [RateRow] {
+        var seen = Set<Int>()
+        return rows.sorted { $0.weightsAll < $1.weightsAll }.filter { seen.insert($0.cells).inserted }
+    }
 }

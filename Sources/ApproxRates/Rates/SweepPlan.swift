@@ -70,12 +70,8 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
 
     /// The W values of the experiment (``RateExperiment/weightGrid(from:to:points:)``).
     public func weightGrid() throws -> [Int] {
-        let parts = weights.components(separatedBy: "...")
-        guard parts.count == 2, let a = Double(parts[0]), let b = Double(parts[1]) else {
-            throw RateError("experiment '\(name)': weights '\(weights)' is not a range A...B, e.g. 1e2...1e4")
-        }
-        do { return try RateExperiment.weightGrid(from: a, to: b, points: points) }
-        catch { throw RateError("experiment '\(name)': \(error)") }
+        do { return try RateExperiment.weightGrid(weights, points: points) }
+        catch { throw RateError("experiment '\(name)': weights '\(weights)': \(error)") }
     }
 
     /// The experiment this spec describes, with `threads` worker threads per measurement.

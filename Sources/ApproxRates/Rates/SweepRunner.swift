@@ -46,7 +46,7 @@ public struct SweepRunner: Sendable {
     /// share a grid size are measured once. Events are reported one at a time (under a lock).
     /// After a failure no new job starts; the running ones finish and are kept, then it throws.
     public func run(_ report: @escaping @Sendable (Event) -> Void = { _ in }) throws -> [SweepPoint] {
-        let (jobs, _) = try status()
+        let jobs = shard.select(try plan.jobs())
         let state = RunState(points: Dictionary(try journal.read().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
         state.done = jobs.filter { state.points[$0.id] != nil }.count
         // Plan the experiments with pending jobs (this builds their networks once) and group the
