@@ -95,6 +95,65 @@ func sameNetwork(_ a: Network, _ b: Network) -> Bool {
             for (a, b) in zip(fp, mp) { #expect(a[0].bitPattern == b[0].toDouble().bitPattern && b[0].isFinite, "\(a[0]) vs \(b[0]) seed \(seed)") }
     }
 
+    /// The evaluator's short-weight paths (±1 as an add, short significands as `mpfr_mul_si` and
+    /// an exact power-of-two scaling) give the bits of the documented semantics, computed here
+    /// one `mpfr_mul` and one `mpfr_add` at a time, signed zeros included.
+    @Test func shortWeightPathsGiveTheDocumentedBits() async {
+        await propertyCheck(count: 40, input: Gen.uint64(in: 0...UInt64.max), Gen.bool) { seed, dense in
+            evaluatorMatchesReference(seed: seed, dense: dense)
+        }
+    }
+
+    func evaluatorMatchesReference(seed: UInt64, dense: Bool) {
+        var rng = SeededGenerator(seed: seed)
+        let p = try! Precision(bits: Int.random(in: 60...700, using: &rng))
+        // Every kind of weight: ±1, small integers and zero, dyadic rationals with up to 62
+        // significant bits, 2^62 ± 1 (just too long), and full-precision random numbers.
+        func weight() -> BigFloat {
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: return BigFloat(Bool.random(using: &rng) ? 1 : -1, precision: p)
+            case 1: return BigFloat(Int.random(in: -9...9, using: &rng), precision: p)
+            case 2:
+                let m = Int.random(in: -(1 << 61)...(1 << 61), using: &rng) | 1
+                return BigFloat(m, precision: p).scaled(byPowerOfTwo: Int.random(in: -90...30, using: &rng))
+            case 3: return BigFloat((1 << 62) + (Bool.random(using: &rng) ? 1 : -1), precision: p)
+                .scaled(byPowerOfTwo: Int.random(in: -70...0, using: &rng))
+            default: return randomBigFloat(precision: p, seed: rng.next(), exponent: Int.random(in: -3...3, using: &rng))
+            }
+        }
+        var width = 2
+        var layers: [AffineLayer] = []
+        for l in 0..<4 {
+            let outputs = l == 3 ? 1 : Int.random(in: 1...6, using: &rng)
+            let entries = (0..<outputs).flatMap { i in (0..<width).compactMap { j -> (row: Int, column: Int, weight: BigFloat)? in
+                dense || Bool.random(using: &rng) ? (row: i, column: j, weight: weight()) : nil
+            } }
+            let bias = (0..<outputs).map { _ in Int.random(in: 0..<3, using: &rng) == 0 ? BigFloat(0, precision: p) : weight() }
+            let acts: [Activation] = (0..<outputs).map { _ in l < 3 && Bool.random(using: &rng) ? .relu : .identity }
+            if dense {
+                let rows = (0..<outputs).map { i in entries.filter { $0.row == i }.map(\.weight) }
+                layers.append(try! AffineLayer(rows: rows, bias: bias, activations: acts, precision: p))
+            } else {
+                layers.append(try! AffineLayer(inputCount: width, outputCount: outputs, entries: entries, bias: bias, activations: acts, precision: p))
+            }
+            width = outputs
+        }
+        let net = try! Network(inputDimension: 2, layers: layers)
+        let points = (0..<12).map { k in (0..<2).map { _ in k == 0 ? BigFloat(0, precision: p) : weight() } }
+        let got = try! MPFREvaluator(network: net, precision: p).evaluate(points)
+        for (point, value) in zip(points, got) {
+            var x = point
+            for layer in net.layers {
+                x = (0..<layer.outputCount).map { i in
+                    var acc = layer.bias[i]
+                    for (j, w) in layer.row(i) { acc = acc.adding(w.multiplied(by: x[j], precision: p), precision: p) }
+                    return layer.activations[i] == .relu && acc <= BigFloat(0, precision: p) ? BigFloat(0, precision: p) : acc
+                }
+            }
+            #expect(x[0].isIdentical(to: value[0]), "seed \(seed) dense \(dense): \(x[0]) vs \(value[0])")
+        }
+    }
+
     /// Threads split the batch, never the arithmetic: one thread and all threads agree bit for bit.
     @Test func batchEvaluationIsIndependentOfThreads() throws {
         let net = randomNetwork(seed: 7, precision: try Precision(bits: 256), inputs: 2, depth: 4, maxWidth: 16, dense: true)

@@ -9,6 +9,13 @@ import CMPFR
 /// correctly rounded (`relu` and `step` are exact; `relu^k` is one `mpfr_pow_ui`; `sine` is
 /// `mpfr_sin`). Any program doing the same operations in the same order with correctly rounded
 /// arithmetic (C over MPFR, gmpy2, mpmath) gets identical bits.
+///
+/// Speed without changing a bit: a weight whose significand has at most 62 bits (the integers,
+/// ±1, the dyadic rationals the constructions use) is applied as `mpfr_mul_si` by its integer
+/// significand and an exact `mpfr_mul_2si` (±1 as a plain `mpfr_add`/`mpfr_sub`). Both round
+/// the same exact product once to ``precision``, so the result is the one `mpfr_mul` gives, at
+/// the cost of one limb pass instead of a full product; only the long packed weights pay for a
+/// full multiplication. A term w·(±0) added to a nonzero sum leaves it unchanged and is skipped.
 public final class MPFREvaluator: @unchecked Sendable {
     // Sendable: after init nothing is mutated; each thread evaluates with its own Workspace.
 
@@ -24,6 +31,8 @@ public final class MPFREvaluator: @unchecked Sendable {
         let rowStart: [Int]
         let columns: [Int]
         let weights: MPFRArray
+        /// How entry k is applied: see ``WeightKind``.
+        let kinds: [WeightKind]
         let bias: MPFRArray
         let activations: [Activation]
         let uniform: Activation?
@@ -32,6 +41,43 @@ public final class MPFREvaluator: @unchecked Sendable {
 
     let layers: [Layer]
     let maxWidth: Int
+
+    /// The cheapest exact way to form w·x for one stored weight w (at the evaluator's precision).
+    enum WeightKind {
+        /// w = +1: acc + x.
+        case plusOne
+        /// w = −1: acc − x.
+        case minusOne
+        /// w = m·2^shift with |m| < 2^62: round(x·m) then an exact scaling by 2^shift.
+        case short(m: Int, shift: Int)
+        /// Any other finite weight: a full `mpfr_mul`.
+        case long
+        /// ±∞ or NaN (a file may hold one): a full `mpfr_mul`, never skipped (∞·0 is NaN).
+        case nonFinite
+
+        /// Whether w·(±0) is a zero, so that adding it to a nonzero sum changes nothing.
+        @inline(__always) var timesZeroIsZero: Bool {
+            if case .nonFinite = self { return false }
+            return true
+        }
+
+        /// The kind of the (already rounded) weight `w`.
+        init(_ w: UnsafePointer<__mpfr_struct>) {
+            guard cmpfr_number_p(w) != 0 else { self = .nonFinite; return }
+            guard cmpfr_zero_p(w) == 0 else { self = .long; return }
+            let bits = mpfr_min_prec(w)
+            guard bits <= 62 else { self = .long; return }
+            // w = 0.1b…b × 2^e with `bits` significant bits: w = m·2^(e − bits), m an integer.
+            let e = Int(cmpfr_get_exp(w))
+            let scaled = MPFRArray(count: 1, precision: Precision(uncheckedBits: 64))
+            mpfr_mul_2si(scaled[0], w, bits - e, MPFR_RNDN)
+            let m = mpfr_get_si(scaled[0], MPFR_RNDN)
+            let shift = e - bits
+            if shift == 0 && m == 1 { self = .plusOne } else if shift == 0 && m == -1 { self = .minusOne } else {
+                self = .short(m: m, shift: shift)
+            }
+        }
+    }
 
     /// Prepares `network` for evaluation at `precision`: rounds its numbers once.
     public init(network: Network, precision: Precision) {
@@ -44,7 +90,7 @@ public final class MPFREvaluator: @unchecked Sendable {
             let b = MPFRArray(count: layer.outputCount, precision: precision)
             for (k, v) in layer.bias.enumerated() where v.copy(into: b[k]) != 0 { exact = false }
             return Layer(rows: layer.outputCount, rowStart: layer.rowStart, columns: layer.columns,
-                         weights: w, bias: b, activations: layer.activations, uniform: layer.uniformActivation,
+                         weights: w, kinds: (0..<w.count).map { WeightKind(w[$0]) }, bias: b, activations: layer.activations, uniform: layer.uniformActivation,
                          dense: layer.isDense)
         }
         weightsExact = exact
@@ -79,30 +125,42 @@ public final class MPFREvaluator: @unchecked Sendable {
             let w = layer.weights.base, bias = layer.bias.base, x = current.base, y = next.base
             layer.rowStart.withUnsafeBufferPointer { start in
                 layer.columns.withUnsafeBufferPointer { column in
-                    for i in 0..<layer.rows {
-                        let acc = y + i
-                        cmpfr_set(acc, bias + i, MPFR_RNDN)
-                        var k = start[i]
-                        let end = start[i + 1]
-                        if layer.dense {
+                    layer.kinds.withUnsafeBufferPointer { kind in
+                        let dense = layer.dense
+                        for i in 0..<layer.rows {
+                            let acc = y + i
+                            if cmpfr_zero_p(bias + i) != 0 && cmpfr_signbit(bias + i) == 0 {
+                                cmpfr_set_zero_pos(acc)
+                            } else {
+                                cmpfr_set(acc, bias + i, MPFR_RNDN)
+                            }
+                            var k = start[i]
+                            let end = start[i + 1]
                             // Dense rows hold every column in order: x_j is x + (k - start).
-                            let xRow = x - start[i]
+                            let offset = dense ? -start[i] : 0
                             while k < end {
-                                mpfr_mul(t, w + k, xRow + k, MPFR_RNDN)
-                                mpfr_add(acc, acc, t, MPFR_RNDN)
+                                let xj = dense ? x + (k + offset) : x + column[k]
+                                // acc + w·(±0) is acc itself unless acc is a zero (whose sign the
+                                // sum may change): skip it then (a ReLU network is mostly zeros).
+                                if cmpfr_zero_p(xj) != 0 && cmpfr_zero_p(acc) == 0 && kind[k].timesZeroIsZero { k += 1; continue }
+                                switch kind[k] {
+                                case .plusOne: mpfr_add(acc, acc, xj, MPFR_RNDN)
+                                case .minusOne: mpfr_sub(acc, acc, xj, MPFR_RNDN)
+                                case .short(let m, let shift):
+                                    mpfr_mul_si(t, xj, m, MPFR_RNDN)
+                                    if shift != 0 { mpfr_mul_2si(t, t, shift, MPFR_RNDN) }
+                                    mpfr_add(acc, acc, t, MPFR_RNDN)
+                                case .long, .nonFinite:
+                                    mpfr_mul(t, w + k, xj, MPFR_RNDN)
+                                    mpfr_add(acc, acc, t, MPFR_RNDN)
+                                }
                                 k += 1
                             }
-                        } else {
-                            while k < end {
-                                mpfr_mul(t, w + k, x + column[k], MPFR_RNDN)
-                                mpfr_add(acc, acc, t, MPFR_RNDN)
-                                k += 1
+                            if let a = layer.uniform {
+                                if a != .identity { MPFREvaluator.activate(acc, a) }
+                            } else {
+                                MPFREvaluator.activate(acc, layer.activations[i])
                             }
-                        }
-                        if let a = layer.uniform {
-                            if a != .identity { MPFREvaluator.activate(acc, a) }
-                        } else {
-                            MPFREvaluator.activate(acc, layer.activations[i])
                         }
                     }
                 }
