@@ -18,15 +18,21 @@ func randomNetwork(seed: UInt64, precision: Precision, inputs: Int, depth: Int, 
         } }
         let bias = (0..<outputs).map { _ in randomBigFloat(precision: precision, seed: rng.next(), exponent: Int.random(in: -3...1, using: &rng)) }
         let acts = (0..<outputs).map { _ in activations[Int.random(in: 0..<activations.count, using: &rng)] }
-        if dense {
-            let rows = (0..<outputs).map { i in entries.filter { $0.row == i }.map(\.weight) }
-            layers.append(try! AffineLayer(rows: rows, bias: bias, activations: acts, precision: precision))
-        } else {
-            layers.append(try! AffineLayer(inputCount: width, outputCount: outputs, entries: entries, bias: bias, activations: acts, precision: precision))
-        }
+        layers.append(testLayer(inputs: width, entries: entries, bias: bias, activations: acts, precision: precision, dense: dense))
         width = outputs
     }
     return try! Network(inputDimension: inputs, layers: layers, metadata: ["seed": "\(seed)"])
+}
+
+/// A dense layer (entries listing every slot, row by row) or a sparse one from the same entries.
+func testLayer(inputs: Int, entries: [(row: Int, column: Int, weight: BigFloat)], bias: [BigFloat],
+               activations: [Activation], precision: Precision, dense: Bool) -> AffineLayer {
+    if dense {
+        let rows = bias.indices.map { i in entries.filter { $0.row == i }.map(\.weight) }
+        return try! AffineLayer(rows: rows, bias: bias, activations: activations, precision: precision)
+    }
+    return try! AffineLayer(inputCount: inputs, outputCount: bias.count, entries: entries, bias: bias,
+                            activations: activations, precision: precision)
 }
 
 typealias SeededGenerator = SplitMix64
@@ -130,12 +136,7 @@ func sameNetwork(_ a: Network, _ b: Network) -> Bool {
             } }
             let bias = (0..<outputs).map { _ in Int.random(in: 0..<3, using: &rng) == 0 ? BigFloat(0, precision: p) : weight() }
             let acts: [Activation] = (0..<outputs).map { _ in l < 3 && Bool.random(using: &rng) ? .relu : .identity }
-            if dense {
-                let rows = (0..<outputs).map { i in entries.filter { $0.row == i }.map(\.weight) }
-                layers.append(try! AffineLayer(rows: rows, bias: bias, activations: acts, precision: p))
-            } else {
-                layers.append(try! AffineLayer(inputCount: width, outputCount: outputs, entries: entries, bias: bias, activations: acts, precision: p))
-            }
+            layers.append(testLayer(inputs: width, entries: entries, bias: bias, activations: acts, precision: p, dense: dense))
             width = outputs
         }
         let net = try! Network(inputDimension: 2, layers: layers)
