@@ -50,54 +50,5 @@ public struct SweepPoint: Sendable, Codable, Equatable {
     }
 }
 
-/// A JSON Lines file of ``SweepPoint``s that only grows: each finished point is appended as one
-/// line and flushed to disk, so an interruption loses at most the points being measured. A
-/// trailing partial line (the process killed mid-write) is ignored on reading and cut off
-/// before the next append.
-public struct PointJournal: Sendable {
-    /// The file.
-    public let path: String
-
-    /// A journal at `path` (created on the first append).
-    public init(path: String) { self.path = path }
-
-    /// The points in the file, in order; a missing file holds none. Throws, naming the line, when a
-    /// complete line is not a point.
-    public func read() throws -> [SweepPoint] {
-        guard FileManager.default.fileExists(atPath: path) else { return [] }
-        let data = try AtomicFile.read(path)
-        var points: [SweepPoint] = []
-        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
-        let complete = data.last == 0x0A ? lines.dropLast() : lines.dropLast()   // the last piece is empty or partial
-        for (n, line) in complete.enumerated() where !line.isEmpty {
-            do { points.append(try JSONDecoder().decode(SweepPoint.self, from: Data(line))) }
-            catch { throw RateError("\(path): line \(n + 1) is not a sweep point (\(error)); give another file") }
-        }
-        return points
-    }
-
-    /// Appends `point` as one line and flushes it to disk, after cutting off a partial last line.
-    public func append(_ point: SweepPoint) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(point)
-        line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else { throw FileError(path: path, reason: "cannot be created") }
-        }
-        guard let handle = FileHandle(forUpdatingAtPath: path) else { throw FileError(path: path, reason: "cannot be written") }
-        defer { try? handle.close() }
-        let size = try handle.seekToEnd()
-        if size > 0 {
-            try handle.seek(toOffset: size - 1)
-            if try handle.read(upToCount: 1) != Data([0x0A]) {   // a torn last line: cut it off
-                try handle.seek(toOffset: 0)
-                let data = try handle.readToEnd() ?? Data()
-                try handle.truncate(atOffset: UInt64((data.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0))
-            }
-            try handle.seekToEnd()
-        }
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
-    }
-}
+/// The sweep's journal: one ``SweepPoint`` per line (see ``JSONLinesJournal``).
+public typealias PointJournal = JSONLinesJournal<SweepPoint>

@@ -1,0 +1,163 @@
+import Foundation
+
+/// The settings of one early-training run (Kalra & Barkeshli 2023, section 2 of the team's notes):
+/// SGD with constant η = c/λ₀ from a seeded initialisation, the loss on the whole training set and
+/// the sharpness λ_t on a fixed measurement set recorded every ``sharpnessEvery`` steps.
+public struct EarlyTrainingSettings: Sendable, Codable, Hashable {
+    /// Steps in the window t = 1…T in which catapults are looked for.
+    public var steps: Int = 10
+    /// Examples per SGD step; 0 means full batch (gradient descent).
+    public var batchSize: Int = 0
+    /// Examples of the fixed set on which λ₀ and every λ_t are measured (the first ones).
+    public var measurementSize: Int = 512
+    /// λ_t is measured at t = k, 2k, … (and at the end).
+    public var sharpnessEvery: Int = 1
+    /// Lanczos products for λ₀ (cold start).
+    public var initialLanczosSteps: Int = 20
+    /// Lanczos products for λ_t, warm-started from the previous Ritz vector.
+    public var warmLanczosSteps: Int = 8
+    /// Lanczos stops early once its residual bound is below this.
+    public var lanczosTolerance: Double = 1e-4
+    /// A sharpness catapult is λ_t/λ₀ > 1 + this (the estimate moves by O(1/width) at small c).
+    public var sharpnessTolerance: Double = 0.02
+    /// A loss catapult is L_t/L₀ > 1 + this.
+    public var lossTolerance: Double = 0
+    /// Divergence: L_t > this · L₀, or a non-finite loss (a relative cap).
+    public var divergenceCap: Double = 1e5
+
+    /// The defaults.
+    public init() {}
+}
+
+/// What one run at one c did.
+public struct EarlyTrainingRun: Sendable, Codable {
+    /// c = η λ₀.
+    public let c: Double
+    /// η.
+    public let learningRate: Double
+    /// λ₀ (on the measurement set).
+    public let sharpness0: Double
+    /// L₀ (whole training set).
+    public let loss0: Double
+    /// L_t for t = 1… (stops at divergence; a non-finite L_t is stored as the largest double).
+    public let losses: [Double]
+    /// (t, λ_t, Lanczos residual) where measured.
+    public let sharpness: [SharpnessSample]
+    /// L_t exceeded the cap or was not finite.
+    public let diverged: Bool
+
+    /// max_t L_t / L₀ > 1 + tolerance, or diverged.
+    public func lossCatapult(_ s: EarlyTrainingSettings) -> Bool {
+        diverged || losses.contains { $0 > loss0 * (1 + s.lossTolerance) }
+    }
+    /// max_t λ_t / λ₀ > 1 + tolerance, or diverged.
+    public func sharpnessCatapult(_ s: EarlyTrainingSettings) -> Bool {
+        diverged || sharpness.contains { $0.value > sharpness0 * (1 + s.sharpnessTolerance) }
+    }
+    /// The early regime, in Kalra & Barkeshli's names.
+    public func regime(_ s: EarlyTrainingSettings) -> String {
+        if diverged { return "divergence" }
+        if sharpnessCatapult(s) { return "sharpness catapult" }
+        if lossCatapult(s) { return "loss catapult" }
+        if let last = sharpness.last, last.value < sharpness0 * (1 - s.sharpnessTolerance) { return "sharpness reduction" }
+        return "lazy"
+    }
+}
+
+/// One sharpness measurement.
+public struct SharpnessSample: Sendable, Codable {
+    /// The step t (0 = initialisation).
+    public let step: Int
+    /// λ_t.
+    public let value: Double
+    /// ‖Hy − λy‖/|λ| of the Ritz vector.
+    public let residual: Double
+}
+
+/// One network and seed, ready to be trained at any c: θ₀, λ₀ and L₀ are computed once.
+public final class EarlyTrainingProbe {
+    /// The network.
+    public let architecture: MLPArchitecture
+    /// The training set.
+    public let data: TrainingData
+    /// The measurement set (the first ``EarlyTrainingSettings/measurementSize`` examples).
+    public let measurement: TrainingData
+    /// The settings.
+    public let settings: EarlyTrainingSettings
+    /// The seed of the initialisation and of the SGD order.
+    public let seed: UInt64
+    /// θ₀.
+    public let initial: [Double]
+    /// λ₀ with its residual.
+    public let sharpness0: TopEigenvalue
+    /// L₀ on the training set.
+    public let loss0: Double
+
+    let engine: MLPEngine
+
+    /// Initialises the network for `seed` and measures λ₀ and L₀.
+    public init(architecture: MLPArchitecture, data: TrainingData, settings: EarlyTrainingSettings, seed: UInt64) {
+        precondition(data.inputDimension == architecture.inputs && data.outputDimension == architecture.outputs)
+        self.architecture = architecture
+        self.data = data
+        self.settings = settings
+        self.seed = seed
+        measurement = data.prefix(settings.measurementSize)
+        engine = MLPEngine(architecture: architecture, capacity: data.count)
+        initial = architecture.initialParameters(seed: seed)
+        var rng = SplitMix64(seed: seed ^ 0x5EED_57A7)
+        let start = (0..<architecture.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
+        sharpness0 = EarlyTrainingProbe.sharpness(engine, initial, measurement, start: start, steps: settings.initialLanczosSteps, tolerance: settings.lanczosTolerance)
+        loss0 = engine.loss(initial, inputs: data.inputs, targets: data.targets, count: data.count)
+    }
+
+    static func sharpness(_ engine: MLPEngine, _ theta: [Double], _ set: TrainingData, start: [Double], steps: Int, tolerance: Double) -> TopEigenvalue {
+        Lanczos.top(dimension: theta.count, start: start, maximumSteps: steps, tolerance: tolerance) { v, out in
+            engine.hessianVectorProduct(theta, inputs: set.inputs, targets: set.targets, count: set.count, vector: v, product: out)
+        }
+    }
+
+    /// Trains from θ₀ with η = c/λ₀ for ``EarlyTrainingSettings/steps`` steps (stopping at
+    /// divergence). Deterministic: the seed fixes θ₀, the Lanczos start and the SGD order.
+    public func run(c: Double) -> EarlyTrainingRun {
+        let s = settings, p = architecture.parameterCount
+        let eta = c / sharpness0.value
+        var theta = initial
+        var gradient = [Double](repeating: 0, count: p)
+        let n = data.count, din = data.inputDimension, k = data.outputDimension
+        let batch = s.batchSize <= 0 || s.batchSize >= n ? n : s.batchSize
+        var order = Array(0..<n)
+        var rng = SplitMix64(seed: seed ^ 0x0DE5_0DE5)
+        var position = n
+        var bx = [Double](repeating: 0, count: batch * din), by = [Double](repeating: 0, count: batch * k)
+        var losses: [Double] = []
+        var samples = [SharpnessSample(step: 0, value: sharpness0.value, residual: sharpness0.residual)]
+        var warm = sharpness0.vector
+        var diverged = false
+        for t in 1...s.steps {
+            if batch == n {
+                engine.lossAndGradient(theta, inputs: data.inputs, targets: data.targets, count: n, gradient: &gradient)
+            } else {
+                if position + batch > n { order.shuffle(using: &rng); position = 0 }
+                for (r, i) in order[position..<(position + batch)].enumerated() {
+                    for j in 0..<din { bx[r * din + j] = data.inputs[i * din + j] }
+                    for j in 0..<k { by[r * k + j] = data.targets[i * k + j] }
+                }
+                position += batch
+                engine.lossAndGradient(theta, inputs: bx, targets: by, count: batch, gradient: &gradient)
+            }
+            for i in 0..<p { theta[i] -= eta * gradient[i] }
+            let loss = engine.loss(theta, inputs: data.inputs, targets: data.targets, count: n)
+            // A non-finite loss is kept as the largest double, so that runs stay valid JSON.
+            losses.append(loss.isFinite ? loss : .greatestFiniteMagnitude)
+            if !loss.isFinite || loss > s.divergenceCap * loss0 { diverged = true; break }
+            if t % s.sharpnessEvery == 0 || t == s.steps {
+                let e = EarlyTrainingProbe.sharpness(engine, theta, measurement, start: warm, steps: s.warmLanczosSteps, tolerance: s.lanczosTolerance)
+                samples.append(SharpnessSample(step: t, value: e.value, residual: e.residual))
+                warm = e.vector
+            }
+        }
+        return EarlyTrainingRun(c: c, learningRate: eta, sharpness0: sharpness0.value, loss0: loss0, losses: losses,
+                                sharpness: samples, diverged: diverged)
+    }
+}

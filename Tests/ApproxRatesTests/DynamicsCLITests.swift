@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+@testable import ApproxRates
+
+@Suite(.serialized) struct DynamicsCLITests {
+    /// `dynamics early --json` end to end on small ReLU networks: the summaries carry c_loss,
+    /// c_sharp and c_max with their seed spread, the files are written, the ordering holds, the
+    /// deeper/narrower network has the larger c_loss, and a rerun measures nothing again.
+    @Test func earlyPhaseDiagramEndToEnd() throws {
+        let dir = temporaryDirectory()
+        let arguments = ["dynamics", "early", "--networks", "2x64,6x16", "--seeds", "2", "--samples", "64", "--input-dim", "8",
+                         "--classes", "3", "--steps", "10", "--scan", "0:6:0.5", "--refinements", "2", "--out", dir, "--json"]
+        let r = try runCLI(arguments)
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["schema_version"] as? Int == 1)
+        let summaries = object["summaries"] as! [[String: Any]]
+        #expect(summaries.count == 2)
+        var medians: [Double] = []
+        for s in summaries {
+            for key in ["c_loss", "c_sharp", "c_max"] {
+                let spread = s[key] as? [String: Double]
+                #expect(spread?["median"] != nil && spread?["min"] != nil && spread?["max"] != nil, "\(key) in \(s)")
+            }
+            #expect(s["ordered"] as? Bool == true, "\(s)")
+            medians.append((s["c_loss"] as! [String: Double])["median"]!)
+        }
+        #expect(medians[1] > medians[0], "c_loss at d/w = 6/16 (\(medians[1])) vs 2/64 (\(medians[0]))")
+        for file in ["critical.jsonl", "trajectories.jsonl", "early.csv", "early.json", "early.md", "early.tex"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
+        }
+        let lines = try String(contentsOfFile: dir + "/trajectories.jsonl", encoding: .utf8).split(separator: "\n")
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        for key in ["depth", "width", "seed", "c", "eta", "lambda0", "loss0", "losses", "sharpness", "regime", "diverged"] {
+            #expect(first[key] != nil, "\(key)")
+        }
+        let again = try runCLI(arguments)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("4 already in"), "\(again.stderr)")
+        #expect(again.stdout == r.stdout)
+    }
+
+    @Test(arguments: [
+        (["--networks", "4"], "is not (depth)x(width)"),
+        (["--model", "uv", "--networks", "3x8"], "the uv model has depth 2"),
+        (["--model", "cnn"], "--model cnn: give fcn or uv"),
+        (["--scan", "0:2"], "--scan 0:2: give from:to:step"),
+        (["--seeds", "0"], "--seeds 0: give at least 1"),
+        (["--batch=-3"], "--batch -3"),
+    ])
+    func earlyBadInput(arguments: [String], message: String) throws {
+        let r = try runCLI(["dynamics", "early", "--out", temporaryDirectory()] + arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import PropertyBased
+import Testing
+@testable import ApproxRates
+
+@Suite struct DynamicsRegimeTests {
+    /// One gradient-descent step of the engine on the uv model moves (f, λ) exactly as the
+    /// closed-form map says.
+    @Test func uvModelOneStepMapIsExact() async {
+        await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...300), Gen.double(in: 0.1...5)) { seed, n, c in
+            let arch = UVModel.architecture(width: n)
+            let data = UVModel.data(target: 1)
+            let engine = MLPEngine(architecture: arch, capacity: 1)
+            var theta = arch.initialParameters(seed: seed)
+            var gradient = [Double](repeating: 0, count: theta.count)
+            var (f, lambda) = UVModel.state(theta, width: n)
+            let eta = c / lambda
+            for _ in 0..<5 {
+                engine.lossAndGradient(theta, inputs: data.inputs, targets: data.targets, count: 1, gradient: &gradient)
+                for i in 0..<theta.count { theta[i] -= eta * gradient[i] }
+                (f, lambda) = UVModel.step(output: f, kernel: lambda, target: 1, learningRate: eta, width: n)
+                let (f2, lambda2) = UVModel.state(theta, width: n)
+                guard f.isFinite, Swift.abs(f) < 1e6 else { break }
+                #expect(Swift.abs(f2 - f) <= 1e-10 * Swift.max(1, Swift.abs(f)), "f seed \(seed) n \(n) c \(c)")
+                #expect(Swift.abs(lambda2 - lambda) <= 1e-10 * lambda, "λ seed \(seed) n \(n) c \(c)")
+            }
+        }
+    }
+
+    /// The uv model's critical learning rates approach the infinite-width values c_loss = 2 and
+    /// c_max = 4 (the one-step map: stable iff c < 2, catapult for 2 < c < 4, divergence beyond).
+    /// λ₀ is the Hessian's top eigenvalue, which differs from the NTK by O(1/√n), and the grid
+    /// resolves log₂ c to 1/128: at n = 1024 both must be within 3 % of the limit for 3 seeds, and
+    /// the c_loss spread over seeds must shrink from n = 16 to n = 1024.
+    @Test func uvModelCriticalRatesApproachTwoAndFour() {
+        var settings = EarlyTrainingSettings()
+        settings.steps = 200
+        settings.initialLanczosSteps = 40
+        settings.lanczosTolerance = 1e-10
+        func critical(_ n: Int, _ seed: UInt64) -> CriticalLearningRates {
+            let probe = EarlyTrainingProbe(architecture: UVModel.architecture(width: n), data: UVModel.data(), settings: settings, seed: seed)
+            return CriticalLearningRates.find(probe, scan: Array(stride(from: 0.0, through: 3.5, by: 0.125)), refinements: 4)
+        }
+        var spreads: [Double] = []
+        for n in [16, 1024] {
+            let results = (UInt64(1)...3).map { critical(n, $0) }
+            let losses = results.compactMap(\.cLoss), maxima = results.compactMap(\.cMax)
+            #expect(losses.count == 3 && maxima.count == 3)
+            spreads.append((losses.max() ?? 0) - (losses.min() ?? 0))
+            if n == 1024 {
+                for (l, m) in zip(losses, maxima) {
+                    #expect(Swift.abs(l - 2) <= 0.06, "c_loss \(l) at n = 1024")
+                    #expect(Swift.abs(m - 4) <= 0.12, "c_max \(m) at n = 1024")
+                }
+            }
+        }
+        #expect(spreads[1] < spreads[0], "c_loss spread over seeds: \(spreads[0]) at n = 16, \(spreads[1]) at n = 1024")
+    }
+}
