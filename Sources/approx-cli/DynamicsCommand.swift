@@ -5,7 +5,7 @@ import Foundation
 struct Dynamics: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Training-dynamics regime experiments.",
-        subcommands: [DynamicsEarly.self]
+        subcommands: [DynamicsEarly.self, DynamicsLong.self, DynamicsBench.self]
     )
 }
 
@@ -152,7 +152,9 @@ struct DynamicsEarly: ParsableCommand {
             try AtomicFile.write(table.markdown(), to: "\(out)/early.md")
             try AtomicFile.write(table.latex(), to: "\(out)/early.tex")
         }
-        printError("wrote \(out)/trajectories.jsonl, \(out)/early.{csv,json,md,tex}")
+        let plots = try wrap { try writePlots(records, summaries, plan, table) }
+        printError("wrote \(out)/trajectories.jsonl, \(out)/early.{csv,json,md,tex}, \(plots.joined(separator: ", "))")
+        if Rasterizer.converter == nil { printError("no PNG: rsvg-convert is not installed (Debian: librsvg2-bin)") }
         if json {
             print(try wrap { try table.json() }, terminator: "")
             return
@@ -162,6 +164,25 @@ struct DynamicsEarly: ParsableCommand {
         print(text.render(), terminator: "")
         print("")
         for note in table.notes.dropLast() { print(note) }
+    }
+
+    /// The phase diagram and, for seed 1 of each network, the loss and sharpness trajectories (SVG,
+    /// PNG beside each when rsvg-convert is installed). Returns the SVG paths.
+    func writePlots(_ records: [EarlyPhaseRecord], _ summaries: [EarlyPhaseSummary], _ plan: EarlyPhaseDiagramPlan,
+                    _ table: EarlyPhaseTable) throws -> [String] {
+        let s = plan.settings
+        let caption = "\(s.steps) steps of \(s.batchSize <= 0 ? "GD" : "SGD, batch \(s.batchSize)"); sharpness tol \(s.sharpnessTolerance), divergence at \(String(format: "%g", s.divergenceCap)) L₀; log₂ c grid \(plan.scanFrom)…\(plan.scanTo) step \(plan.scanStep), \(plan.refinements) bisections; \(plan.seeds) seeds"
+        var files: [(String, String)] = [("\(out)/phase-diagram.svg", EarlyPhasePlot(summaries: summaries, caption: caption).svg())]
+        try makeFolder("\(out)/plots")
+        for r in records where r.seed == 1 {
+            let title = "\(plan.model == "uv" ? "uv model" : "\(plan.activation.rawValue) FCN") d = \(r.depth), w = \(r.width), seed 1"
+            files.append(("\(out)/plots/trajectories-d\(r.depth)-w\(r.width).svg", SharpnessTrajectoryPlot(runs: r.critical.runs, title: title).svg()))
+        }
+        for (path, svg) in files {
+            try AtomicFile.write(svg, to: path)
+            _ = try Rasterizer.png(from: path, to: String(path.dropLast(4)) + ".png")
+        }
+        return files.map(\.0)
     }
 
     /// One JSON line per run: network, seed, c, η, λ₀, L₀, the losses, the sharpness samples, the regime.
@@ -183,4 +204,174 @@ struct DynamicsEarly: ParsableCommand {
         }
         return text
     }
+}
+
+struct DynamicsLong: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "long",
+        abstract: "One long run at fixed c: the early transient, intermediate saturation, progressive sharpening and the edge of stability.",
+        discussion: """
+        Trains one network with η = c/λ₀ for --steps steps (full-batch GD by default), measuring \
+        the sharpness λ_t every --sharpness-every steps (Lanczos, warm-started), and reports where \
+        each regime starts and how close λ_t η stays to 2 at the edge of stability. Writes \
+        OUT/long.jsonl (one line per sharpness sample: step, loss, λ_t, λ_t η, Lanczos residual), \
+        OUT/long.json (the regimes) and OUT/long.svg (PNG beside it when rsvg-convert is installed).
+
+        Examples:
+          approx-cli dynamics long
+          approx-cli dynamics long --depth 4 --width 128 --c 0.5 --steps 20000 --out long
+        """
+    )
+
+    @Option(name: .long, help: "Dense layers d.") var depth: Int = 4
+    @Option(name: .long, help: "Hidden width w.") var width: Int = 128
+    @Option(name: .long, help: "c = η λ₀.") var c: Double = 0.5
+    @Option(name: .long, help: "Steps.") var steps: Int = 10000
+    @Option(name: .customLong("sharpness-every"), help: "Measure λ_t every k steps.") var sharpnessEvery: Int = 20
+    @Option(name: .long, help: "Examples per SGD step; 0 = full batch.") var batch: Int = 0
+    @Option(name: .long, help: "Teacher examples.") var samples: Int = 1024
+    @Option(name: .customLong("input-dim"), help: "Input dimension.") var inputDimension: Int = 32
+    @Option(name: .long, help: "Classes.") var classes: Int = 10
+    @Option(name: .long, help: "Hidden activation.") var activation: HiddenActivation = .relu
+    @Flag(name: .customLong("random-labels"), help: "Uniformly random labels instead of the teacher's (memorisation: the sharpness rises).") var randomLabels = false
+    @Option(name: .long, help: "Seed.") var seed: UInt64 = 1
+    @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String = "dynamics-long"
+    @Flag(name: .long, help: "Print the regimes as JSON.") var json = false
+
+    func validate() throws {
+        guard depth >= 1, width >= 1 else { throw ValidationError("--depth \(depth) --width \(width): both must be at least 1") }
+        guard c > 0, c.isFinite else { throw ValidationError("--c \(c): give a positive number") }
+        guard steps >= 1, sharpnessEvery >= 1 else { throw ValidationError("--steps \(steps) --sharpness-every \(sharpnessEvery): both must be at least 1") }
+        guard batch >= 0 else { throw ValidationError("--batch \(batch): give 0 (full batch) or a positive size") }
+        guard samples >= 1, inputDimension >= 2, classes >= 1 else { throw ValidationError("--samples, --input-dim, --classes: need at least 1, 2 and 1") }
+    }
+
+    func run() throws {
+        try makeFolder(out)
+        let data = TrainingData.teacher(samples: samples, inputDimension: inputDimension, classes: classes, seed: 2023, randomLabels: randomLabels)
+        let arch = MLPArchitecture(inputs: inputDimension, width: width, depth: depth, outputs: classes, activation: activation)
+        var settings = EarlyTrainingSettings()
+        settings.steps = steps; settings.sharpnessEvery = sharpnessEvery; settings.batchSize = batch; settings.measurementSize = samples
+        settings.divergenceCap = 1e5
+        let start = Date()
+        let probe = EarlyTrainingProbe(architecture: arch, data: data, settings: settings, seed: seed)
+        printError(String(format: "λ₀ = %.6g (residual %.1e), η = %.6g, 2/η = %.6g; %d steps…", probe.sharpness0.value, probe.sharpness0.residual,
+                          c / probe.sharpness0.value, 2 * probe.sharpness0.value / c, steps))
+        let run = probe.run(c: c)
+        let regimes = TrainingRegimes(run)
+        let seconds = Date().timeIntervalSince(start)
+        struct Line: Encodable { let step: Int; let loss: Double; let sharpness: Double; let sharpnessTimesEta: Double; let residual: Double }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        var lines = ""
+        for s in run.sharpness {
+            let loss = s.step == 0 ? run.loss0 : run.losses[s.step - 1]
+            lines += String(decoding: try encoder.encode(Line(step: s.step, loss: loss, sharpness: s.value, sharpnessTimesEta: s.value * run.learningRate, residual: s.residual)), as: UTF8.self) + "\n"
+        }
+        struct Report: Encodable {
+            let depth: Int, width: Int, c: Double, eta: Double, lambda0: Double, steps: Int, diverged: Bool, finalLoss: Double
+            let regimes: TrainingRegimes, allFour: Bool, seconds: Double, data: String
+        }
+        let report = Report(depth: depth, width: width, c: c, eta: run.learningRate, lambda0: run.sharpness0, steps: run.losses.count,
+                            diverged: run.diverged, finalLoss: run.losses.last ?? run.loss0, regimes: regimes, allFour: regimes.allFour,
+                            seconds: seconds, data: data.summary)
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let reportText = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+        let svg = LongRunPlot(run: run, regimes: regimes, title: "\(activation.rawValue) FCN d = \(depth), w = \(width), c = \(c), seed \(seed)").svg()
+        try wrap {
+            try AtomicFile.write(lines, to: "\(out)/long.jsonl")
+            try AtomicFile.write(reportText, to: "\(out)/long.json")
+            try AtomicFile.write(svg, to: "\(out)/long.svg")
+            _ = try Rasterizer.png(from: "\(out)/long.svg", to: "\(out)/long.png")
+        }
+        printError("wrote \(out)/long.jsonl, \(out)/long.json, \(out)/long.svg (\(String(format: "%.1f", seconds)) s)")
+        if json { print(reportText, terminator: ""); return }
+        func step(_ s: Int?) -> String { s.map(String.init) ?? "never" }
+        print(String(format: "λ₀ = %.5g, η = %.5g (c = %g), 2/η = %.5g", run.sharpness0, run.learningRate, c, 2 / run.learningRate))
+        print("early transient         steps 1…\(regimes.transientSteps)")
+        print("intermediate saturation from step \(regimes.transientSteps), λ_sat = \(regimes.saturatedSharpness.map { String(format: "%.5g (λ_sat η = %.3f)", $0, $0 * run.learningRate) } ?? "—")")
+        print("progressive sharpening  from step \(step(regimes.sharpeningStart)) (λ_t > 1.1 λ_sat)")
+        print("edge of stability       from step \(step(regimes.edgeStart)) (λ_t η ≥ 1.9)" + (regimes.edgeMean.map { m in
+            String(format: "; λ_t η = %.3f ± %.3f over %d samples, range [%.3f, %.3f]", m, regimes.edgeSpread!, regimes.edgeSamples, regimes.edgeRange![0], regimes.edgeRange![1]) } ?? ""))
+        print("all four regimes in order: \(regimes.allFour ? "yes" : "no"); final loss \(String(format: "%.4g", run.losses.last ?? run.loss0))\(run.diverged ? " (diverged)" : "")")
+    }
+}
+
+struct DynamicsBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time one sharpness estimate and one training step; write the problem for the JAX peer (scripts/bench-dynamics.sh).",
+        discussion: """
+        Builds the ReLU FCN (standard parameterisation, no biases) of --depth and --width on \
+        --samples teacher examples, and times (median of --repeats, after one warm-up) (a) one \
+        top-eigenvalue estimate: Lanczos with exactly --lanczos Hessian-vector products from a \
+        fixed start vector, plus the one that measures its residual, and (b) one full-batch \
+        gradient step. Writes OUT/problem.json and OUT/{theta,x,y,start}.f64 (raw little-endian \
+        float64) so that Benchmarks/python/jax_sharpness.py computes the same quantities, and \
+        prints one JSON line.
+        """
+    )
+
+    @Option(name: .long, help: "Dense layers d.") var depth: Int = 4
+    @Option(name: .long, help: "Hidden width w.") var width: Int = 256
+    @Option(name: .long, help: "Teacher examples.") var samples: Int = 512
+    @Option(name: .long, help: "Lanczos products.") var lanczos: Int = 20
+    @Option(name: .long, help: "Timed repeats.") var repeats: Int = 5
+    @Option(name: .long, help: "BLAS threads (default: the cores).") var threads: Int?
+    @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String = "Benchmarks/out/dynamics"
+
+    func validate() throws {
+        guard depth >= 1, width >= 1, samples >= 1, lanczos >= 1, repeats >= 1 else {
+            throw ValidationError("--depth, --width, --samples, --lanczos and --repeats must be at least 1")
+        }
+        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1") }
+    }
+
+    func run() throws {
+        try makeFolder(out)
+        DynamicsBench.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let data = TrainingData.teacher(samples: samples, inputDimension: 32, classes: 10, seed: 2023)
+        let arch = MLPArchitecture(inputs: 32, width: width, depth: depth, outputs: 10)
+        let theta = arch.initialParameters(seed: 1)
+        var rng = SplitMix64(seed: 7)
+        let start = (0..<arch.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
+        let engine = MLPEngine(architecture: arch, capacity: samples)
+        func time(_ body: () -> Void) -> Double {
+            body()
+            var t: [Double] = []
+            for _ in 0..<repeats { let s = Date(); body(); t.append(Date().timeIntervalSince(s)) }
+            return t.sorted()[t.count / 2]
+        }
+        var top: TopEigenvalue? = nil
+        let sharpnessSeconds = time {
+            top = Lanczos.top(dimension: theta.count, start: start, maximumSteps: lanczos, tolerance: 0) { v, o in
+                engine.hessianVectorProduct(theta, inputs: data.inputs, targets: data.targets, count: samples, vector: v, product: o)
+            }
+        }
+        var gradient = [Double](repeating: 0, count: theta.count)
+        var stepped = theta
+        let eta = 1 / top!.value
+        let stepSeconds = time {
+            stepped = theta
+            engine.lossAndGradient(stepped, inputs: data.inputs, targets: data.targets, count: samples, gradient: &gradient)
+            for i in 0..<stepped.count { stepped[i] -= eta * gradient[i] }
+        }
+        let loss1 = engine.loss(stepped, inputs: data.inputs, targets: data.targets, count: samples)
+        func raw(_ values: [Double], _ name: String) throws {
+            try values.withUnsafeBytes { try AtomicFile.write(Data($0), to: "\(out)/\(name).f64") }
+        }
+        try wrap {
+            try raw(theta, "theta"); try raw(data.inputs, "x"); try raw(data.targets, "y"); try raw(start, "start")
+            let problem: [String: Any] = ["depth": depth, "width": width, "inputs": 32, "outputs": 10, "samples": samples,
+                                          "sizes": arch.sizes, "lanczos": lanczos, "repeats": repeats, "eta": eta]
+            try AtomicFile.write(try JSONSerialization.data(withJSONObject: problem, options: [.sortedKeys]), to: "\(out)/problem.json")
+        }
+        let line: [String: Any] = ["tool": "swift", "sharpness": top!.value, "residual": top!.residual, "products": top!.products,
+                                   "sharpness_seconds": sharpnessSeconds, "step_seconds": stepSeconds, "loss_after_step": loss1,
+                                   "parameters": arch.parameterCount, "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount]
+        print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
+    }
+
+    static func setThreads(_ n: Int) { EarlyPhaseDiagramRunner.setBLASThreads(n) }
 }

@@ -26,7 +26,7 @@ import Testing
             medians.append((s["c_loss"] as! [String: Double])["median"]!)
         }
         #expect(medians[1] > medians[0], "c_loss at d/w = 6/16 (\(medians[1])) vs 2/64 (\(medians[0]))")
-        for file in ["critical.jsonl", "trajectories.jsonl", "early.csv", "early.json", "early.md", "early.tex"] {
+        for file in ["critical.jsonl", "trajectories.jsonl", "early.csv", "early.json", "early.md", "early.tex", "phase-diagram.svg", "plots/trajectories-d2-w64.svg"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
         }
         let lines = try String(contentsOfFile: dir + "/trajectories.jsonl", encoding: .utf8).split(separator: "\n")
@@ -38,6 +38,25 @@ import Testing
         #expect(again.status == 0)
         #expect(again.stderr.contains("4 already in"), "\(again.stderr)")
         #expect(again.stdout == r.stdout)
+    }
+
+    /// `dynamics long --json` writes its files and reports the regimes; λ₀ and the first
+    /// sharpness sample agree, and λ_t η at step 0 is c.
+    @Test func longRunEndToEnd() throws {
+        let dir = temporaryDirectory()
+        let r = try runCLI(["dynamics", "long", "--steps", "60", "--sharpness-every", "10", "--width", "16", "--samples", "64",
+                            "--input-dim", "8", "--classes", "3", "--c", "1.5", "--out", dir, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        for key in ["regimes", "all_four", "lambda0", "eta", "final_loss", "steps"] { #expect(object[key] != nil, "\(key)") }
+        #expect(object["steps"] as? Int == 60)
+        let lines = try String(contentsOfFile: dir + "/long.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 7)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        #expect(Swift.abs((first["sharpness_times_eta"] as! Double) - 1.5) < 1e-12)
+        for file in ["long.json", "long.svg"] { #expect(FileManager.default.fileExists(atPath: dir + "/" + file)) }
+        let bad = try runCLI(["dynamics", "long", "--c=-1", "--out", dir])
+        #expect(bad.status != 0 && bad.stderr.contains("--c -1.0: give a positive number"), "\(bad.stderr)")
     }
 
     @Test(arguments: [

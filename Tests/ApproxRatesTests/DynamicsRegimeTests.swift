@@ -57,3 +57,26 @@ import Testing
         #expect(spreads[1] < spreads[0], "c_loss spread over seeds: \(spreads[0]) at n = 16, \(spreads[1]) at n = 1024")
     }
 }
+
+@Suite struct TrainingRegimeRuleTests {
+    /// The regime rules on a made-up sharpness curve: a fall to a trough at step 40, a rise past
+    /// 1.1× the trough at step 60, λη ≥ 1.9 from step 100, then oscillation about 2.
+    @Test func regimesAreLocatedByTheirRules() {
+        let eta = 0.1
+        let values: [(Int, Double)] = [(0, 10), (10, 8), (20, 6), (30, 5.2), (40, 5), (50, 5.4), (60, 5.6), (80, 12), (100, 19.5), (120, 20.4), (140, 19.8), (160, 20.1)]
+        let run = EarlyTrainingRun(c: 1, learningRate: eta, sharpness0: 10, loss0: 1, losses: Array(repeating: 0.5, count: 160),
+                                   sharpness: values.map { SharpnessSample(step: $0.0, value: $0.1, residual: 0) }, diverged: false)
+        let r = TrainingRegimes(run)
+        #expect(r.saturatedSharpness == 5)
+        #expect(r.sharpeningStart == 60)
+        #expect(r.edgeStart == 100)
+        #expect(r.edgeSamples == 4)
+        #expect(Swift.abs(r.edgeMean! - 1.995) < 1e-12)
+        #expect(r.allFour)
+        // Without the rise, no sharpening and no edge.
+        let flat = EarlyTrainingRun(c: 1, learningRate: eta, sharpness0: 10, loss0: 1, losses: Array(repeating: 0.5, count: 160),
+                                    sharpness: values.prefix(6).map { SharpnessSample(step: $0.0, value: $0.1, residual: 0) }, diverged: false)
+        #expect(!TrainingRegimes(flat).allFour)
+        #expect(TrainingRegimes(flat).edgeStart == nil)
+    }
+}

@@ -148,7 +148,7 @@ public struct EarlyPhaseSummary: Sendable, Codable {
 }
 
 /// Runs a plan: every (network, seed) job not yet in the journal, `jobs` at a time (OpenBLAS on
-/// one thread each), appending each finished record to the journal.
+/// cores/jobs threads each), appending each finished record to the journal.
 public struct EarlyPhaseDiagramRunner: Sendable {
     /// The plan.
     public let plan: EarlyPhaseDiagramPlan
@@ -181,7 +181,9 @@ public struct EarlyPhaseDiagramRunner: Sendable {
         let data = plan.data()
         let shared = Shared(results: done)
         let total = allJobs.count
-        if jobs > 1 { openblas_set_num_threads(1) }
+        // OpenBLAS threads spin while they wait: give each job an equal share of the cores.
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        EarlyPhaseDiagramRunner.setBLASThreads(Swift.max(1, cores / Swift.min(jobs, Swift.max(1, todo.count))))
         DispatchQueue.concurrentPerform(iterations: Swift.min(jobs, Swift.max(1, todo.count))) { _ in
             while let i = shared.take(limit: todo.count) {
                 let job = todo[i]
@@ -199,6 +201,9 @@ public struct EarlyPhaseDiagramRunner: Sendable {
         if let failure = shared.failure { throw failure }
         return shared.results
     }
+
+    /// Sets the number of threads OpenBLAS uses for every later product (process-wide).
+    public static func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(Swift.max(1, n))) }
 
     /// The workers' shared queue position, results and first failure, behind one lock.
     final class Shared: @unchecked Sendable {

@@ -29,7 +29,9 @@ public struct TrainingData: Sendable {
     /// Synthetic classification data from a random linear teacher: x ~ N(0, I_n) standardised
     /// per example (zero mean, unit variance over its coordinates, as Kalra & Barkeshli do with
     /// images), y = the one-hot vector of argmax_k (T x)_k with T a seeded Gaussian K × n matrix.
-    public static func teacher(samples: Int, inputDimension n: Int, classes k: Int, seed: UInt64) -> TrainingData {
+    /// With `randomLabels`, each label is instead drawn uniformly from the K classes independently of
+    /// x (a memorisation task, on which the sharpness rises during training).
+    public static func teacher(samples: Int, inputDimension n: Int, classes k: Int, seed: UInt64, randomLabels: Bool = false) -> TrainingData {
         precondition(samples >= 1 && n >= 2 && k >= 1)
         var rng = SplitMix64(seed: seed)
         var gauss = GaussianSampler()
@@ -48,10 +50,10 @@ public struct TrainingData: Sendable {
                 for j in 0..<n { s += teacher[c * n + j] * row[j] }
                 if s > bestValue { bestValue = s; best = c }
             }
-            y[b * k + best] = 1
+            y[b * k + (randomLabels ? Int(rng.next() % UInt64(k)) : best)] = 1
         }
         return TrainingData(inputs: x, targets: y, inputDimension: n, outputDimension: k,
-                            summary: "teacher: \(samples) Gaussian inputs in R^\(n) standardised per example, one-hot argmax of a random linear teacher, \(k) classes, seed \(seed)")
+                            summary: "\(randomLabels ? "random labels" : "teacher"): \(samples) Gaussian inputs in R^\(n) standardised per example, one-hot \(randomLabels ? "uniformly random labels" : "argmax of a random linear teacher"), \(k) classes, seed \(seed)")
     }
 
     /// The first `count` examples (a fixed measurement set).

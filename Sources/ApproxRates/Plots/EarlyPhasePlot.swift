@@ -1,0 +1,129 @@
+import Foundation
+
+/// The early-training phase diagram (Kalra & Barkeshli 2023, Fig. 1 style): c = ηλ₀ across, d/w up,
+/// both logarithmic; for each (d, w) the median c_loss, c_sharp and c_max over seeds with a bar
+/// from the smallest to the largest seed, the medians joined into curves, dashed lines at c = 2
+/// and c = 4, and the regions between the curves named.
+public struct EarlyPhasePlot: Sendable {
+    /// One row per (d, w).
+    public let summaries: [EarlyPhaseSummary]
+    /// The caption: window, tolerances, grid.
+    public let caption: String
+
+    /// A plot of `summaries`.
+    public init(summaries: [EarlyPhaseSummary], caption: String) { self.summaries = summaries; self.caption = caption }
+
+    struct Kind: Sendable {
+        let name: String, color: String, marker: SVGCanvas.Marker
+        let value: @Sendable (EarlyPhaseSummary) -> EarlyPhaseSummary.Spread?
+    }
+    static let kinds: [Kind] = [
+        Kind(name: "$c$_{loss}", color: "#0072B2", marker: .circle, value: { $0.cLoss }),
+        Kind(name: "$c$_{sharp}", color: "#009E73", marker: .square, value: { $0.cSharp }),
+        Kind(name: "$c$_{max}", color: "#D55E00", marker: .triangle, value: { $0.cMax }),
+    ]
+
+    /// The SVG document.
+    public func svg() -> String {
+        var c = SVGCanvas(width: 300, height: 222)
+        var values: [Double] = [1, 4]
+        for s in summaries { for kind in EarlyPhasePlot.kinds { if let v = kind.value(s) { values += [v.min, v.max] } } }
+        let ratios = summaries.map(\.ratio)
+        let x = PlotAxis(Swift.max(0.5, (values.min() ?? 1) / 1.3), (values.max() ?? 8) * 1.3, from: 46, to: 288, logarithmic: true)
+        let y = PlotAxis((ratios.min() ?? 0.01) / 1.6, (ratios.max() ?? 0.1) * 1.6, from: 160, to: 10, logarithmic: true)
+        c.clip("plot", x: x, y: y)
+        c.frame(x: x, y: y, xLabel: "$c$ = $η λ$_{0}", yLabel: "depth / width  $d$/$w$")
+        for v in [2.0, 4.0] {
+            c.line(x.map(v), y.start, x.map(v), y.end, stroke: "#555", width: 0.7, dash: "3,2", clip: "plot")
+            c.text("$c$ = \(Int(v))", x.map(v) + 2, y.start - 4, size: 6.5, color: "#555")
+        }
+        let order = summaries.indices.sorted { summaries[$0].ratio < summaries[$1].ratio }
+        for kind in EarlyPhasePlot.kinds {
+            var previous: (Double, Double)? = nil
+            for i in order {
+                let s = summaries[i]
+                guard let v = kind.value(s) else { previous = nil; continue }
+                let py = y.map(s.ratio)
+                c.line(x.map(v.min), py, x.map(v.max), py, stroke: kind.color, width: 0.9, clip: "plot")
+                c.line(x.map(v.min), py - 2, x.map(v.min), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
+                c.line(x.map(v.max), py - 2, x.map(v.max), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
+                if let p = previous { c.line(p.0, p.1, x.map(v.median), py, stroke: kind.color, width: 0.8, clip: "plot") }
+                c.marker(kind.marker, x.map(v.median), py, size: 4.2, color: kind.color)
+                previous = (x.map(v.median), py)
+            }
+        }
+        // Legend in the lower right: small d/w has all three c's small, so that corner is empty.
+        var ly = y.start - 36.0
+        for kind in EarlyPhasePlot.kinds {
+            c.marker(kind.marker, x.end - 102, ly - 2.5, size: 4.2, color: kind.color)
+            c.text(kind.name + " (median, seed range)", x.end - 95, ly, size: 6.5)
+            ly += 9.5
+        }
+        // The caption, wrapped at about 95 characters.
+        var lines: [String] = [], current = ""
+        for word in caption.split(separator: " ") {
+            if current.count + word.count + 1 > 95 { lines.append(current); current = "" }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        lines.append(current)
+        for (i, line) in lines.prefix(2).enumerated() { c.text(line, 8, 204 + 8 * Double(i), size: 6) }
+        return c.render(title: "Early-training phase diagram")
+    }
+}
+
+/// Loss and sharpness trajectories of one (d, w) and seed, one line per c (colour from dark blue,
+/// small c, to yellow, large c): L_t/L₀ on a log axis on the left, λ_t/λ₀ on the right.
+public struct SharpnessTrajectoryPlot: Sendable {
+    /// The runs (any order; drawn by increasing c).
+    public let runs: [EarlyTrainingRun]
+    /// Title line: network and seed.
+    public let title: String
+
+    /// A plot of `runs`.
+    public init(runs: [EarlyTrainingRun], title: String) { self.runs = runs.sorted { $0.c < $1.c }; self.title = title }
+
+    /// Viridis at five stops, interpolated linearly.
+    static func color(_ t: Double) -> String {
+        let stops: [(Double, Double, Double)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+        let u = Swift.min(1, Swift.max(0, t)) * Double(stops.count - 1)
+        let i = Swift.min(stops.count - 2, Int(u)), f = u - Double(i)
+        let (a, b) = (stops[i], stops[i + 1])
+        func mix(_ p: Double, _ q: Double) -> Int { Int((p + (q - p) * f).rounded()) }
+        return String(format: "#%02X%02X%02X", mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    }
+
+    /// The SVG document.
+    public func svg() -> String {
+        var c = SVGCanvas(width: 420, height: 190)
+        let steps = Double(runs.map { Swift.max($0.losses.count, $0.sharpness.last?.step ?? 0) }.max() ?? 1)
+        // Axis ranges from the runs that did not diverge (diverging lines leave through the top).
+        let stable = runs.filter { !$0.diverged }
+        let ratios = stable.flatMap { r in r.losses.map { $0 / r.loss0 } }.filter { $0.isFinite && $0 > 0 } + [1]
+        let sharp = stable.flatMap { r in r.sharpness.map { $0.value / r.sharpness0 } }.filter(\.isFinite) + [1]
+        let (cmin, cmax) = (log(runs.first?.c ?? 1), log(runs.last?.c ?? 2))
+        func tint(_ r: EarlyTrainingRun) -> String { SharpnessTrajectoryPlot.color(cmax > cmin ? (log(r.c) - cmin) / (cmax - cmin) : 0) }
+        let xl = PlotAxis(0, steps, from: 44, to: 200)
+        let yl = PlotAxis(Swift.max(1e-3, ratios.min()! / 1.5), Swift.min(1e6, ratios.max()! * 1.5), from: 150, to: 10, logarithmic: true)
+        c.clip("left", x: xl, y: yl)
+        c.frame(x: xl, y: yl, xLabel: "step $t$", yLabel: "$L$_{$t$} / $L$_{0}")
+        let xr = PlotAxis(0, steps, from: 256, to: 412)
+        let yr = PlotAxis(Swift.max(0, sharp.min()! - 0.1), Swift.min(50, sharp.max()! + 0.1), from: 150, to: 10)
+        c.clip("right", x: xr, y: yr)
+        c.frame(x: xr, y: yr, xLabel: "step $t$", yLabel: "$λ$_{$t$} / $λ$_{0}")
+        for r in runs {
+            let color = tint(r)
+            var p = (xl.map(0), yl.map(1))
+            for (t, l) in r.losses.enumerated() {
+                let q = (xl.map(Double(t + 1)), yl.map(Swift.max(yl.lower, Swift.min(yl.upper, l / r.loss0))))
+                c.line(p.0, p.1, q.0, q.1, stroke: color, width: 0.8, clip: "left"); p = q
+            }
+            for (a, b) in zip(r.sharpness, r.sharpness.dropFirst()) {
+                c.line(xr.map(Double(a.step)), yr.map(a.value / r.sharpness0), xr.map(Double(b.step)), yr.map(b.value / r.sharpness0),
+                       stroke: color, width: 0.8, clip: "right")
+            }
+        }
+        c.line(xr.start, yr.map(1), xr.end, yr.map(1), stroke: "#555", width: 0.5, dash: "2,2", clip: "right")
+        c.text(title + String(format: "; colour: c from %.3g (dark) to %.3g (yellow)", runs.first?.c ?? 0, runs.last?.c ?? 0), 8, 186, size: 6.5)
+        return c.render(title: "Loss and sharpness trajectories: " + title)
+    }
+}
