@@ -40,6 +40,41 @@ import Testing
         #expect(again.stdout == r.stdout)
     }
 
+    /// Killed (SIGKILL) once some (network, seed) records are in the journal, with a torn line
+    /// appended, `dynamics early` resumes: the finished records are kept byte for byte and the
+    /// table equals an uninterrupted run's.
+    @Test func earlyKilledPartWayResumesToTheSameTable() throws {
+        let dir = temporaryDirectory()
+        let arguments = ["dynamics", "early", "--networks", "2x32,3x16,4x8", "--seeds", "3", "--samples", "48", "--input-dim", "6",
+                         "--classes", "3", "--steps", "8", "--scan", "0:6:0.5", "--refinements", "2", "--jobs", "1", "--json"]
+        let whole = try runCLI(arguments + ["--out", dir + "/whole"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let process = Process()
+        process.executableURL = try cliURL()
+        process.arguments = arguments + ["--out", dir + "/killed"]
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let file = dir + "/killed/critical.jsonl"
+        func lines() -> [Substring] { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n") }
+        while process.isRunning, lines().count < 3 { usleep(2_000) }
+        let wasRunning = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(wasRunning, "the run finished before it could be killed: make it slower")
+        let before = lines()
+        #expect(before.count >= 3 && before.count < 9)
+        let handle = FileHandle(forWritingAtPath: file)!
+        handle.seekToEndOfFile(); handle.write(Data("{\"plan\": \"".utf8)); try handle.close()
+        let resumed = try runCLI(arguments + ["--out", dir + "/killed"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("\(before.count) already in"), "\(resumed.stderr)")
+        #expect(Array(lines().prefix(before.count)) == before)
+        let a = try String(contentsOfFile: dir + "/whole/early.csv", encoding: .utf8)
+        let b = try String(contentsOfFile: dir + "/killed/early.csv", encoding: .utf8)
+        #expect(a == b)
+    }
+
     /// `dynamics long --json` writes its files and reports the regimes; λ₀ and the first
     /// sharpness sample agree, and λ_t η at step 0 is c.
     @Test func longRunEndToEnd() throws {
