@@ -17,7 +17,7 @@ public struct LongRunPlot: Sendable {
     public func svg() -> String {
         var c = SVGCanvas(width: 300, height: 280)
         let steps = Double(Swift.max(1, run.losses.count))
-        let x = PlotAxis(0, steps, from: 46, to: 290)
+        let x = PlotAxis(0, steps, from: 46, to: 278)
         let top = run.sharpness.map { $0.value * run.learningRate }
         let y = PlotAxis(0, Swift.max(2.3, (top.max() ?? 2) * 1.05), from: 130, to: 10)
         c.clip("upper", x: x, y: y)
