@@ -107,19 +107,29 @@ struct Rate: ParsableCommand {
         planning.note("planning: building N = 1, 2, 4, … up to W = \(grid.max() ?? 0) to choose the grid sizes…")
         do { plan = try experiment.plannedCells() } catch { planning.finish(); throw CLIError("\(error)") }
 
-        let key = "approx-cli \(ToolVersion.number)|\(target.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|draws=\(draws)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)"
-        var done = try loadCheckpoint(key: key)
+        // Each draw is checkpointed on its own (its key names its target, seed included), so a
+        // long multi-draw run keeps every finished draw; a row is the worst of its draws.
+        func key(_ f: Target) -> String {
+            "approx-cli \(ToolVersion.number)|\(f.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)"
+        }
+        let keys = experiment.drawnTargets.map(key)
+        var done = try loadCheckpoint()
         let progress = Progress(total: plan.count)
         var rows: [RateRow] = []
         for (i, (w, n)) in plan.enumerated() {
-            if let row = done[w], row.cells == n { rows.append(row); progress.note("[\(i + 1)/\(plan.count)] W≈\(w): from checkpoint"); continue }
-            progress.note("[\(i + 1)/\(plan.count)] W≈\(w) (N = \(n)): building and measuring…")
-            let row: RateRow
-            do { row = try experiment.measure(weights: w, cells: n) } catch { throw CLIError("W≈\(w): \(error)") }
-            rows.append(row)
-            done[w] = row
-            try appendCheckpoint(key: key, row: row)
-            progress.note("[\(i + 1)/\(plan.count)] W≈\(w): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
+            var drawRows: [RateRow] = []
+            for (k, drawKey) in keys.enumerated() {
+                let label = "[\(i + 1)/\(plan.count)] W≈\(w)\(keys.count > 1 ? " draw \(k + 1)/\(keys.count)" : "")"
+                if let row = done[drawKey]?[w], row.cells == n { drawRows.append(row); progress.note("\(label): from checkpoint"); continue }
+                progress.note("\(label) (N = \(n)): building and measuring…")
+                let row: RateRow
+                do { row = try experiment.measure(weights: w, cells: n, draw: k) } catch { throw CLIError("W≈\(w): \(error)") }
+                drawRows.append(row)
+                done[drawKey, default: [:]][w] = row
+                try appendCheckpoint(key: drawKey, row: row)
+                progress.note("\(label): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
+            }
+            rows.append(RateExperiment.worst(of: drawRows))
         }
         progress.finish()
         let theory = experiment.theory
@@ -279,15 +289,16 @@ struct Rate: ParsableCommand {
 
     struct CheckpointLine: Codable { let key: String; let row: RateRow }
 
-    func loadCheckpoint(key: String) throws -> [Int: RateRow] {
+    /// The checkpoint's rows by key, then by requested W (later lines win).
+    func loadCheckpoint() throws -> [String: [Int: RateRow]] {
         guard let path = checkpoint, FileManager.default.fileExists(atPath: path) else { return [:] }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("--checkpoint \(path): cannot read the file") }
-        var rows: [Int: RateRow] = [:]
+        var rows: [String: [Int: RateRow]] = [:]
         for (n, line) in text.split(separator: "\n").enumerated() {
             guard let entry = try? JSONDecoder().decode(CheckpointLine.self, from: Data(line.utf8)) else {
                 throw CLIError("--checkpoint \(path): line \(n + 1) is not a checkpoint row; give another file")
             }
-            if entry.key == key { rows[entry.row.requestedWeights] = entry.row }
+            rows[entry.key, default: [:]][entry.row.requestedWeights] = entry.row
         }
         return rows
     }

@@ -235,6 +235,28 @@ func temporaryDirectory() -> String {
         #expect(bad.status != 0 && bad.stderr.contains("line 1 is not a checkpoint row"))
     }
 
+    /// Each draw is checkpointed on its own: a run with 2 draws, then one with 3, measures only
+    /// the third draw; every row is the worst of its draws, as the single runs of each seed say.
+    @Test func rateCheckpointKeepsEachDraw() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/rows.jsonl"
+        let base = ["rate", "--target", "lacunary", "--smoothness", "1", "--weights", "1e2...4e2", "--points", "2", "--checkpoint", file, "--json"]
+        let two = try runCLI(base + ["--draws", "2"])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count == 4)
+        let three = try runCLI(base + ["--draws", "3"])
+        #expect(three.status == 0, "\(three.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count == 6)   // only draw 3 measured
+        func errors(_ out: String) -> [Double] {
+            ((try! JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any])["rows"] as! [[String: Any]]).map { $0["error_value"] as! Double }
+        }
+        let singles = try (1...3).map { seed in
+            errors(try runCLI(["rate", "--target", "lacunary", "--smoothness", "1", "--weights", "1e2...4e2", "--points", "2", "--seed", "\(seed)", "--json"]).stdout)
+        }
+        let worst = (0..<singles[0].count).map { i in singles.map { $0[i] }.max()! }
+        #expect(errors(three.stdout) == worst)
+    }
+
     @Test(arguments: [
         (["--target", "sinn(x)", "--smoothness", "1"], "unknown function 'sinn'"),
         (["--target", "abs(x-1/3", "--smoothness", "1"], "position 10"),

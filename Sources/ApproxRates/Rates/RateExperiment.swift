@@ -75,23 +75,23 @@ public struct RateExperiment: Sendable {
         return requestedWeights.map { ($0, ConstructionKind.cells(forWeights: $0, table: table, dyadic: dyadic)) }
     }
 
-    /// Builds and measures the network with N = `cells` (planned for `weights`).
+    /// Builds and measures the network with N = `cells` (planned for `weights`): the worst
+    /// draw, as ``worst(of:)`` combines the rows of ``measure(weights:cells:draw:)``.
     public func measure(weights: Int, cells n: Int) throws -> RateRow {
+        RateExperiment.worst(of: try (0...draws.count).map { try measure(weights: weights, cells: n, draw: $0) })
+    }
+
+    /// The targets of the rows: `target` (draw 0), then ``draws``.
+    public var drawnTargets: [Target] { [target] + draws }
+
+    /// Builds and measures draw `k` alone (0 is ``target``, k ≥ 1 is `draws[k − 1]`): a row with
+    /// `draws` = 1 and `worstDraw` = k, so that a long multi-draw run can keep each draw as it ends.
+    public func measure(weights: Int, cells n: Int, draw k: Int) throws -> RateRow {
         let start = Date()
         let precision = precisionOverride ?? construction.precision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
-        // The worst case over the draws (one draw unless more targets were given).
-        var worst: (result: SupNormResult, network: Network, draw: Int)? = nil
-        var compared: SupNormResult? = nil
-        for (k, f) in ([target] + draws).enumerated() {
-            let net = try (k == 0 ? built.take(cells: n) : nil) ?? construction.build(f, cells: n)
-            let result = try measure(net, f, at: precisionOverride, default: precision)
-            if worst == nil || worst!.result.error < result.error { worst = (result, net, k) }
-            if let c = comparePrecision {
-                let other = try measure(net, f, at: c, default: c)
-                if compared == nil || compared!.error < other.error { compared = other }
-            }
-        }
-        let (result, net, draw) = worst!
+        let f = drawnTargets[k]
+        let net = try (k == 0 ? built.take(cells: n) : nil) ?? construction.build(f, cells: n)
+        let result = try measure(net, f, at: precisionOverride, default: precision)
         let c = net.counts
         let digits = Swift.max(3, Swift.min(result.agreeingDigits, 17))
         var row = RateRow(requestedWeights: weights, cells: n, weightsAll: c.weightsAll, weightsNonzero: c.weightsNonzero,
@@ -99,12 +99,31 @@ public struct RateExperiment: Sendable {
                           error: result.error.formatted(significantDigits: digits), errorValue: result.error.toDouble(),
                           argmax: result.argmax, guardDigits: result.agreeingDigits, stable: result.isStable,
                           method: result.method, locator: result.locator, spacing: result.spacing,
-                          seconds: Date().timeIntervalSince(start), draws: 1 + draws.count, worstDraw: draw)
+                          seconds: 0, draws: 1, worstDraw: k)
         row.bitsPerWeight = net.metadata["bits_per_weight"].flatMap(Int.init)
-        if let compared {
+        if let cp = comparePrecision {
+            let compared = try measure(net, f, at: cp, default: cp)
             row.comparedError = compared.error.formatted(significantDigits: 4)
             row.comparedErrorValue = compared.error.toDouble()
             row.comparedPrecision = compared.precision.bits
+        }
+        row.seconds = Date().timeIntervalSince(start)
+        return row
+    }
+
+    /// The row of one W over several draws (one row each, in draw order): the draw with the largest
+    /// error (the first of equals), with `draws` = their number, the seconds summed, and the
+    /// 53-bit column the largest over the draws.
+    public static func worst(of rows: [RateRow]) -> RateRow {
+        precondition(!rows.isEmpty)
+        var row = rows[0]
+        for r in rows.dropFirst() where r.errorValue > row.errorValue { row = r }
+        row.draws = rows.count
+        row.seconds = rows.map(\.seconds).reduce(0, +)
+        if let compared = rows.filter({ $0.comparedErrorValue != nil }).max(by: { $0.comparedErrorValue! < $1.comparedErrorValue! }) {
+            row.comparedError = compared.comparedError
+            row.comparedErrorValue = compared.comparedErrorValue
+            row.comparedPrecision = compared.comparedPrecision
         }
         return row
     }

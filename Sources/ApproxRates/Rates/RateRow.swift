@@ -31,9 +31,9 @@ public struct RateRow: Sendable, Codable, Equatable {
     /// Finest spacing the search resolved.
     public let spacing: Double
     /// Wall-clock seconds for building and measuring.
-    public let seconds: Double
+    public var seconds: Double
     /// Number of target draws measured (the error is the largest).
-    public let draws: Int
+    public var draws: Int
     /// Which draw (0-based, in the order given) attained it.
     public let worstDraw: Int
     /// Bits of the largest packed weight when the construction packs digits into weights (the
