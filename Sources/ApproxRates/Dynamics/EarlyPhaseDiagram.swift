@@ -7,8 +7,8 @@ public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
     /// depth 2).
     public var model: String = "fcn"
     /// The (depth, width) pairs.
-    public var networks: [Network] = [Network(depth: 2, width: 512), Network(depth: 4, width: 256),
-                                      Network(depth: 4, width: 64), Network(depth: 8, width: 64)]
+    public var networks: [Shape] = [Shape(depth: 2, width: 512), Shape(depth: 4, width: 256),
+                                    Shape(depth: 4, width: 64), Shape(depth: 8, width: 64)]
     /// Seeds of the initialisation and SGD order: 1…seeds.
     public var seeds: Int = 3
     /// Hidden activation.
@@ -34,8 +34,8 @@ public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
     /// Bisections per bracket.
     public var refinements: Int = 4
 
-    /// One (depth, width).
-    public struct Network: Sendable, Codable, Hashable {
+    /// One (depth, width) of the plan (not a ``Network`` of the approximation side).
+    public struct Shape: Sendable, Codable, Hashable {
         /// Dense layers d.
         public var depth: Int
         /// Hidden width w.
@@ -57,7 +57,7 @@ public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
     }
 
     /// The architecture of `network`.
-    public func architecture(_ network: Network) -> MLPArchitecture {
+    public func architecture(_ network: Shape) -> MLPArchitecture {
         model == "uv" ? UVModel.architecture(width: network.width)
             : MLPArchitecture(inputs: inputDimension, width: network.width, depth: network.depth, outputs: classes,
                               activation: activation, parameterisation: parameterisation)
@@ -163,7 +163,7 @@ public struct EarlyPhaseDiagramRunner: Sendable {
     }
 
     /// (network, seed) of every job, costliest first.
-    public var allJobs: [(network: EarlyPhaseDiagramPlan.Network, seed: UInt64)] {
+    public var allJobs: [(network: EarlyPhaseDiagramPlan.Shape, seed: UInt64)] {
         let list = plan.networks.flatMap { n in (1...UInt64(Swift.max(1, plan.seeds))).map { (network: n, seed: $0) } }
         return list.sorted { plan.architecture($0.network).parameterCount > plan.architecture($1.network).parameterCount }
     }
