@@ -26,12 +26,17 @@ public struct CriticalLearningRates: Sendable, Codable {
     /// Every run made, in the order made.
     public let runs: [EarlyTrainingRun]
 
-    /// Scans and bisects. `scan` is the grid of log₂ c; `refinements` bisections per bracket.
+    /// Scans and bisects (a network whose λ₀ is not positive gets no critical values and no runs). `scan` is the grid of log₂ c; `refinements` bisections per bracket.
     /// `onRun` is called after each run (progress, journals).
     public static func find(_ probe: EarlyTrainingProbe, scan: [Double], refinements: Int,
                             onRun: (EarlyTrainingRun) -> Void = { _ in }) -> CriticalLearningRates {
         precondition(!scan.isEmpty)
         let s = probe.settings
+        // A dead initialisation (λ₀ = 0, e.g. every ReLU path closed) has no learning-rate scale.
+        guard probe.sharpness0.value > 0, probe.sharpness0.value.isFinite else {
+            return CriticalLearningRates(cLoss: nil, cSharp: nil, cMax: nil, divergenceFound: false,
+                                         sharpness0: probe.sharpness0.value.isFinite ? probe.sharpness0.value : 0, resolution: 0, runs: [])
+        }
         var runs: [EarlyTrainingRun] = []
         var cache: [Double: EarlyTrainingRun] = [:]
         func run(_ x: Double) -> EarlyTrainingRun {
