@@ -215,7 +215,9 @@ struct DynamicsLong: ParsableCommand {
         the sharpness λ_t every --sharpness-every steps (Lanczos, warm-started), and reports where \
         each regime starts and how close λ_t η stays to 2 at the edge of stability. Writes \
         OUT/long.jsonl (one line per sharpness sample: step, loss, λ_t, λ_t η, Lanczos residual), \
-        OUT/long.json (the regimes) and OUT/long.svg (PNG beside it when rsvg-convert is installed).
+        OUT/long.json (the regimes) and OUT/long.svg (PNG beside it when rsvg-convert is installed). \
+        The state is saved to OUT/state.json every --save-every steps; rerunning the same command \
+        after an interruption resumes from it and gives the same result.
 
         Examples:
           approx-cli dynamics long
@@ -236,6 +238,7 @@ struct DynamicsLong: ParsableCommand {
     @Flag(name: .customLong("random-labels"), help: "Uniformly random labels instead of the teacher's (memorisation: the sharpness rises).") var randomLabels = false
     @Option(name: .long, help: "Seed.") var seed: UInt64 = 1
     @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String = "dynamics-long"
+    @Option(name: .customLong("save-every"), help: "Save the run's state (OUT/state.json) every k steps; a rerun of the same command resumes from it.") var saveEvery: Int = 5000
     @Flag(name: .long, help: "Print the regimes as JSON.") var json = false
 
     func validate() throws {
@@ -244,7 +247,15 @@ struct DynamicsLong: ParsableCommand {
         guard steps >= 1, sharpnessEvery >= 1 else { throw ValidationError("--steps \(steps) --sharpness-every \(sharpnessEvery): both must be at least 1") }
         guard batch >= 0 else { throw ValidationError("--batch \(batch): give 0 (full batch) or a positive size") }
         guard samples >= 1, inputDimension >= 2, classes >= 1 else { throw ValidationError("--samples, --input-dim, --classes: need at least 1, 2 and 1") }
+        guard saveEvery >= 1 else { throw ValidationError("--save-every \(saveEvery): give at least 1") }
     }
+
+    /// Everything that changes the run (a saved state from another configuration is ignored).
+    var configuration: String {
+        "d=\(depth) w=\(width) c=\(c) steps=\(steps) every=\(sharpnessEvery) batch=\(batch) samples=\(samples) in=\(inputDimension) classes=\(classes) act=\(activation.rawValue) random=\(randomLabels) seed=\(seed)"
+    }
+
+    struct Saved: Codable { let configuration: String; let state: TrainingState }
 
     func run() throws {
         try makeFolder(out)
@@ -257,7 +268,23 @@ struct DynamicsLong: ParsableCommand {
         let probe = EarlyTrainingProbe(architecture: arch, data: data, settings: settings, seed: seed)
         printError(String(format: "λ₀ = %.6g (residual %.1e), η = %.6g, 2/η = %.6g; %d steps…", probe.sharpness0.value, probe.sharpness0.residual,
                           c / probe.sharpness0.value, 2 * probe.sharpness0.value / c, steps))
-        let run = probe.run(c: c)
+        let statePath = "\(out)/state.json"
+        var state = probe.start(c: c)
+        if let data = FileManager.default.contents(atPath: statePath),
+           let saved = try? JSONDecoder().decode(Saved.self, from: data), saved.configuration == configuration {
+            state = saved.state
+            printError("resuming from \(statePath) at step \(state.step)")
+        }
+        let terminal = isatty(2) != 0
+        while state.step < steps && !state.diverged {
+            probe.advance(&state, until: Swift.min(steps, (state.step / saveEvery + 1) * saveEvery))
+            try wrap { try AtomicFile.write(try JSONEncoder().encode(Saved(configuration: configuration, state: state)), to: statePath) }
+            let last = state.sharpness.last.map { String(format: ", λ_t η = %.4f", $0.value * state.learningRate) } ?? ""
+            let line = String(format: "step %d/%d: loss %.4g", state.step, steps, state.losses.last ?? state.loss0) + last
+            FileOutput.standardError(terminal ? "\r\u{1B}[K" + line : line + "\n")
+        }
+        if terminal { FileOutput.standardError("\r\u{1B}[K") }
+        let run = state.run
         let regimes = TrainingRegimes(run)
         let seconds = Date().timeIntervalSince(start)
         struct Line: Encodable { let step: Int; let loss: Double; let sharpness: Double; let sharpnessTimesEta: Double; let residual: Double }

@@ -2,6 +2,22 @@ import Foundation
 import Testing
 @testable import ApproxRates
 
+/// Runs the CLI with `arguments`, waits until `ready()` holds (polling every millisecond), then
+/// kills it with SIGKILL (no clean-up). Returns whether it was still running when killed.
+func runCLIKilled(_ arguments: [String], when ready: () -> Bool) throws -> Bool {
+    let process = Process()
+    process.executableURL = try cliURL()
+    process.arguments = arguments
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    while process.isRunning, !ready() { usleep(1_000) }
+    let wasRunning = process.isRunning
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    return wasRunning
+}
+
 @Suite(.serialized) struct DynamicsCLITests {
     /// `dynamics early --json` end to end on small ReLU networks: the summaries carry c_loss,
     /// c_sharp and c_max with their seed spread, the files are written, the ordering holds, the
@@ -49,18 +65,9 @@ import Testing
                          "--classes", "3", "--steps", "8", "--scan", "0:6:0.5", "--refinements", "2", "--jobs", "1", "--json"]
         let whole = try runCLI(arguments + ["--out", dir + "/whole"])
         #expect(whole.status == 0, "\(whole.stderr)")
-        let process = Process()
-        process.executableURL = try cliURL()
-        process.arguments = arguments + ["--out", dir + "/killed"]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         let file = dir + "/killed/critical.jsonl"
         func lines() -> [Substring] { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n") }
-        while process.isRunning, lines().count < 3 { usleep(2_000) }
-        let wasRunning = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let wasRunning = try runCLIKilled(arguments + ["--out", dir + "/killed"]) { lines().count >= 3 }
         #expect(wasRunning, "the run finished before it could be killed: make it slower")
         let before = lines()
         #expect(before.count >= 3 && before.count < 9)
@@ -73,6 +80,27 @@ import Testing
         let a = try String(contentsOfFile: dir + "/whole/early.csv", encoding: .utf8)
         let b = try String(contentsOfFile: dir + "/killed/early.csv", encoding: .utf8)
         #expect(a == b)
+    }
+
+    /// `dynamics long` killed (SIGKILL) after it saved a state resumes from it, and its samples
+    /// and regimes equal an uninterrupted run's.
+    @Test func longRunKilledAndResumedEqualsAnUninterruptedRun() throws {
+        let dir = temporaryDirectory()
+        let arguments = ["dynamics", "long", "--steps", "4000", "--sharpness-every", "100", "--save-every", "200", "--width", "16",
+                         "--samples", "64", "--input-dim", "8", "--classes", "3", "--c", "1.5"]
+        let whole = try runCLI(arguments + ["--out", dir + "/whole"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let wasRunning = try runCLIKilled(arguments + ["--out", dir + "/killed"]) {
+            FileManager.default.fileExists(atPath: dir + "/killed/state.json")
+        }
+        #expect(wasRunning, "the run finished before it could be killed: make it longer")
+        let resumed = try runCLI(arguments + ["--out", dir + "/killed"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming from"), "\(resumed.stderr)")
+        let a = try String(contentsOfFile: dir + "/whole/long.jsonl", encoding: .utf8)
+        let b = try String(contentsOfFile: dir + "/killed/long.jsonl", encoding: .utf8)
+        #expect(a == b)
+        #expect(whole.stdout == resumed.stdout)
     }
 
     /// `dynamics long --json` writes its files and reports the regimes; λ₀ and the first

@@ -34,17 +34,8 @@ import Testing
         #expect(reference.count == 9)
 
         // Kill (SIGKILL, no clean-up) once a point of the deep experiment is in the file.
-        let process = Process()
-        process.executableURL = try cliURL()
-        process.arguments = ["sweep", plan, "--out", dir + "/killed", "--threads", "1"]
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         let file = dir + "/killed/points.jsonl"
-        while process.isRunning, ((try? points(file))?.count ?? 0) < 6 { usleep(5_000) }
-        let wasRunning = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        let wasRunning = try runCLIKilled(["sweep", plan, "--out", dir + "/killed", "--threads", "1"]) { ((try? points(file))?.count ?? 0) >= 6 }
         #expect(wasRunning, "the sweep finished before it could be killed: make the plan slower")
         let before = try points(file)
         #expect(before.count >= 6 && before.count < 9)

@@ -120,44 +120,93 @@ public final class EarlyTrainingProbe {
     /// Trains from θ₀ with η = c/λ₀ for ``EarlyTrainingSettings/steps`` steps (stopping at
     /// divergence). Deterministic: the seed fixes θ₀, the Lanczos start and the SGD order.
     public func run(c: Double) -> EarlyTrainingRun {
+        var state = start(c: c)
+        advance(&state, until: settings.steps)
+        return state.run
+    }
+
+    /// The state before step 1 of a run at `c`.
+    public func start(c: Double) -> TrainingState {
+        TrainingState(c: c, learningRate: c / sharpness0.value, step: 0, theta: initial,
+                      losses: [], sharpness: [SharpnessSample(step: 0, value: sharpness0.value, residual: sharpness0.residual)],
+                      warm: sharpness0.vector, order: Array(0..<data.count), rngState: SplitMix64(seed: seed ^ 0x0DE5_0DE5).state,
+                      position: data.count, diverged: false, sharpness0: sharpness0.value, loss0: loss0)
+    }
+
+    /// Takes steps until `state.step` reaches `last` (at most ``EarlyTrainingSettings/steps``) or
+    /// the run diverges. A state saved between calls and resumed gives the same bits as one call.
+    public func advance(_ state: inout TrainingState, until last: Int) {
         let s = settings, p = architecture.parameterCount
-        let eta = c / sharpness0.value
-        var theta = initial
+        let eta = state.learningRate
         var gradient = [Double](repeating: 0, count: p)
         let n = data.count, din = data.inputDimension, k = data.outputDimension
         let batch = s.batchSize <= 0 || s.batchSize >= n ? n : s.batchSize
-        var order = Array(0..<n)
-        var rng = SplitMix64(seed: seed ^ 0x0DE5_0DE5)
-        var position = n
+        var rng = SplitMix64(seed: 0)
+        rng.state = state.rngState
         var bx = [Double](repeating: 0, count: batch * din), by = [Double](repeating: 0, count: batch * k)
-        var losses: [Double] = []
-        var samples = [SharpnessSample(step: 0, value: sharpness0.value, residual: sharpness0.residual)]
-        var warm = sharpness0.vector
-        var diverged = false
-        for t in 1...s.steps {
+        while !state.diverged && state.step < Swift.min(last, s.steps) {
+            let t = state.step + 1
             if batch == n {
-                engine.lossAndGradient(theta, inputs: data.inputs, targets: data.targets, count: n, gradient: &gradient)
+                engine.lossAndGradient(state.theta, inputs: data.inputs, targets: data.targets, count: n, gradient: &gradient)
             } else {
-                if position + batch > n { order.shuffle(using: &rng); position = 0 }
-                for (r, i) in order[position..<(position + batch)].enumerated() {
+                if state.position + batch > n { state.order.shuffle(using: &rng); state.position = 0 }
+                for (r, i) in state.order[state.position..<(state.position + batch)].enumerated() {
                     for j in 0..<din { bx[r * din + j] = data.inputs[i * din + j] }
                     for j in 0..<k { by[r * k + j] = data.targets[i * k + j] }
                 }
-                position += batch
-                engine.lossAndGradient(theta, inputs: bx, targets: by, count: batch, gradient: &gradient)
+                state.position += batch
+                engine.lossAndGradient(state.theta, inputs: bx, targets: by, count: batch, gradient: &gradient)
             }
-            for i in 0..<p { theta[i] -= eta * gradient[i] }
-            let loss = engine.loss(theta, inputs: data.inputs, targets: data.targets, count: n)
+            state.theta.withUnsafeMutableBufferPointer { th in for i in 0..<p { th[i] -= eta * gradient[i] } }
+            state.step = t
+            let loss = engine.loss(state.theta, inputs: data.inputs, targets: data.targets, count: n)
             // A non-finite loss is kept as the largest double, so that runs stay valid JSON.
-            losses.append(loss.isFinite ? loss : .greatestFiniteMagnitude)
-            if !loss.isFinite || loss > s.divergenceCap * loss0 { diverged = true; break }
+            state.losses.append(loss.isFinite ? loss : .greatestFiniteMagnitude)
+            if !loss.isFinite || loss > s.divergenceCap * loss0 { state.diverged = true; break }
             if t % s.sharpnessEvery == 0 || t == s.steps {
-                let e = EarlyTrainingProbe.sharpness(engine, theta, measurement, start: warm, steps: s.warmLanczosSteps, tolerance: s.lanczosTolerance)
-                samples.append(SharpnessSample(step: t, value: e.value, residual: e.residual))
-                warm = e.vector
+                let e = EarlyTrainingProbe.sharpness(engine, state.theta, measurement, start: state.warm, steps: s.warmLanczosSteps, tolerance: s.lanczosTolerance)
+                state.sharpness.append(SharpnessSample(step: t, value: e.value, residual: e.residual))
+                state.warm = e.vector
             }
         }
-        return EarlyTrainingRun(c: c, learningRate: eta, sharpness0: sharpness0.value, loss0: loss0, losses: losses,
-                                sharpness: samples, diverged: diverged)
+        state.rngState = rng.state
+    }
+}
+
+/// Everything a run needs to go on from step ``step``: θ, the record so far, the warm-start
+/// vector and the SGD order. Saved as JSON, it lets a long run be interrupted and resumed
+/// (`approx-cli dynamics long --checkpoint`).
+public struct TrainingState: Sendable, Codable {
+    /// c = ηλ₀.
+    public let c: Double
+    /// η.
+    public let learningRate: Double
+    /// Steps taken.
+    public var step: Int
+    /// θ after ``step`` steps.
+    public var theta: [Double]
+    /// L_1 … L_step.
+    public var losses: [Double]
+    /// The sharpness samples so far (step 0 first).
+    public var sharpness: [SharpnessSample]
+    /// The last Ritz vector.
+    public var warm: [Double]
+    /// The current SGD permutation.
+    public var order: [Int]
+    /// The SGD generator's state.
+    public var rngState: UInt64
+    /// Position in ``order``.
+    public var position: Int
+    /// Whether the run diverged.
+    public var diverged: Bool
+    /// λ₀.
+    public let sharpness0: Double
+    /// L₀.
+    public let loss0: Double
+
+    /// The run so far.
+    public var run: EarlyTrainingRun {
+        EarlyTrainingRun(c: c, learningRate: learningRate, sharpness0: sharpness0, loss0: loss0, losses: losses,
+                         sharpness: sharpness, diverged: diverged)
     }
 }
