@@ -61,17 +61,16 @@ public final class MPFREvaluator: @unchecked Sendable {
             return true
         }
 
-        /// The kind of the (already rounded) weight `w`.
-        init(_ w: UnsafePointer<__mpfr_struct>) {
+        /// The kind of the (already rounded) weight `w`; `scratch` is a 64-bit number to work in.
+        init(_ w: UnsafePointer<__mpfr_struct>, scratch: UnsafeMutablePointer<__mpfr_struct>) {
             guard cmpfr_number_p(w) != 0 else { self = .nonFinite; return }
             guard cmpfr_zero_p(w) == 0 else { self = .long; return }
             let bits = mpfr_min_prec(w)
             guard bits <= 62 else { self = .long; return }
             // w = 0.1b…b × 2^e with `bits` significant bits: w = m·2^(e − bits), m an integer.
             let e = Int(cmpfr_get_exp(w))
-            let scaled = MPFRArray(count: 1, precision: Precision(uncheckedBits: 64))
-            mpfr_mul_2si(scaled[0], w, bits - e, MPFR_RNDN)
-            let m = mpfr_get_si(scaled[0], MPFR_RNDN)
+            mpfr_mul_2si(scratch, w, bits - e, MPFR_RNDN)
+            let m = mpfr_get_si(scratch, MPFR_RNDN)
             let shift = e - bits
             if shift == 0 && m == 1 { self = .plusOne } else if shift == 0 && m == -1 { self = .minusOne } else {
                 self = .short(m: m, shift: shift)
@@ -84,13 +83,14 @@ public final class MPFREvaluator: @unchecked Sendable {
         self.network = network
         self.precision = precision
         var exact = true
+        let scratch = MPFRArray(count: 1, precision: Precision(uncheckedBits: 64))
         layers = network.layers.map { layer in
             let w = MPFRArray(count: layer.weights.count, precision: precision)
             for (k, v) in layer.weights.enumerated() where v.copy(into: w[k]) != 0 { exact = false }
             let b = MPFRArray(count: layer.outputCount, precision: precision)
             for (k, v) in layer.bias.enumerated() where v.copy(into: b[k]) != 0 { exact = false }
             return Layer(rows: layer.outputCount, rowStart: layer.rowStart, columns: layer.columns,
-                         weights: w, kinds: (0..<w.count).map { WeightKind(w[$0]) }, bias: b, activations: layer.activations, uniform: layer.uniformActivation,
+                         weights: w, kinds: (0..<w.count).map { WeightKind(w[$0], scratch: scratch[0]) }, bias: b, activations: layer.activations, uniform: layer.uniformActivation,
                          dense: layer.isDense)
         }
         weightsExact = exact
