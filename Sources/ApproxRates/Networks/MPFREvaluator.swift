@@ -26,20 +26,35 @@ public final class MPFREvaluator: @unchecked Sendable {
     /// True when every stored weight and bias fits this precision exactly (no rounding on load).
     public let weightsExact: Bool
 
-    struct Layer {
-        let rows: Int
-        let rowStart: [Int]
-        let columns: [Int]
-        let weights: MPFRArray
-        /// How entry k is applied: see ``WeightKind``.
-        let kinds: [WeightKind]
-        let bias: MPFRArray
-        let activations: [Activation]
-        let uniform: Activation?
-        let dense: Bool
+    /// One stored weight as the evaluator applies it: 16 bytes, all layers in one array, so that
+    /// a point streams through the network once (the deep constructions have hundreds of layers).
+    struct Term {
+        /// The integer significand m (``Kind/short``) or the index into ``longWeights``.
+        var value: Int64
+        /// The input column j of the weight.
+        var column: Int32
+        /// The exact scaling 2^shift of a ``Kind/short`` weight.
+        var shift: Int16
+        var kind: Kind
+        enum Kind: UInt8 { case plusOne, minusOne, short, long, nonFinite }
     }
 
-    let layers: [Layer]
+    /// One unit: its terms end at `termEnd` (they start where the previous unit's end), its bias
+    /// is `biases[bias]` (or +0 when `bias < 0`), then `activation`.
+    struct Unit {
+        var termEnd: Int32
+        var bias: Int32
+        var activation: Activation
+    }
+
+    let terms: [Term]
+    let units: [Unit]
+    /// Units of layer l end at `layerEnds[l]`.
+    let layerEnds: [Int]
+    /// The weights that need a full `mpfr_mul`, at ``precision``.
+    let longWeights: MPFRArray
+    /// The biases other than +0, at ``precision``.
+    let biases: MPFRArray
     let maxWidth: Int
 
     /// The cheapest exact way to form w·x for one stored weight w (at the evaluator's precision).
@@ -84,15 +99,42 @@ public final class MPFREvaluator: @unchecked Sendable {
         self.precision = precision
         var exact = true
         let scratch = MPFRArray(count: 1, precision: Precision(uncheckedBits: 64))
-        layers = network.layers.map { layer in
-            let w = MPFRArray(count: layer.weights.count, precision: precision)
-            for (k, v) in layer.weights.enumerated() where v.copy(into: w[k]) != 0 { exact = false }
-            let b = MPFRArray(count: layer.outputCount, precision: precision)
-            for (k, v) in layer.bias.enumerated() where v.copy(into: b[k]) != 0 { exact = false }
-            return Layer(rows: layer.outputCount, rowStart: layer.rowStart, columns: layer.columns,
-                         weights: w, kinds: (0..<w.count).map { WeightKind(w[$0], scratch: scratch[0]) }, bias: b, activations: layer.activations, uniform: layer.uniformActivation,
-                         dense: layer.isDense)
+        let rounded = MPFRArray(count: 1, precision: precision)
+        var terms: [Term] = [], units: [Unit] = [], layerEnds: [Int] = []
+        var longValues: [BigFloat] = [], biasValues: [BigFloat] = []
+        terms.reserveCapacity(network.layers.reduce(0) { $0 + $1.weights.count })
+        for layer in network.layers {
+            for i in 0..<layer.outputCount {
+                for k in layer.rowStart[i]..<layer.rowStart[i + 1] {
+                    if layer.weights[k].copy(into: rounded[0]) != 0 { exact = false }
+                    let column = Int32(layer.columns[k])
+                    switch WeightKind(rounded[0], scratch: scratch[0]) {
+                    case .plusOne: terms.append(Term(value: 0, column: column, shift: 0, kind: .plusOne))
+                    case .minusOne: terms.append(Term(value: 0, column: column, shift: 0, kind: .minusOne))
+                    case .short(let m, let shift) where Int(Int16.min)...Int(Int16.max) ~= shift:
+                        terms.append(Term(value: Int64(m), column: column, shift: Int16(shift), kind: .short))
+                    case let kind:
+                        terms.append(Term(value: Int64(longValues.count), column: column, shift: 0,
+                                          kind: kind.timesZeroIsZero ? .long : .nonFinite))
+                        longValues.append(rounded.value(at: 0))
+                    }
+                }
+                if layer.bias[i].copy(into: rounded[0]) != 0 { exact = false }
+                var bias: Int32 = -1
+                if !(cmpfr_zero_p(rounded[0]) != 0 && cmpfr_signbit(rounded[0]) == 0) {
+                    bias = Int32(biasValues.count)
+                    biasValues.append(rounded.value(at: 0))
+                }
+                units.append(Unit(termEnd: Int32(terms.count), bias: bias, activation: layer.uniformActivation ?? layer.activations[i]))
+            }
+            layerEnds.append(units.count)
         }
+        precondition(terms.count <= Int(Int32.max), "more than 2^31 weights")
+        self.terms = terms
+        self.units = units
+        self.layerEnds = layerEnds
+        longWeights = MPFRArray(longValues, precision: precision)
+        biases = MPFRArray(biasValues, precision: precision)
         weightsExact = exact
         maxWidth = ([network.inputDimension] + network.layers.map(\.outputCount)).max()!
     }
@@ -118,56 +160,47 @@ public final class MPFREvaluator: @unchecked Sendable {
     /// precision (exact when theirs is at least ``precision``).
     public func evaluate(input: UnsafePointer<__mpfr_struct>, output: UnsafeMutablePointer<__mpfr_struct>,
                          workspace: Workspace) {
-        var current = workspace.a, next = workspace.b
-        for j in 0..<network.inputDimension { cmpfr_set(current[j], input + j, MPFR_RNDN) }
-        let t = workspace.temporary[0]
-        for layer in layers {
-            let w = layer.weights.base, bias = layer.bias.base, x = current.base, y = next.base
-            layer.rowStart.withUnsafeBufferPointer { start in
-                layer.columns.withUnsafeBufferPointer { column in
-                    layer.kinds.withUnsafeBufferPointer { kind in
-                        let dense = layer.dense
-                        for i in 0..<layer.rows {
-                            let acc = y + i
-                            if cmpfr_zero_p(bias + i) != 0 && cmpfr_signbit(bias + i) == 0 {
-                                cmpfr_set_zero_pos(acc)
-                            } else {
-                                cmpfr_set(acc, bias + i, MPFR_RNDN)
-                            }
-                            var k = start[i]
-                            let end = start[i + 1]
-                            // Dense rows hold every column in order: x_j is x + (k - start).
-                            let offset = dense ? -start[i] : 0
-                            while k < end {
-                                let xj = dense ? x + (k + offset) : x + column[k]
-                                // acc + w·(±0) is acc itself unless acc is a zero (whose sign the
-                                // sum may change): skip it then (a ReLU network is mostly zeros).
-                                if cmpfr_zero_p(xj) != 0 && cmpfr_zero_p(acc) == 0 && kind[k].timesZeroIsZero { k += 1; continue }
-                                switch kind[k] {
-                                case .plusOne: mpfr_add(acc, acc, xj, MPFR_RNDN)
-                                case .minusOne: mpfr_sub(acc, acc, xj, MPFR_RNDN)
-                                case .short(let m, let shift):
-                                    mpfr_mul_si(t, xj, m, MPFR_RNDN)
-                                    if shift != 0 { mpfr_mul_2si(t, t, shift, MPFR_RNDN) }
-                                    mpfr_add(acc, acc, t, MPFR_RNDN)
-                                case .long, .nonFinite:
-                                    mpfr_mul(t, w + k, xj, MPFR_RNDN)
-                                    mpfr_add(acc, acc, t, MPFR_RNDN)
-                                }
-                                k += 1
-                            }
-                            if let a = layer.uniform {
-                                if a != .identity { MPFREvaluator.activate(acc, a) }
-                            } else {
-                                MPFREvaluator.activate(acc, layer.activations[i])
+        var current = workspace.a.base, next = workspace.b.base
+        for j in 0..<network.inputDimension { cmpfr_set(current + j, input + j, MPFR_RNDN) }
+        let t = workspace.temporary[0], long = longWeights.base, bias = biases.base
+        terms.withUnsafeBufferPointer { terms in
+            units.withUnsafeBufferPointer { units in
+                var u = 0, k = 0
+                for layerEnd in layerEnds {
+                    let x = current, y = next
+                    var acc = y
+                    while u < layerEnd {
+                        let unit = units[u]
+                        if unit.bias < 0 { cmpfr_set_zero_pos(acc) } else { cmpfr_set(acc, bias + Int(unit.bias), MPFR_RNDN) }
+                        let end = Int(unit.termEnd)
+                        while k < end {
+                            let term = terms[k]
+                            k += 1
+                            let xj = x + Int(term.column)
+                            // acc + w·(±0) is acc itself unless acc is a zero (whose sign the sum
+                            // may change): skip it then (a ReLU network is mostly zeros).
+                            if cmpfr_zero_p(xj) != 0 && cmpfr_zero_p(acc) == 0 && term.kind != .nonFinite { continue }
+                            switch term.kind {
+                            case .plusOne: mpfr_add(acc, acc, xj, MPFR_RNDN)
+                            case .minusOne: mpfr_sub(acc, acc, xj, MPFR_RNDN)
+                            case .short:
+                                mpfr_mul_si(t, xj, Int(term.value), MPFR_RNDN)
+                                if term.shift != 0 { mpfr_mul_2si(t, t, Int(term.shift), MPFR_RNDN) }
+                                mpfr_add(acc, acc, t, MPFR_RNDN)
+                            case .long, .nonFinite:
+                                mpfr_mul(t, long + Int(term.value), xj, MPFR_RNDN)
+                                mpfr_add(acc, acc, t, MPFR_RNDN)
                             }
                         }
+                        MPFREvaluator.activate(acc, unit.activation)
+                        u += 1
+                        acc += 1
                     }
+                    swap(&current, &next)
                 }
             }
-            swap(&current, &next)
         }
-        for i in 0..<network.outputDimension { cmpfr_set(output + i, current[i], MPFR_RNDN) }
+        for i in 0..<network.outputDimension { cmpfr_set(output + i, current + i, MPFR_RNDN) }
     }
 
     @inline(__always)
