@@ -46,6 +46,9 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Squaring depth of taylor's products (default ceil((degree+1)/2 log2 N) + 2).")
     var squaringDepth: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Unit of taylor and deep: relu, or relu^k (k = 2...8; taylor: B-spline partition of unity, exact products; deep: every ReLU as k relu^k units).", valueName: "name"))
+    var activation: String = "relu"
+
     @OptionGroup var targetOptions: TargetOptions
 
     @Option(name: [.short, .long], help: "Output file (default: standard output).")
@@ -77,16 +80,26 @@ struct Build: ParsableCommand {
             net = try b.network(outputs: outputs, metadata: ["construction": "partition", "N": "\(cells)"])
         case .deep:
             let target = try targetOptions.make()
+            let unit: Activation
+            do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
             do {
-                net = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: fine ?? cells)
-                                            : try BitExtraction.network(target, cells: cells, fine: fine ?? cells)
+                let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: fine ?? cells)
+                                                 : try BitExtraction.network(target, cells: cells, fine: fine ?? cells)
+                if case .deep(_, let k) = try ConstructionKind.named("deep", degree: nil, smoothness: target.smoothness, activation: unit), k >= 2 {
+                    let window = ReLUByPower.window(forPrecision: relu.weightPrecision, power: k)
+                    net = try ReLUByPower.network(relu, power: k, windowExponent: window.exponent, precision: window.precision)
+                } else {
+                    net = relu
+                }
             }
             catch let e as ConstructionError { throw CLIError("deep: \(e)") }
         case .interpolation, .taylor:
             let target = try targetOptions.make()
             do {
-                let construction = try ConstructionKind.named(kind.rawValue, degree: degree, smoothness: target.smoothness)
-                if case .taylor(let n) = construction {
+                let unit: Activation
+                do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
+                let construction = try ConstructionKind.named(kind.rawValue, degree: degree, smoothness: target.smoothness, activation: unit)
+                if case .taylor(let n, 1) = construction {
                     net = try TaylorPartition.network(target, cells: cells, degree: n, squaringDepth: squaringDepth,
                                                       precision: construction.precision(cells: cells, smoothness: target.smoothness))
                 } else {

@@ -35,6 +35,9 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: "Polynomial degree of the taylor construction (default ceil(r) - 1).")
     var degree: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Unit of the construction: relu, or relu^k (k = 2...8) for taylor (exact products) and deep (every ReLU as k relu^k units).", valueName: "name"))
+    var activation: String = "relu"
+
     @Option(name: .long, help: ArgumentHelp("Depth exponent of the deep construction: M = N^alpha fine cells, L ~ W^alpha (0 < alpha <= 1, default 1).", valueName: "alpha"))
     var alpha: Double?
 
@@ -86,7 +89,9 @@ struct Rate: ParsableCommand {
     func run() throws {
         let target = try targetOptions.make()
         let kind: ConstructionKind
-        do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha) }
+        let unit: Activation
+        do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
+        do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit) }
         catch { throw CLIError("--construction: \(error)") }
         let grid: [Int]
         do { grid = try RateExperiment.weightGrid(weights, points: points) }
@@ -178,8 +183,17 @@ struct Rate: ParsableCommand {
         }
         lines.append("theory        p_shallow = r/d = \(format(theory.pShallow)), p_max = 2r/d = \(format(theory.pMax)); \(kind.name) by its own bound: \(format(theory.pExpected))")
         if let c = consistency {
-            lines.append("depth law     L ~ W^\(format(c.depthExponent)); the fitted p needs >= W^\(format(c.neededDepthExponent))/ln W: \(c.depthLawHolds ? "consistent" : "VIOLATED (a bug, or a target easier than the class)")")
-            lines.append("VC bound      shattering ~ W^\(format(c.shatteringExponent)) vs W L log W ~ W^\(format(c.vcExponent)): \(c.vcBoundHolds ? "consistent" : "VIOLATED (a bug, or a target easier than the class)")  (slack 1/ln W = \(format(c.slack)))")
+            let verdict = { (holds: Bool) in holds ? "consistent" : "VIOLATED (a bug, or a target easier than the class)" }
+            if let needed = c.neededDepthExponent {
+                lines.append("depth law     L ~ W^\(format(c.depthExponent)); the fitted p needs >= W^\(format(needed))/ln W: \(verdict(c.depthLawHolds))")
+            } else {
+                lines.append("depth law     L ~ W^\(format(c.depthExponent)); none for \(c.family.formula) units")
+            }
+            if let vc = c.vcExponent {
+                lines.append("VC bound      shattering ~ W^\(format(c.shatteringExponent)) vs \(c.family.formula) ~ W^\(format(vc)): \(verdict(c.vcBoundHolds))  (slack 1/ln W = \(format(c.slack)))")
+            } else {
+                lines.append("VC bound      shattering ~ W^\(format(c.shatteringExponent)); no finite VC bound for these units: nothing is ruled out")
+            }
         }
         let unstable = rows.filter { !$0.stable }
         if !unstable.isEmpty {
@@ -228,8 +242,10 @@ struct Rate: ParsableCommand {
     func describe(_ kind: ConstructionKind) -> String {
         switch kind {
         case .interpolation: "interpolation (piecewise linear on a uniform grid)"
-        case .taylor(let n): "taylor (degree \(n), trapezoid partition of unity, Yarotsky multiplication)"
-        case .deep(let a): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight)"
+        case .taylor(let n, 1): "taylor (degree \(n), trapezoid partition of unity, Yarotsky multiplication)"
+        case .taylor(let n, let k): "taylor (degree \(n), relu^\(k) units: B-spline partition of unity, exact products)"
+        case .deep(let a, 1): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight)"
+        case .deep(let a, let k): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight; every ReLU as \(k) relu^\(k) units)"
         }
     }
 
@@ -251,8 +267,9 @@ struct Rate: ParsableCommand {
         object["target"] = ["name": e.target.name, "summary": e.target.summary, "dimension": e.target.dimension,
                             "smoothness": e.target.smoothness, "role": roleText(e.target.role)]
         object["construction"] = e.construction.name
-        if case .taylor(let n) = e.construction { object["degree"] = n }
-        if case .deep(let a) = e.construction { object["alpha"] = a }
+        if case .taylor(let n, _) = e.construction { object["degree"] = n }
+        object["activation"] = e.construction.activation.description
+        if case .deep(let a, _) = e.construction { object["alpha"] = a }
         object["rows"] = rows.map { r -> [String: Any] in
             ["W_requested": r.requestedWeights, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
              "width": r.width, "N": r.cells, "precision": r.precision, "error": r.error, "error_value": r.errorValue,
@@ -277,8 +294,8 @@ struct Rate: ParsableCommand {
         object["theory"] = ["p_shallow": theory.pShallow, "p_max": theory.pMax, "p_construction": theory.pExpected,
                             "against": theory.against.rawValue]
         if let c = consistency {
-            object["consistency"] = ["depth_exponent": c.depthExponent, "needed_depth_exponent": c.neededDepthExponent,
-                                     "depth_law_holds": c.depthLawHolds, "vc_exponent": c.vcExponent,
+            object["consistency"] = ["depth_exponent": c.depthExponent, "needed_depth_exponent": c.neededDepthExponent ?? NSNull(),
+                                     "depth_law_holds": c.depthLawHolds, "vc_exponent": c.vcExponent ?? NSNull(), "vc_bound": c.family.formula,
                                      "shattering_exponent": c.shatteringExponent, "vc_bound_holds": c.vcBoundHolds, "slack": c.slack]
         } else { object["consistency"] = NSNull() }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

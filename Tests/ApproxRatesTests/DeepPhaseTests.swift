@@ -166,7 +166,7 @@ import Testing
     // Items 10 and 11 on constructed networks, and on a fake that claims too much.
     @Test func depthLawAndVCConsistency() throws {
         let target = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: 2))
-        var experiment = try RateExperiment(target: target, construction: .deep(alpha: 1), requestedWeights: [1200, 2400, 4800])
+        var experiment = try RateExperiment(target: target, construction: .deep(alpha: 1, power: 1), requestedWeights: [1200, 2400, 4800])
         experiment.threads = 2
         let rows = try experiment.plannedCells().map { try experiment.measure(weights: $0.requested, cells: $0.cells) }
         let fit = try experiment.fit(rows)

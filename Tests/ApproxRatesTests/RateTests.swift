@@ -58,11 +58,11 @@ import Testing
         let t3 = try TargetCatalog.formula("x1*x2*x3", dimension: 3, smoothness: 2)
         #expect(throws: ConstructionError.self) { try RateExperiment(target: t3, construction: .interpolation, requestedWeights: [100]) }
         #expect(throws: ConstructionError.self) { try ConstructionKind.named("spline", degree: nil, smoothness: 1) }
-        #expect(try ConstructionKind.named("taylor", degree: nil, smoothness: 2.5) == .taylor(degree: 2))
+        #expect(try ConstructionKind.named("taylor", degree: nil, smoothness: 2.5) == .taylor(degree: 2, power: 1))
         // Degree 0 in 1-D multiplies nothing: its law is in W, not W/ln W.
-        #expect(!ConstructionKind.taylor(degree: 0).fitsAgainstWeightsOverLog(dimension: 1))
-        #expect(ConstructionKind.taylor(degree: 0).fitsAgainstWeightsOverLog(dimension: 2))
-        #expect(ConstructionKind.taylor(degree: 1).fitsAgainstWeightsOverLog(dimension: 1))
+        #expect(!ConstructionKind.taylor(degree: 0, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
+        #expect(ConstructionKind.taylor(degree: 0, power: 1).fitsAgainstWeightsOverLog(dimension: 2))
+        #expect(ConstructionKind.taylor(degree: 1, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
     }
 
     @Test func drawsReportTheWorstCase() throws {

@@ -2,36 +2,63 @@ import Foundation
 
 /// The constructions a rate experiment can grow, by name, with the knobs that turn a weight
 /// budget W into a network and the rate the theory predicts for them.
-public enum ConstructionKind: Sendable, Equatable {
+public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     /// Piecewise-linear interpolation on a uniform grid (d = 1: one hidden layer; d = 2: the
     /// triangulated grid): p = min(r, 2)/d against W.
     case interpolation
-    /// Taylor polynomials of total degree `degree` glued by the trapezoid partition of unity:
-    /// p = min(r, degree + 1)/d against W/ln W.
-    case taylor(degree: Int)
+    /// Taylor polynomials of total degree `degree`. With ReLU units (`power` 1) glued by the
+    /// trapezoid partition of unity, every product Yarotsky's gadget (``TaylorPartition``):
+    /// p = min(r, degree + 1)/d against W/ln W. With ReLU^k units (`power` k ≥ 2) glued by the
+    /// B-spline partition of unity, every product exact (``SplineTaylorPartition``):
+    /// p = min(r, degree + 1)/d against W, no log factor.
+    case taylor(degree: Int, power: Int)
     /// Bit extraction (the deep phase, ``BitExtraction``): N coarse cells and M = N^α fine cells
-    /// per coarse cell (per axis), depth ≈ 2M^d: p = (1 + α)·min(r, 2)/d against W.
-    case deep(alpha: Double)
+    /// per coarse cell (per axis), depth ≈ 2M^d: p = (1 + α)·min(r, 2)/d against W. With
+    /// `power` k ≥ 2 every ReLU becomes k ReLU^k units (``ReLUByPower``): same rate.
+    case deep(alpha: Double, power: Int)
+
+    /// A stable text of the kind and its knobs (part of checkpoint keys; ReLU kinds read as
+    /// they did before ReLU^k existed).
+    public var description: String {
+        switch self {
+        case .interpolation: "interpolation"
+        case .taylor(let n, 1): "taylor(degree: \(n))"
+        case .taylor(let n, let k): "taylor(degree: \(n), power: \(k))"
+        case .deep(let a, 1): "deep(alpha: \(a))"
+        case .deep(let a, let k): "deep(alpha: \(a), power: \(k))"
+        }
+    }
 
     /// The names the CLI accepts.
     public static let names = ["interpolation", "taylor", "deep"]
 
-    /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1.
-    public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil) throws -> ConstructionKind {
+    /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1; `activation` (default
+    /// ReLU) is the unit of the construction: ReLU^k (k ≥ 2) is built for taylor only.
+    public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil,
+                             activation: Activation = .relu) throws -> ConstructionKind {
         if name != "deep", alpha != nil { throw ConstructionError.parameter("--alpha applies to the deep construction only") }
+        let power: Int
+        switch activation {
+        case .relu: power = 1
+        case .reluPower(let k) where (2...8).contains(k) && name != "interpolation": power = k
+        case .reluPower(let k) where name != "interpolation":
+            throw ConstructionError.parameter("--activation relu^\(k) is not allowed: use relu or relu^k with k = 2...8")
+        default:
+            throw ConstructionError.parameter("--activation \(activation) is not built for the \(name) construction: use relu" + (name == "interpolation" ? "" : " or relu^k (k = 2...8)"))
+        }
         switch name {
         case "deep":
             if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
             let a = alpha ?? 1
             guard a > 0, a <= 1 else { throw ConstructionError.parameter("--alpha \(a) is not allowed: use 0 < alpha <= 1") }
-            return .deep(alpha: a)
+            return .deep(alpha: a, power: power)
         case "interpolation":
             if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
             return .interpolation
         case "taylor":
             let n = degree ?? Swift.max(0, Int(smoothness.rounded(.up)) - 1)
             guard (0...8).contains(n) else { throw ConstructionError.parameter("--degree \(n) is not allowed: use 0...8") }
-            return .taylor(degree: n)
+            return .taylor(degree: n, power: power)
         default:
             throw ConstructionError.parameter("unknown construction '\(name)': use \(names.joined(separator: " or "))")
         }
@@ -40,6 +67,15 @@ public enum ConstructionKind: Sendable, Equatable {
     /// The CLI name.
     public var name: String {
         switch self { case .interpolation: "interpolation"; case .taylor: "taylor"; case .deep: "deep" }
+    }
+
+    /// The unit of the construction's hidden layers (identity units carry values between layers
+    /// in every construction).
+    public var activation: Activation {
+        switch self {
+        case .taylor(_, let k) where k >= 2, .deep(_, let k) where k >= 2: return .reluPower(k)
+        default: return .relu
+        }
     }
 
     /// Dimensions supported.
@@ -51,15 +87,15 @@ public enum ConstructionKind: Sendable, Equatable {
     /// construction multiplies (Taylor of degree ≥ 1, or any degree in d ≥ 2, where φ_m is a
     /// product), since each product costs O(log N) weights.
     public func fitsAgainstWeightsOverLog(dimension: Int) -> Bool {
-        if case .taylor(let n) = self { return n >= 1 || dimension >= 2 } else { return false }
+        if case .taylor(let n, 1) = self { return n >= 1 || dimension >= 2 } else { return false }
     }
 
     /// The exponent p this construction should show on a target of smoothness r in d dimensions.
     public func expectedRate(smoothness r: Double, dimension d: Int) -> Double {
         switch self {
         case .interpolation: Swift.min(r, 2) / Double(d)
-        case .taylor(let n): Swift.min(r, Double(n + 1)) / Double(d)
-        case .deep(let alpha): (1 + alpha) * Swift.min(r, 2) / Double(d)
+        case .taylor(let n, _): Swift.min(r, Double(n + 1)) / Double(d)
+        case .deep(let alpha, _): (1 + alpha) * Swift.min(r, 2) / Double(d)
         }
     }
 
@@ -69,12 +105,15 @@ public enum ConstructionKind: Sendable, Equatable {
         let logN = Int(log2(Double(Swift.max(n, 2))).rounded(.up))
         switch self {
         case .interpolation: return Precision(uncheckedBits: 64 + 2 * logN)
-        case .taylor(let degree):
+        case .taylor(let degree, let k) where k >= 2:
+            return SplineTaylorPartition.precision(cells: n, degree: degree, power: k, dimension: dimension)
+        case .taylor(let degree, _):
             let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: degree)
             return Precision(uncheckedBits: 64 + 2 * m + 2 * logN)
-        case .deep(let alpha):
-            return dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha, dimension: 2))
-                                  : BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)
+        case .deep(let alpha, let k):
+            let p = dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha, dimension: 2))
+                                   : BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)
+            return k >= 2 ? ReLUByPower.window(forPrecision: p, power: k).precision : p
         }
     }
 
@@ -93,12 +132,18 @@ public enum ConstructionKind: Sendable, Equatable {
         case .interpolation:
             return target.dimension == 1 ? try Interpolation.oneDimensional(target, cells: n, precision: p)
                                          : try Interpolation.twoDimensional(target, cells: n, precision: p)
-        case .taylor(let degree):
+        case .taylor(let degree, let k) where k >= 2:
+            return try SplineTaylorPartition.network(target, cells: n, degree: degree, power: k, precision: p)
+        case .taylor(let degree, _):
             return try TaylorPartition.network(target, cells: n, degree: degree, precision: p)
-        case .deep(let alpha):
+        case .deep(let alpha, let k):
             let m = ConstructionKind.fineCells(n, alpha, dimension: target.dimension)
-            return target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: p)
-                                         : try BitExtraction.network(target, cells: n, fine: m, precision: p)
+            let reluPrecision = ConstructionKind.deep(alpha: alpha, power: 1).precision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
+            let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: reluPrecision)
+                                             : try BitExtraction.network(target, cells: n, fine: m, precision: reluPrecision)
+            guard k >= 2 else { return relu }
+            let window = ReLUByPower.window(forPrecision: reluPrecision, power: k)
+            return try ReLUByPower.network(relu, power: k, windowExponent: window.exponent, precision: window.precision)
         }
     }
 
@@ -117,10 +162,18 @@ public enum ConstructionKind: Sendable, Equatable {
     }
 
     /// The grid spacing the sampling search must use for `network` regardless of its operation
-    /// budget: h/2 for a 2-D deep network (h = 1/(NM), the fine grid its error lives on), nil
-    /// for the others.
+    /// budget: h/2 for a 2-D deep network (h = 1/(NM), the fine grid its error lives on), 1/(8N)
+    /// (1-D) or 1/(4N) (2-D) for a ReLU^k Taylor network, nil for the others.
     public static func samplingSpacing(of network: Network) -> Double? {
-        guard network.metadata["construction"] == "deep", network.inputDimension == 2,
+        // A ReLU^k Taylor network is smooth inside each cell of width 1/N: h/8 per axis in 1-D
+        // and h/4 in 2-D find every cell's maximum for the pattern search.
+        if network.metadata["construction"] == "taylor", network.metadata["partition"] == "B-spline",
+           let n = network.metadata["N"].flatMap(Int.init), network.inputDimension <= 2 {
+            return 1 / Double((network.inputDimension == 1 ? 8 : 4) * n)
+        }
+        // A deep network's error lives on its fine grid h = 1/(NM): h/2 in 2-D, and in 1-D when
+        // it has ReLU^k units (no exact pieces to sweep).
+        guard network.metadata["construction"] == "deep", network.inputDimension == 2 || !network.isPiecewiseLinear,
               let n = network.metadata["N"].flatMap(Int.init), let m = network.metadata["M"].flatMap(Int.init) else { return nil }
         return 1 / Double(2 * n * m)
     }

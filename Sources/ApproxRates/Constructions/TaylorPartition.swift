@@ -32,7 +32,6 @@ public enum TaylorPartition {
         let m = squaringDepth ?? defaultSquaringDepth(cells: n, degree: degree)
         guard (1...200).contains(m) else { throw ConstructionError.parameter("squaring depth \(m) is not allowed: use 1...200") }
         let b = CircuitBuilder(inputDimension: d, precision: precision)
-        let nBig = BigFloat(n, precision: precision)
         let three = Double(3 * n)
 
         // Per coordinate and grid index: ψ(3N x_k − 3j), y = clamp(N x_k − j), and powers y^e.
@@ -54,33 +53,8 @@ public enum TaylorPartition {
             return powers[k][j][e - 1]
         }
 
-        let alphas = TaylorJet.multiIndices(dimension: d, degree: degree)
-        var output: [(BigFloat, Form)] = []
-        let total = Int(pow(Double(n + 1), Double(d)))
-        let cells: [[Int]] = (0..<total).map { flat in
-            var rest = flat
-            return (0..<d).map { _ in let c = rest % (n + 1); rest /= n + 1; return c }
-        }
-        let jets = target.taylorCoefficients(
-            at: cells.map { $0.map { BigFloat($0, precision: precision).divided(by: nBig, precision: precision) } },
-            degree: degree, precision: precision)
-        for (cell, jet) in zip(cells, jets) {
-            guard jet.isFinite else {
-                throw ConstructionError.target("the target has no Taylor expansion of degree \(degree) at x = (\(cell.map { "\($0)/\(n)" }.joined(separator: ", "))); use a lower --degree (at most ⌈r⌉ − 1) or another N")
-            }
-            var phi = factor(0, cell[0])
-            for k in 1..<d { phi = b.multiply(phi, factor(k, cell[k]), m: m) }
-            for (index, alpha) in alphas.enumerated() {
-                let a = jet.coefficients[index].divided(by: nBig.pow(alpha.reduce(0, +), precision: precision), precision: precision)
-                if a.isZero { continue }
-                var monomial: Form?
-                for k in 0..<d where alpha[k] > 0 {
-                    let p = power(k, cell[k], alpha[k])
-                    monomial = monomial.map { b.multiply($0, p, m: m) } ?? p
-                }
-                output.append((a, monomial.map { b.multiply(phi, $0, m: m) } ?? phi))
-            }
-        }
+        let output = try LocalTaylor.terms(target, cells: n, degree: degree, precision: precision,
+                                           factor: factor, power: power, multiply: { b.multiply($0, $1, m: m) })
         return try b.network(outputs: [b.combine(output)],
                              metadata: ["construction": "taylor", "N": "\(n)", "degree": "\(degree)",
                                         "squaring_depth": "\(m)", "target": target.summary])

@@ -163,7 +163,8 @@ public struct RateExperiment: Sendable {
     public func consistency(_ rows: [RateRow], _ fit: PowerLawFit) -> ConsistencyCheck? {
         let distinct = RateRow.onePerGridSize(rows)
         return try? ConsistencyCheck(weights: distinct.map { Double($0.weightsAll) }, depths: distinct.map { Double($0.depth) },
-                                     p: fit.p, smoothness: target.smoothness, dimension: target.dimension)
+                                     p: fit.p, smoothness: target.smoothness, dimension: target.dimension,
+                                     family: VCBound(construction.activation))
     }
 
     /// Fits the rows (distinct N only) against the construction's abscissa.

@@ -14,7 +14,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var dimension: Int
     /// interpolation, taylor or deep.
     public var construction: String
-    /// The activation of the construction's units (relu: the only family built so far).
+    /// The activation of the construction's units: relu, or relu^k (k ≥ 2) for taylor.
     public var activation: String
     /// Depth exponent of the deep construction (M = N^alpha).
     public var alpha: Double?
@@ -77,9 +77,8 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     /// The experiment this spec describes, with `threads` worker threads per measurement.
     public func experiment(threads: Int? = nil) throws -> RateExperiment {
         func named(_ e: Error) -> RateError { RateError("experiment '\(name)': \(e)") }
-        guard activation == "relu" else {
-            throw RateError("experiment '\(name)': activation '\(activation)' is not built yet: use relu")
-        }
+        let unit: Activation
+        do { unit = try Activation(name: activation) } catch { throw RateError("experiment '\(name)': activation '\(activation)' is unknown: use relu or relu^k") }
         guard grid == "dyadic" || grid == "any" else { throw RateError("experiment '\(name)': grid '\(grid)' is not allowed: use dyadic or any") }
         guard (1...1000).contains(draws) else { throw RateError("experiment '\(name)': draws \(draws) is not allowed: use 1 to 1000") }
         guard smoothness > 0, smoothness.isFinite else { throw RateError("experiment '\(name)': smoothness \(smoothness) is not allowed: r must be > 0") }
@@ -93,7 +92,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         do {
             let f = try make(0)
             if draws > 1 && f.name != "lacunary" { throw RateError("draws \(draws): only the lacunary target is random") }
-            let kind = try ConstructionKind.named(construction, degree: degree, smoothness: smoothness, alpha: alpha)
+            let kind = try ConstructionKind.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit)
             var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
                                        dyadic: grid == "dyadic")
             e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }
