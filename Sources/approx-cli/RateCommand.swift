@@ -29,7 +29,7 @@ struct Rate: ParsableCommand {
 
     @OptionGroup var targetOptions: TargetOptions
 
-    @Option(name: .long, help: "Construction: interpolation, taylor or deep.")
+    @Option(name: .long, help: "Construction: interpolation, taylor, deep or fixed-width.")
     var construction: String = "interpolation"
 
     @Option(name: .long, help: "Polynomial degree of the taylor construction (default ceil(r) - 1).")
@@ -246,6 +246,7 @@ struct Rate: ParsableCommand {
         case .taylor(let n, let k): "taylor (degree \(n), relu^\(k) units: B-spline partition of unity, exact products)"
         case .deep(let a, 1): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight)"
         case .deep(let a, let k): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight; every ReLU as \(k) relu^\(k) units)"
+        case .fixedWidth(let a): "fixed-width (bit extraction in a fully-connected ReLU network of width \(FixedWidthExtraction.width): N coarse cells scanned along the depth, M = N^\(format(a)) fine cells)"
         }
     }
 
@@ -270,6 +271,7 @@ struct Rate: ParsableCommand {
         if case .taylor(let n, _) = e.construction { object["degree"] = n }
         object["activation"] = e.construction.activation.description
         if case .deep(let a, _) = e.construction { object["alpha"] = a }
+        if case .fixedWidth(let a) = e.construction { object["alpha"] = a }
         object["rows"] = rows.map { r -> [String: Any] in
             ["W_requested": r.requestedWeights, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
              "width": r.width, "N": r.cells, "precision": r.precision, "error": r.error, "error_value": r.errorValue,

@@ -181,6 +181,23 @@ func temporaryDirectory() -> String {
         #expect(csv.stdout.split(separator: "\n").count == 4)
     }
 
+    // ReLU² Taylor from the CLI: the JSON names the activation, the fit is against W (no log),
+    // the VC check uses the piecewise-polynomial bound, and p is r/d = 2 within 0.15.
+    @Test func reluSquaredTaylorRate() throws {
+        let json = try runCLI(["rate", "--target", "smooth-sine", "--construction", "taylor", "--activation", "relu^2",
+                               "--weights", "3e2...1e4", "--points", "4", "--json"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(object["activation"] as? String == "relu^2")
+        let fit = object["fit"] as! [String: Any]
+        #expect(fit["against"] as? String == "W")
+        let p = try #require(fit["p"] as? Double)
+        #expect(abs(p - 2) <= 0.15, "p = \(p)")
+        let consistency = object["consistency"] as! [String: Any]
+        #expect(consistency["vc_bound"] as? String == "min(W^2, W L^2 log W)")
+        #expect(consistency["vc_bound_holds"] as? Bool == true)
+    }
+
     @Test func deepRateWithDoublePrecisionColumn() throws {
         let json = try runCLI(["rate", "--target", "lacunary", "--smoothness", "1", "--construction", "deep", "--weights", "1e3...5e3",
                                "--points", "3", "--compare-precision", "--json"])
@@ -275,6 +292,10 @@ func temporaryDirectory() -> String {
         (["--target", "weierstrass", "--smoothness", "1.5"], "in (0, 1)"),
         (["--target", "power", "--smoothness", "1", "--draws", "3"], "only the lacunary target is random"),
         (["--target", "lacunary", "--smoothness", "1", "--draws", "0"], "--draws 0 is not allowed"),
+        (["--target", "power", "--smoothness", "1", "--activation", "tanh"], "--activation tanh: unknown"),
+        (["--target", "power", "--smoothness", "1", "--activation", "relu^2"], "is not built for the interpolation construction"),
+        (["--target", "power", "--smoothness", "1", "--construction", "taylor", "--activation", "relu^9"], "relu^9 is not allowed"),
+        (["--target", "power", "--smoothness", "1", "--construction", "taylor", "--activation", "sine"], "sine is not built for the taylor construction"),
     ])
     func rateBadInput(arguments: [String], message: String) throws {
         let r = try runCLI(["rate"] + arguments)

@@ -118,7 +118,9 @@ func sameNetwork(_ a: Network, _ b: Network) -> Bool {
         func weight() -> BigFloat {
             switch Int.random(in: 0..<6, using: &rng) {
             case 0: return BigFloat(Bool.random(using: &rng) ? 1 : -1, precision: p)
-            case 1: return BigFloat(Int.random(in: -9...9, using: &rng), precision: p)
+            case 1:
+                let v = Int.random(in: -9...9, using: &rng)
+                return v == 0 && Bool.random(using: &rng) ? BigFloat(-0.0, precision: p) : BigFloat(v, precision: p)   // ±0 too
             case 2:
                 let m = Int.random(in: -(1 << 61)...(1 << 61), using: &rng) | 1
                 return BigFloat(m, precision: p).scaled(byPowerOfTwo: Int.random(in: -90...30, using: &rng))

@@ -63,6 +63,21 @@ public enum BitExtraction {
         var largest: Int
     }
 
+    /// R = f − f₁ at the NM + 1 fine nodes, from f at those nodes (f₁ linear on each coarse
+    /// cell, exact at its ends), computed at `precision` and rounded to float64.
+    static func residual(_ f: [BigFloat], cells n: Int, fine m: Int, precision wide: Precision) -> [Double] {
+        var residual = Array(repeating: 0.0, count: n * m + 1)
+        for c in 0..<n {
+            let left = f[c * m], right = f[(c + 1) * m]
+            for j in 0...m {
+                let line = left.adding(right.subtracting(left, precision: wide).multiplied(by: BigFloat(j, precision: wide), precision: wide)
+                    .divided(by: BigFloat(m, precision: wide), precision: wide), precision: wide)
+                residual[c * m + j] = f[c * m + j].subtracting(line, precision: wide).toDouble()
+            }
+        }
+        return residual
+    }
+
     static func quantise(_ residual: [Double], cells n: Int, fine m: Int, order k: Int) -> Quantised {
         var digits = Array(repeating: [Int](), count: n)
         var first = Array(repeating: 0, count: n)
@@ -111,16 +126,7 @@ public enum BitExtraction {
         let nm = n * m
         let wide = Precision(uncheckedBits: 128)
         let f = target.values(at: (0...nm).map { [BigFloat($0, precision: wide).divided(by: BigFloat(nm, precision: wide), precision: wide)] }, precision: wide)
-        // R = f − f₁ at the fine nodes (f₁ linear on each coarse cell, exact at its ends).
-        var residual = Array(repeating: 0.0, count: nm + 1)
-        for c in 0..<n {
-            let left = f[c * m], right = f[(c + 1) * m]
-            for j in 0...m {
-                let line = left.adding(right.subtracting(left, precision: wide).multiplied(by: BigFloat(j, precision: wide), precision: wide)
-                    .divided(by: BigFloat(m, precision: wide), precision: wide), precision: wide)
-                residual[c * m + j] = f[c * m + j].subtracting(line, precision: wide).toDouble()
-            }
-        }
+        let residual = BitExtraction.residual(f, cells: n, fine: m, precision: wide)
         let qz = quantise(residual, cells: n, fine: m, order: k)
         let codes = qz.digits.map { qz.code.encode($0, precision: p) }
 

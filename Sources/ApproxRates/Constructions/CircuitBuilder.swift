@@ -37,6 +37,10 @@ public final class CircuitBuilder {
     /// Precision of the numbers the builder writes (coefficients given as Double or Int are exact
     /// in it; sums of coefficients are rounded to it).
     public let precision: Precision
+    /// The unit that carries a value across a layer: identity (the default), or ReLU for a
+    /// network of ReLU units only, exact when every carried value is ≥ 0 (ReLU outputs, and
+    /// inputs in [0, 1]^d).
+    public var carryActivation: Activation = .identity
     var layers: [[Unit]] = [[]]   // layers[0] unused (inputs)
     var carried: [Node: [Int: Node]] = [:]
 
@@ -107,7 +111,7 @@ public final class CircuitBuilder {
         if let done = carried[node]?[target] { return done }
         let previous = carry(node, to: target - 1)
         while layers.count <= target { layers.append([]) }
-        layers[target].append(Unit(entries: [(previous.index, one)], bias: zero, activation: .identity))
+        layers[target].append(Unit(entries: [(previous.index, one)], bias: zero, activation: carryActivation))
         let result = Node(layer: target, index: layers[target].count - 1)
         carried[node, default: [:]][target] = result
         return result

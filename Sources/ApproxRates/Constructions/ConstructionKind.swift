@@ -16,6 +16,10 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     /// per coarse cell (per axis), depth ≈ 2M^d: p = (1 + α)·min(r, 2)/d against W. With
     /// `power` k ≥ 2 every ReLU becomes k ReLU^k units (``ReLUByPower``): same rate.
     case deep(alpha: Double, power: Int)
+    /// The deep construction in a fully-connected ReLU network of fixed width 2d + 10
+    /// (``FixedWidthExtraction``, d = 1, r ≤ 1): only the depth grows with W, only the weights
+    /// depend on r; p = (1 + α)·min(r, 1)/d against W.
+    case fixedWidth(alpha: Double)
 
     /// A stable text of the kind and its knobs (part of checkpoint keys; ReLU kinds read as
     /// they did before ReLU^k existed).
@@ -26,25 +30,26 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
         case .taylor(let n, let k): "taylor(degree: \(n), power: \(k))"
         case .deep(let a, 1): "deep(alpha: \(a))"
         case .deep(let a, let k): "deep(alpha: \(a), power: \(k))"
+        case .fixedWidth(let a): "fixed-width(alpha: \(a))"
         }
     }
 
     /// The names the CLI accepts.
-    public static let names = ["interpolation", "taylor", "deep"]
+    public static let names = ["interpolation", "taylor", "deep", "fixed-width"]
 
     /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1; `activation` (default
     /// ReLU) is the unit of the construction: ReLU^k (k ≥ 2) is built for taylor only.
     public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil,
                              activation: Activation = .relu) throws -> ConstructionKind {
-        if name != "deep", alpha != nil { throw ConstructionError.parameter("--alpha applies to the deep construction only") }
+        if name != "deep", name != "fixed-width", alpha != nil { throw ConstructionError.parameter("--alpha applies to the deep and fixed-width constructions only") }
         let power: Int
         switch activation {
         case .relu: power = 1
-        case .reluPower(let k) where (2...8).contains(k) && name != "interpolation": power = k
-        case .reluPower(let k) where name != "interpolation":
+        case .reluPower(let k) where (2...8).contains(k) && ["taylor", "deep"].contains(name): power = k
+        case .reluPower(let k) where ["taylor", "deep"].contains(name):
             throw ConstructionError.parameter("--activation relu^\(k) is not allowed: use relu or relu^k with k = 2...8")
         default:
-            throw ConstructionError.parameter("--activation \(activation) is not built for the \(name) construction: use relu" + (name == "interpolation" ? "" : " or relu^k (k = 2...8)"))
+            throw ConstructionError.parameter("--activation \(activation) is not built for the \(name) construction: use relu" + (["taylor", "deep"].contains(name) ? " or relu^k (k = 2...8)" : ""))
         }
         switch name {
         case "deep":
@@ -52,6 +57,12 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
             let a = alpha ?? 1
             guard a > 0, a <= 1 else { throw ConstructionError.parameter("--alpha \(a) is not allowed: use 0 < alpha <= 1") }
             return .deep(alpha: a, power: power)
+        case "fixed-width":
+            if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
+            let a = alpha ?? 1
+            guard a > 0, a <= 1 else { throw ConstructionError.parameter("--alpha \(a) is not allowed: use 0 < alpha <= 1") }
+            guard smoothness <= 1 else { throw ConstructionError.parameter("the fixed-width construction is built for r <= 1, not r = \(smoothness)") }
+            return .fixedWidth(alpha: a)
         case "interpolation":
             if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
             return .interpolation
@@ -66,7 +77,7 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
 
     /// The CLI name.
     public var name: String {
-        switch self { case .interpolation: "interpolation"; case .taylor: "taylor"; case .deep: "deep" }
+        switch self { case .interpolation: "interpolation"; case .taylor: "taylor"; case .deep: "deep"; case .fixedWidth: "fixed-width" }
     }
 
     /// The unit of the construction's hidden layers (identity units carry values between layers
@@ -80,7 +91,7 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
 
     /// Dimensions supported.
     public var dimensions: ClosedRange<Int> {
-        switch self { case .interpolation: 1...2; case .taylor: 1...3; case .deep: 1...2 }
+        switch self { case .interpolation: 1...2; case .taylor: 1...3; case .deep: 1...2; case .fixedWidth: 1...1 }
     }
 
     /// True when the theory's law is in W/ln W (log-corrected) rather than W: whenever the
@@ -96,6 +107,7 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
         case .interpolation: Swift.min(r, 2) / Double(d)
         case .taylor(let n, _): Swift.min(r, Double(n + 1)) / Double(d)
         case .deep(let alpha, _): (1 + alpha) * Swift.min(r, 2) / Double(d)
+        case .fixedWidth(let alpha): (1 + alpha) * Swift.min(r, 1) / Double(d)
         }
     }
 
@@ -114,6 +126,8 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
             let p = dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha, dimension: 2))
                                    : BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)
             return k >= 2 ? ReLUByPower.window(forPrecision: p, power: k).precision : p
+        case .fixedWidth(let alpha):
+            return BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)
         }
     }
 
@@ -144,8 +158,11 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
             guard k >= 2 else { return relu }
             let window = ReLUByPower.window(forPrecision: reluPrecision, power: k)
             return try ReLUByPower.network(relu, power: k, windowExponent: window.exponent, precision: window.precision)
+        case .fixedWidth(let alpha):
+            return try FixedWidthExtraction.network(target, cells: n, fine: ConstructionKind.fineCells(n, alpha), precision: p)
         }
     }
+
 
     /// M = round(N^α) fine cells per coarse cell, at least 6 in 1-D (the cut-off zones, 2δ = 2h
     /// wide on each side of a coarse node, must leave a plateau) and 10 in 2-D (the blend of the
@@ -183,7 +200,7 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     /// for the others).
     public static func sampledZones(of network: Network) -> [ClosedRange<Double>] {
         // (2-D deep networks are sampled everywhere: see ``samplingSpacing(of:)``.)
-        guard network.metadata["construction"] == "deep", network.inputDimension == 1,
+        guard ["deep", "fixed-width"].contains(network.metadata["construction"]), network.inputDimension == 1,
               let n = network.metadata["N"].flatMap(Int.init), n >= 1, let delta = network.metadata["zone"].flatMap(Double.init) else { return [] }
         // A margin of δ/10⁶ keeps every swept interval clear of the zone it borders.
         let margin = delta * (1 + 1e-6)

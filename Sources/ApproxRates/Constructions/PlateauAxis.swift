@@ -30,19 +30,32 @@ struct PlateauAxis {
 
     /// The function equal to a_c + b_c (Nx − c) on plateau c and linear across each zone.
     func plateau(_ a: [BigFloat], _ slope: [BigFloat]) -> CircuitBuilder.Form {
-        let n = cells
+        let c = PlateauAxis.plateauCoefficients(a, slope, cells: cells, zone: delta)
+        var parts: [(BigFloat, CircuitBuilder.Form)] = [(c.x, x)]
+        for node in 1..<cells { parts += [(c.minus[node], minus[node]), (c.plus[node], plus[node])] }
+        return builder.combine(parts, constant: c.constant)
+    }
+
+    /// The plateau function a_c + b_c (Nx − c) as constant + x-coefficient·x + Σ_node
+    /// (minus[node]·σ(x − node/N + δ) + plus[node]·σ(x − node/N − δ)), nodes 1 … N − 1 (entries
+    /// 0 and N are zero): across each zone the function runs linearly from the end of one
+    /// plateau to the start of the next.
+    static func plateauCoefficients(_ a: [BigFloat], _ slope: [BigFloat], cells n: Int, zone delta: BigFloat)
+        -> (constant: BigFloat, x: BigFloat, minus: [BigFloat], plus: [BigFloat]) {
+        let p = delta.precision
+        func big(_ v: Int) -> BigFloat { BigFloat(v, precision: p) }
         let twice = delta.multiplied(by: big(2), precision: p)
         let nb = slope.map { $0.multiplied(by: big(n), precision: p) }
-        var parts: [(BigFloat, CircuitBuilder.Form)] = [(nb[0], x)]
         let nd = big(n).multiplied(by: delta, precision: p)
+        var minus = Array(repeating: big(0), count: n + 1), plus = minus
         for c in 1..<n {
             let left = a[c - 1].adding(slope[c - 1].multiplied(by: big(1).subtracting(nd, precision: p), precision: p), precision: p)
             let right = a[c].adding(slope[c].multiplied(by: nd, precision: p), precision: p)
             let zoneSlope = right.subtracting(left, precision: p).divided(by: twice, precision: p)
-            parts.append((zoneSlope.subtracting(nb[c - 1], precision: p), minus[c]))
-            parts.append((nb[c].subtracting(zoneSlope, precision: p), plus[c]))
+            minus[c] = zoneSlope.subtracting(nb[c - 1], precision: p)
+            plus[c] = nb[c].subtracting(zoneSlope, precision: p)
         }
-        return builder.combine(parts, constant: a[0])
+        return (a[0], nb[0], minus, plus)
     }
 
     /// 1 on plateau c, 0 on every other plateau and beyond the zones next to it; in [0, 1].

@@ -151,4 +151,32 @@ extension AffineLayer {
         return try? AffineLayer(inputCount: first.inputCount, outputCount: second.outputCount, entries: entries,
                                 bias: bias, activations: second.activations, precision: p, dense: false)
     }
+
+}
+
+extension Network {
+    /// The same function as a fully-connected network of the given hidden `width`: every hidden
+    /// layer padded with units that are identically 0 (no weights, zero bias, the layer's first
+    /// activation) and stored densely, so that ``NetworkCounts/weightsAll`` counts every slot of
+    /// the architecture. Throws when a hidden layer is wider than `width`. `metadata` replaces
+    /// the network's.
+    public func fullyConnected(width: Int, metadata: [String: String]) throws -> Network {
+        var layers: [AffineLayer] = []
+        var inputs = inputDimension
+        for (l, layer) in self.layers.enumerated() {
+            let hidden = l < self.layers.count - 1
+            guard !hidden || layer.outputCount <= width else {
+                throw NetworkError.unsupported("hidden layer \(l + 1) has \(layer.outputCount) units, more than the width \(width)")
+            }
+            let units = hidden ? width : layer.outputCount
+            let zero = BigFloat(0, precision: layer.precision)
+            var rows = Array(repeating: Array(repeating: zero, count: inputs), count: units)
+            for i in 0..<layer.outputCount { for k in layer.rowStart[i]..<layer.rowStart[i + 1] { rows[i][layer.columns[k]] = layer.weights[k] } }
+            let bias = layer.bias + Array(repeating: zero, count: units - layer.outputCount)
+            let activations = layer.activations + Array(repeating: layer.activations.first ?? .relu, count: units - layer.outputCount)
+            layers.append(try AffineLayer(rows: rows, bias: bias, activations: activations, precision: layer.precision))
+            inputs = units
+        }
+        return try Network(inputDimension: inputDimension, layers: layers, metadata: metadata)
+    }
 }

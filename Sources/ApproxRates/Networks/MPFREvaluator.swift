@@ -15,7 +15,8 @@ import CMPFR
 /// significand and an exact `mpfr_mul_2si` (±1 as a plain `mpfr_add`/`mpfr_sub`). Both round
 /// the same exact product once to ``precision``, so the result is the one `mpfr_mul` gives, at
 /// the cost of one limb pass instead of a full product; only the long packed weights pay for a
-/// full multiplication. A term w·(±0) added to a nonzero sum leaves it unchanged and is skipped.
+/// full multiplication. A term w·(±0), or (±0)·x with x finite, added to a nonzero sum leaves it
+/// unchanged and is skipped (the zeros of a padded fully-connected layer cost one test each).
 public final class MPFREvaluator: @unchecked Sendable {
     // Sendable: after init nothing is mutated; each thread evaluates with its own Workspace.
 
@@ -36,7 +37,7 @@ public final class MPFREvaluator: @unchecked Sendable {
         /// The exact scaling 2^shift of a ``Kind/short`` weight.
         var shift: Int16
         var kind: Kind
-        enum Kind: UInt8 { case plusOne, minusOne, short, long, nonFinite }
+        enum Kind: UInt8 { case plusOne, minusOne, short, long, nonFinite, zero }
     }
 
     /// One unit: its terms end at `termEnd` (they start where the previous unit's end), its bias
@@ -108,6 +109,12 @@ public final class MPFREvaluator: @unchecked Sendable {
                 for k in layer.rowStart[i]..<layer.rowStart[i + 1] {
                     if layer.weights[k].copy(into: rounded[0]) != 0 { exact = false }
                     let column = Int32(layer.columns[k])
+                    if cmpfr_zero_p(rounded[0]) != 0 {
+                        // ±0 (the padding of a fully-connected layer): skipped when it cannot change the sum.
+                        terms.append(Term(value: Int64(longValues.count), column: column, shift: 0, kind: .zero))
+                        longValues.append(rounded.value(at: 0))
+                        continue
+                    }
                     switch WeightKind(rounded[0], scratch: scratch[0]) {
                     case .plusOne: terms.append(Term(value: 0, column: column, shift: 0, kind: .plusOne))
                     case .minusOne: terms.append(Term(value: 0, column: column, shift: 0, kind: .minusOne))
@@ -180,6 +187,8 @@ public final class MPFREvaluator: @unchecked Sendable {
                             // acc + w·(±0) is acc itself unless acc is a zero (whose sign the sum
                             // may change): skip it then (a ReLU network is mostly zeros).
                             if cmpfr_zero_p(xj) != 0 && cmpfr_zero_p(acc) == 0 && term.kind != .nonFinite { continue }
+                            // (±0)·x with x finite is a zero: the same unless acc is itself a zero.
+                            if term.kind == .zero && cmpfr_zero_p(acc) == 0 && cmpfr_number_p(xj) != 0 { continue }
                             switch term.kind {
                             case .plusOne: mpfr_add(acc, acc, xj, MPFR_RNDN)
                             case .minusOne: mpfr_sub(acc, acc, xj, MPFR_RNDN)
@@ -187,7 +196,7 @@ public final class MPFREvaluator: @unchecked Sendable {
                                 mpfr_mul_si(t, xj, Int(term.value), MPFR_RNDN)
                                 if term.shift != 0 { mpfr_mul_2si(t, t, Int(term.shift), MPFR_RNDN) }
                                 mpfr_add(acc, acc, t, MPFR_RNDN)
-                            case .long, .nonFinite:
+                            case .long, .nonFinite, .zero:
                                 mpfr_mul(t, long + Int(term.value), xj, MPFR_RNDN)
                                 mpfr_add(acc, acc, t, MPFR_RNDN)
                             }
