@@ -198,6 +198,29 @@ func temporaryDirectory() -> String {
         #expect(consistency["vc_bound_holds"] as? Bool == true)
     }
 
+    // The sine lookup from the CLI: rows, a fit of exp(-c W^beta) with beta > 0.5 on an analytic
+    // target (the degree grows at fixed K), the plot written, and bad options refused.
+    @Test func sineLookupCommand() throws {
+        let dir = temporaryDirectory()
+        let json = try runCLI(["sine", "--target", "smooth-sine", "--cells", "4", "--degrees", "2,5,8", "--bits", "96",
+                               "--json", "-o", dir + "/sine.svg"])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let rows = object["rows"] as! [[String: Any]]
+        #expect(rows.count == 3)
+        let errors = rows.map { $0["error_value"] as! Double }
+        #expect(errors[2] < errors[1] / 100 && errors[1] < errors[0] / 10, "\(errors)")
+        let beta = try #require((object["fit"] as? [String: Any])?["beta"] as? Double)
+        #expect(beta > 0.5, "beta \(beta)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/sine.svg"))
+        for (arguments, message) in [(["--cells", "6"], "--cells 6 is not allowed"), (["--degrees", "2,x"], "--degrees '2,x' is not allowed"),
+                                     (["--bits", "8"], "--bits 8 is not allowed"), (["--dim", "2"], "needs a 1-D target")] {
+            let bad = try runCLI(["sine", "--target", "smooth-sine"] + arguments)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains(message), "\(bad.stderr)")
+        }
+    }
+
     @Test func deepRateWithDoublePrecisionColumn() throws {
         let json = try runCLI(["rate", "--target", "lacunary", "--smoothness", "1", "--construction", "deep", "--weights", "1e3...5e3",
                                "--points", "3", "--compare-precision", "--json"])

@@ -36,6 +36,9 @@ import Testing
             shapes.append(net.layers.map(\.inputCount) + [depth])
         }
         #expect(shapes[0] == shapes[1])
+        // Every N the rate sweep uses fits the width (the scan and the chain never overlap).
+        let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init())
+        for n in [1, 2, 3, 4, 5, 8, 33] { _ = try ConstructionKind.fixedWidth(alpha: 1).build(f, cells: n) }
         let kind = try ConstructionKind.named("fixed-width", degree: nil, smoothness: 0.5)
         #expect(kind == .fixedWidth(alpha: 1) && kind.expectedRate(smoothness: 0.5, dimension: 1) == 1)
         #expect(throws: ConstructionError.self) { try ConstructionKind.named("fixed-width", degree: nil, smoothness: 1.5) }

@@ -41,3 +41,25 @@ import Testing
         }
     }
 }
+
+/// The sine lookup construction on an analytic target.
+@Suite struct SineLookupTests {
+    // Below the Taylor bound (plus the tables' 2^-B), falling fast with the degree at fixed K,
+    // with only sine, ReLU and identity units.
+    @Test func sineLookupMeetsItsBound() throws {
+        let f = try TargetCatalog.make("smooth-sine", dimension: 1, smoothness: 2, options: .init())   // |f^(m)| ≤ (2π)^(m−2)
+        var previous = Double.infinity
+        for n in [2, 5, 8] {
+            let net = try SineLookup.network(f, levels: 3, degree: n, bits: 96)
+            #expect(Set(net.layers.flatMap(\.activations)).isSubset(of: [.sine, .relu, .identity]))
+            var o = SupNorm.Options(precision: SineLookup.precision(levels: 3, bits: 96))
+            o.samplingSpacing = 1.0 / 64
+            o.maximumGridPoints = 65
+            let e = try SupNorm.measure(net, against: f, options: o).error.toDouble()
+            let bound = SineLookup.taylorBound(levels: 3, degree: n, derivativeBound: pow(2 * Double.pi, Double(n - 1))) + 1e-25
+            #expect(e <= bound, "degree \(n): error \(e) above \(bound)")
+            #expect(e < previous / 20, "degree \(n): \(e) after \(previous)")
+            previous = e
+        }
+    }
+}

@@ -85,6 +85,8 @@ public enum FixedWidthExtraction {
             }
         }
         let f1Value = b.combine([(big(1), f1)], constant: c1.negated)
+        // The chain starts where the scan ends (for small N it would otherwise overlap it).
+        z = b.delayed(z, to: chi!.depth)
 
         // Chain: as BitExtraction order 1, every carried value through ReLUs; g carried as σ(g + C).
         let cg = big(qz.largest + qz.code.bound + 1)

@@ -16,6 +16,8 @@ extension BigFloat {
     public func sin(precision: Precision? = nil, rounding: Rounding = .nearest) -> BigFloat { unary(precision, rounding, mpfr_sin) }
     /// Cosine of an angle in radians.
     public func cos(precision: Precision? = nil, rounding: Rounding = .nearest) -> BigFloat { unary(precision, rounding, mpfr_cos) }
+    /// arcsin(self) in [−π/2, π/2], correctly rounded (NaN outside [−1, 1]).
+    public func arcsin(precision: Precision? = nil, rounding: Rounding = .nearest) -> BigFloat { unary(precision, rounding, mpfr_asin) }
     /// Natural exponential.
     public func exp(precision: Precision? = nil, rounding: Rounding = .nearest) -> BigFloat { unary(precision, rounding, mpfr_exp) }
     /// Natural logarithm (NaN for negative arguments, -inf at 0).
