@@ -87,7 +87,8 @@ public enum SineLookup {
             if let bad = jets.firstIndex(where: { !$0.isFinite }) {
                 throw ConstructionError.target("the target has no Taylor expansion of degree \(n) at x = \(centres[bad][0].toDouble()); use a lower --degree")
             }
-            var lookups: [CircuitBuilder.Form] = []
+            // One weight per coefficient table: w_j = 2π Σ_i Φ_{j,i} 2^(B(i−1)), and its scale A_j.
+            var tables: [(w: BigFloat, scale: BigFloat)] = []
             for j in 0...n {
                 let scaleK = BigFloat(cells, precision: p).pow(j, precision: p)
                 let a = jets.map { $0.coefficients[j].divided(by: scaleK, precision: p) }
@@ -100,12 +101,16 @@ public enum SineLookup {
                     let numerator = phase.scaled(byPowerOfTwo: bits).adding(big(0.5), precision: p).floor(precision: p)
                     v = v.adding(numerator.scaled(byPowerOfTwo: bits * (i - 1)), precision: p)
                 }
-                let w = twoPi.multiplied(by: v, precision: p)
-                lookups.append(b.combine([(scale, b.unit(.sine, b.combine([(w, power)])))]))
+                tables.append((twoPi.multiplied(by: v, precision: p), scale))
             }
-            var value = lookups[n]
+            // Each lookup is made just in time, next to the Horner step that uses it: only X and
+            // y are carried along the depth, so W grows like n, not n².
+            func lookup(_ j: Int, at layer: Int) -> CircuitBuilder.Form {
+                b.combine([(tables[j].scale, b.unit(.sine, b.combine([(tables[j].w, b.delayed(power, to: layer))])))])
+            }
+            var value = lookup(n, at: power.depth)
             for j in stride(from: n - 1, through: 0, by: -1) {
-                value = b.combine([(1.0, product(value, y)), (1.0, lookups[j])])
+                value = b.combine([(1.0, product(value, y)), (1.0, lookup(j, at: value.depth))])
             }
             return value
         }
