@@ -245,7 +245,7 @@ func temporaryDirectory() -> String {
         #expect(table.status == 0, "\(table.stderr)")
         for word in ["bits/weight", "depth law", "VC bound", "deep by its own bound: 0.75"] { #expect(table.stdout.contains(word), "\(word)") }
         for (arguments, message) in [(["--alpha", "1.5"], "--alpha 1.5 is not allowed: use 0 < alpha <= 1"),
-                                     (["--alpha", "0.5", "--construction", "taylor"], "--alpha applies to the deep construction only"),
+                                     (["--alpha", "0.5", "--construction", "taylor"], "--alpha applies to the deep and fixed-width constructions only"),
                                      (["--precision", "8"], "--precision 8 is not allowed"),
                                      (["--precision", "53", "--compare-precision"], "exclude each other")] {
             var full = ["rate", "--target", "lacunary", "--smoothness", "1"]
