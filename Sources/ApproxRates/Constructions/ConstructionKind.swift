@@ -38,18 +38,19 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     public static let names = ["interpolation", "taylor", "deep", "fixed-width"]
 
     /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1; `activation` (default
-    /// ReLU) is the unit of the construction: ReLU^k (k ≥ 2) is built for taylor only.
+    /// ReLU) is the unit of the construction: ReLU^k (k = 2…8) is built for taylor and deep.
     public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil,
                              activation: Activation = .relu) throws -> ConstructionKind {
         if name != "deep", name != "fixed-width", alpha != nil { throw ConstructionError.parameter("--alpha applies to the deep and fixed-width constructions only") }
+        let takesPowers = name == "taylor" || name == "deep"
         let power: Int
         switch activation {
         case .relu: power = 1
-        case .reluPower(let k) where (2...8).contains(k) && ["taylor", "deep"].contains(name): power = k
-        case .reluPower(let k) where ["taylor", "deep"].contains(name):
+        case .reluPower(let k) where (2...8).contains(k) && takesPowers: power = k
+        case .reluPower(let k) where takesPowers:
             throw ConstructionError.parameter("--activation relu^\(k) is not allowed: use relu or relu^k with k = 2...8")
         default:
-            throw ConstructionError.parameter("--activation \(activation) is not built for the \(name) construction: use relu" + (["taylor", "deep"].contains(name) ? " or relu^k (k = 2...8)" : ""))
+            throw ConstructionError.parameter("--activation \(activation) is not built for the \(name) construction: use relu" + (takesPowers ? " or relu^k (k = 2...8)" : ""))
         }
         switch name {
         case "deep":
