@@ -62,7 +62,7 @@ struct Rate: ParsableCommand {
     @Option(name: [.short, .long], help: ArgumentHelp("Also write the report (table, or JSON/CSV with --json/--csv) to this file, atomically; the table still goes to the terminal.", valueName: "file"))
     var output: String?
 
-    @Option(name: .long, help: ArgumentHelp("Append each finished row to this JSON-lines file and reuse the rows it already holds for the same experiment (resume after an interruption).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Append each finished row to this JSON-lines file and reuse the rows it already holds for the same experiment and grid size N, whatever W picked it (resume after an interruption, or extend or trim the range).", valueName: "file"))
     var checkpoint: String?
 
     @Option(name: .long, help: ArgumentHelp("Most grid points of the adaptive sampling search (used when there are no exact pieces: d >= 2, or more than 2e6 pieces).", valueName: "K"))
@@ -125,12 +125,15 @@ struct Rate: ParsableCommand {
             var drawRows: [RateRow] = []
             for (k, drawKey) in keys.enumerated() {
                 let label = "[\(i + 1)/\(plan.count)] W≈\(w)\(keys.count > 1 ? " draw \(k + 1)/\(keys.count)" : "")"
-                if let row = done[drawKey]?[w], row.cells == n { drawRows.append(row); progress.note("\(label): from checkpoint"); continue }
+                if var row = done[drawKey]?[n] {   // the network depends on N only: any W that picks N reuses it
+                    row.requestedWeights = w
+                    drawRows.append(row); progress.note("\(label): from checkpoint"); continue
+                }
                 progress.note("\(label) (N = \(n)): building and measuring…")
                 let row: RateRow
                 do { row = try experiment.measure(weights: w, cells: n, draw: k) } catch { throw CLIError("W≈\(w): \(error)") }
                 drawRows.append(row)
-                done[drawKey, default: [:]][w] = row
+                done[drawKey, default: [:]][n] = row
                 try appendCheckpoint(key: drawKey, row: row)
                 progress.note("\(label): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
             }
@@ -215,7 +218,7 @@ struct Rate: ParsableCommand {
             let interval = e.fit.pLow.map { " [\(format($0)), \(format(e.fit.pHigh!))]" } ?? ""
             lines.append("without them  p = \(format(e.fit.p))\(interval) on \(e.fit.count) points (the sweep tables use this fit)")
         }
-        lines.append("region        \(e.region.verdict(for: role))  (judged by the interval's lower end)")
+        lines.append("region        \(e.region.verdict(for: role, constantDepth: e.constantDepth))  (judged by the interval's lower end)")
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -308,7 +311,7 @@ struct Rate: ParsableCommand {
 
     struct CheckpointLine: Codable { let key: String; let row: RateRow }
 
-    /// The checkpoint's rows by key, then by requested W (later lines win).
+    /// The checkpoint's rows by draw key, then by grid size N (later lines win).
     func loadCheckpoint() throws -> [String: [Int: RateRow]] {
         guard let path = checkpoint, FileManager.default.fileExists(atPath: path) else { return [:] }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("--checkpoint \(path): cannot read the file") }
@@ -317,7 +320,7 @@ struct Rate: ParsableCommand {
             guard let entry = try? JSONDecoder().decode(CheckpointLine.self, from: Data(line.utf8)) else {
                 throw CLIError("--checkpoint \(path): line \(n + 1) is not a checkpoint row; give another file")
             }
-            rows[entry.key, default: [:]][entry.row.requestedWeights] = entry.row
+            rows[entry.key, default: [:]][entry.row.cells] = entry.row
         }
         return rows
     }

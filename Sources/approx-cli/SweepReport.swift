@@ -46,7 +46,7 @@ enum SweepReport {
         }
         var lines = [t.render()]
         for r in rates where !r.excluded.isEmpty { lines.append("excluded in \(r.experiment): \(r.excluded)") }
-        for r in rates where r.region == PhaseRegion.aboveMax.rawValue { lines.append("\(r.experiment): \(r.verdict)") }
+        for r in rates where r.verdictNoted { lines.append("\(r.experiment): \(r.verdict)") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

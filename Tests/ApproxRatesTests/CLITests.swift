@@ -270,6 +270,16 @@ func temporaryDirectory() -> String {
         let a = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
         let b = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as! [String: Any]
         #expect((a["rows"] as! [[String: Any]]).map { $0["error"] as! String } == (b["rows"] as! [[String: Any]]).map { $0["error"] as! String })
+        // A trimmed range whose W pick the same grid sizes reuses their rows (matched by N, not by W).
+        var trimmed = args
+        trimmed[trimmed.firstIndex(of: "1e2...1e3")!] = "1.1e2...3e2"
+        trimmed[trimmed.firstIndex(of: "3")!] = "2"
+        let third = try runCLI(trimmed)
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count == 3)   // nothing re-measured
+        let c = try JSONSerialization.jsonObject(with: Data(third.stdout.utf8)) as! [String: Any]
+        #expect((c["rows"] as! [[String: Any]]).map { $0["error"] as! String } == Array((a["rows"] as! [[String: Any]]).map { $0["error"] as! String }.prefix(2)))
+        #expect((c["rows"] as! [[String: Any]]).map { $0["W_requested"] as! Int } == [110, 300])
         try "not json\n".write(toFile: file, atomically: true, encoding: .utf8)
         let bad = try runCLI(args)
         #expect(bad.status != 0 && bad.stderr.contains("line 1 is not a checkpoint row"))

@@ -12,8 +12,8 @@ func gaussian(_ g: inout SplitMix64) -> Double {
 }
 
 /// A row with only the fields the fit and the flags read.
-func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, digits: Int = 15) -> RateRow {
-    RateRow(requestedWeights: w, cells: cells, weightsAll: w, weightsNonzero: w, depth: 2, width: w / 3, precision: precision,
+func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, digits: Int = 15, depth: Int = 2) -> RateRow {
+    RateRow(requestedWeights: w, cells: cells, weightsAll: w, weightsNonzero: w, depth: depth, width: w / 3, precision: precision,
             error: String(error), errorValue: error, argmax: [0.5], guardDigits: digits, stable: digits >= 6, method: "synthetic",
             locator: "synthetic", spacing: 0, seconds: 0, draws: 1, worstDraw: 0)
 }
@@ -87,6 +87,17 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(PhaseRegion.aboveMax.verdict(for: .classHard).contains("bug"))
         #expect(PhaseRegion.aboveMax.verdict(for: .trap).contains("easy"))
         #expect(PhaseRegion.aboveMax.verdict(for: .formula).contains("easier"))
+        // Above r/d at one depth is not the deep phase (the ReLU² Taylor fit of the default plan,
+        // 2.092 [2.023, 2.161] at depth 3, was labelled "needs depth" before).
+        #expect(PhaseRegion.deep.verdict(for: .singleFunction).contains("needs depth"))
+        #expect(PhaseRegion.deep.verdict(for: .singleFunction, constantDepth: true) == PhaseRegion.constantDepthVerdict)
+        func rows(_ depths: [Int]) -> [RateRow] {   // error ~ W^-2.1 exactly, r/d = 2
+            depths.enumerated().map { i, depth in syntheticRow(100 << (2 * i), pow(2, -Double(2 * i) * 2.1), cells: 1 << (i + 2), depth: depth) }
+        }
+        let shallow = try! RateEstimate(rows: rows([3, 3, 3, 3]), against: .weights, smoothness: 2, dimension: 1)
+        #expect(shallow.region == .deep && shallow.constantDepth)
+        let deep = try! RateEstimate(rows: rows([3, 9, 27, 81]), against: .weights, smoothness: 2, dimension: 1)
+        #expect(!deep.constantDepth)
     }
 }
 
@@ -167,6 +178,23 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(lines[1].split(separator: "|").count == cells)
         #expect(md.contains("excluded W_all = 97"))
         #expect(md.contains("First seeds:"))
+    }
+
+    /// ReLU and ReLU^2, wide and fixed-width: every construction and activation drawn has its own
+    /// marker or colour and a legend entry.
+    @Test func phaseDiagramLegendNamesEveryConstructionAndActivation() {
+        var rates: [MeasuredRate] = []
+        for (construction, activation) in [("interpolation", "relu"), ("taylor", "relu^2"), ("deep", "relu^2"), ("fixed-width", "relu")] {
+            var r = MeasuredRate.example
+            r.experiment = construction + activation; r.construction = construction; r.activation = activation
+            rates.append(r)
+        }
+        let svg = PhaseDiagramPlot(rates: rates).svg()
+        for name in ["interpolation", "taylor", "deep", "fixed-width", "relu^2"] {
+            #expect(svg.contains(">\(name)<"), "no legend entry \(name)")
+        }
+        #expect(Set(["interpolation", "taylor", "deep", "fixed-width"].map { "\(PhaseDiagramPlot.marker($0))" }).count == 4)
+        #expect(PhaseDiagramPlot.color("relu") != PhaseDiagramPlot.color("relu^2"))
     }
 
     @Test func svgPlotsAreWellFormedAndPlaceEveryRate() throws {

@@ -173,14 +173,20 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Sets the search hints of `network` in `options`: its sampled zones and its sampling
-    /// spacing (both empty for networks that are not deep constructions).
+    /// spacing (both empty for networks that are not deep constructions). A 1-D bit-extraction
+    /// network (deep or fixed-width) also gets a 10× larger budget of sweep updates: its error
+    /// lives in single fine cells of width h = 1/(NM), so the exact sweep is the search that
+    /// scales, and sampling at h/2 (the fallback) costs far more.
     public static func applySearchHints(of network: Network, to options: inout SupNorm.Options) {
         options.sampledZones = sampledZones(of: network)
         options.samplingSpacing = samplingSpacing(of: network)
+        if network.inputDimension == 1, ["deep", "fixed-width"].contains(network.metadata["construction"]) {
+            options.maximumSweepUpdates = Swift.max(options.maximumSweepUpdates, 300_000_000)
+        }
     }
 
     /// The grid spacing the sampling search must use for `network` regardless of its operation
-    /// budget: h/2 for a 2-D deep network (h = 1/(NM), the fine grid its error lives on), 1/(8N)
+    /// budget: h/2 for a deep or fixed-width network (h = 1/(NM), the fine grid its error lives on), 1/(8N)
     /// (1-D) or 1/(4N) (2-D) for a ReLU^k Taylor network, nil for the others.
     public static func samplingSpacing(of network: Network) -> Double? {
         // A ReLU^k Taylor network is smooth inside each cell of width 1/N: h/8 per axis in 1-D
@@ -189,9 +195,11 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
            let n = network.metadata["N"].flatMap(Int.init), network.inputDimension <= 2 {
             return 1 / Double((network.inputDimension == 1 ? 8 : 4) * n)
         }
-        // A deep network's error lives on its fine grid h = 1/(NM): h/2 in 2-D, and in 1-D when
-        // it has ReLU^k units (no exact pieces to sweep).
-        guard network.metadata["construction"] == "deep", network.inputDimension == 2 || !network.isPiecewiseLinear,
+        // A bit-extraction network's error lives on its fine grid h = 1/(NM): h/2 in every
+        // dimension (in 1-D the exact sweep comes first; sampling is used for ReLU^k units, which
+        // have no exact pieces, or when the sweep passes its budget, and a coarser grid would miss
+        // the fine cell where the error is).
+        guard ["deep", "fixed-width"].contains(network.metadata["construction"]),
               let n = network.metadata["N"].flatMap(Int.init), let m = network.metadata["M"].flatMap(Int.init) else { return nil }
         return 1 / Double(2 * n * m)
     }

@@ -131,7 +131,7 @@ public struct RateTable: Sendable, Equatable {
         if let first = rates.first { notes.append("Errors in MPFR at the precision shown; \(esc(first.tool)).") }
         notes.append("Fits: least squares of ln error on ln X, X = W or W/ln W as shown; 95% t and studentized residual-bootstrap intervals; draws D: the worst error over seeds s…s+D−1 at each W.")
         for r in rates where !r.excluded.isEmpty { notes.append("\(esc(r.experiment)): excluded \(esc(r.excluded)).") }
-        for r in rates where r.region == PhaseRegion.aboveMax.rawValue { notes.append("\(esc(r.experiment)): \(esc(r.verdict)).") }
+        for r in rates where r.verdictNoted { notes.append("\(esc(r.experiment)): \(esc(r.verdict)).") }
         let seeds = Set(rates.map { "\($0.seed)" }).sorted().joined(separator: ", ")
         notes.append("First seeds: \(seeds). Command: \(latex ? "\\texttt{\(LaTeX.escape(command))}" : "`\(command)`").")
         return notes

@@ -17,7 +17,7 @@ public struct PhaseDiagramPlot: Sendable {
     }
     /// Marker of a construction.
     public static func marker(_ construction: String) -> SVGCanvas.Marker {
-        switch construction { case "interpolation": .circle; case "taylor": .square; case "deep": .triangle; default: .diamond }
+        switch construction { case "interpolation": .circle; case "taylor": .square; case "deep": .triangle; default: .diamond }   // fixed-width: diamond
     }
 
     /// The SVG document.
@@ -69,15 +69,16 @@ public struct PhaseDiagramPlot: Sendable {
         // Legend below the axes: constructions (shapes), activations (colours), the theory dash.
         var lx = 8.0
         let ly = 190.0, ly2 = 203.0
-        for name in ["interpolation", "taylor", "deep"] where rates.contains(where: { $0.construction == name }) {
+        for name in ["interpolation", "taylor", "deep", "fixed-width"] where rates.contains(where: { $0.construction == name }) {
             c.marker(Self.marker(name), lx + 3, ly - 2.8, color: "#444"); c.text(name, lx + 9, ly, size: 7.5); lx += 16 + c.textWidth(name, size: 7.5)
         }
-        c.line(lx + 1, ly - 2.8, lx + 6, ly - 2.8, width: 0.9); c.text("theory's rate", lx + 9, ly, size: 7.5)
         lx = 8
         for a in Array(Set(rates.map(\.activation))).sorted() {
             c.rect(lx, ly2 - 6, 6, 6, fill: Self.color(a), stroke: "none"); c.text(a, lx + 9, ly2, size: 7.5); lx += 16 + c.textWidth(a, size: 7.5)
         }
-        c.text("bars: 95% t interval", lx, ly2, size: 7.5, color: "#444")
+        c.line(lx + 1, ly2 - 2.8, lx + 6, ly2 - 2.8, width: 0.9); c.text("theory's rate", lx + 9, ly2, size: 7.5)
+        lx += 16 + c.textWidth("theory's rate", size: 7.5)
+        c.text("bars: 95% t", lx, ly2, size: 7.5, color: "#444")
         return c.render(title: "Phase diagram: measured rates p against r/d")
     }
 }

@@ -82,11 +82,15 @@ extension MeasuredRate {
         bootstrapLow = estimate.bootstrap?.low; bootstrapHigh = estimate.bootstrap?.high
         against = estimate.fit.against.rawValue; logPower = spec.logPower
         pTheory = first.theory.pExpected; pShallow = first.theory.pShallow; pMax = first.theory.pMax
-        region = estimate.region.rawValue; verdict = estimate.region.verdict(for: first.role)
+        region = estimate.region.rawValue; verdict = estimate.region.verdict(for: first.role, constantDepth: estimate.constantDepth)
         excluded = estimate.exclusionReasons.joined(separator: "; ")
         seed = spec.seed; draws = spec.draws
         tool = first.provenance.tool; command = first.provenance.command
     }
+
+    /// Whether the verdict is worth a note under a table: a rate above 2r/d, or above r/d at
+    /// constant depth.
+    public var verdictNoted: Bool { region == PhaseRegion.aboveMax.rawValue || verdict == PhaseRegion.constantDepthVerdict }
 
     /// The rates of `points` grouped by experiment, in order of first appearance; experiments with
     /// fewer than 2 distinct grid sizes are skipped and named in `skipped`.

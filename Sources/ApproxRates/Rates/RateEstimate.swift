@@ -44,6 +44,12 @@ public struct RateEstimate: Sendable {
         region = PhaseRegion.of(Swift.min(fit.pLow ?? fit.p, fit.p), smoothness: r, dimension: d, tolerance: 0.01)
     }
 
+    /// Whether every kept row has the same depth (a shallow family: it cannot show the deep phase).
+    public var constantDepth: Bool {
+        let kept = rows.indices.filter { !excluded.contains($0) }.map { rows[$0].depth }
+        return kept.count >= 2 && kept.min() == kept.max()
+    }
+
     /// The reasons for the exclusions, one line per excluded point ("W_all = 1136: pre-asymptotic,
     /// local slope …").
     public var exclusionReasons: [String] {
