@@ -17,7 +17,7 @@ public struct PhaseDiagramPlot: Sendable {
     }
     /// Marker of a construction.
     public static func marker(_ construction: String) -> SVGCanvas.Marker {
-        switch construction { case "interpolation": .circle; case "taylor": .square; case "deep": .triangle; default: .diamond }   // fixed-width: diamond
+        switch construction { case "interpolation": .circle; case "taylor": .square; case "deep": .triangle; case "fixed-width": .diamond; default: .diamond }
     }
 
     /// The SVG document.

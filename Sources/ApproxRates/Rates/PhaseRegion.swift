@@ -17,16 +17,15 @@ public enum PhaseRegion: String, Sendable, Codable, CaseIterable {
         return .aboveMax
     }
 
-    /// What a rate in this region means for a target of the given role, in words: above 2r/d on a
-    /// class-hard target is a bug; on a trap or a single function it says the target is easier
-    /// than its class.
     /// The verdict of a rate above r/d measured at one depth.
     public static let constantDepthVerdict =
         "above r/d at constant depth: not the deep phase (a finite-range offset in W, or a target easier than its class)"
 
-    /// `constantDepth` says the fitted networks all had one depth: such a family cannot be in the
-    /// deep phase (its VC dimension grows like W log W), so a rate above r/d is then a
-    /// finite-range effect (W = aN^d + b) or a target easier than its class, and says so.
+    /// What a rate in this region means for a target of the given role, in words: above 2r/d on a
+    /// class-hard target is a bug; on a trap or a single function it says the target is easier
+    /// than its class. `constantDepth` says the fitted networks all had one depth: such a family
+    /// cannot be in the deep phase (its VC dimension grows like W log W), so a rate above r/d is
+    /// then a finite-range effect (W = aN^d + b) or a target easier than its class, and says so.
     public func verdict(for role: Target.Role, constantDepth: Bool = false) -> String {
         switch (self, role) {
         case (.shallow, _): "shallow: within r/d, continuous weight selection suffices"
