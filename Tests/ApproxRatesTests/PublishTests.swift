@@ -181,7 +181,7 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
     }
 
     /// ReLU and ReLU^2, wide and fixed-width: every construction and activation drawn has its own
-    /// marker or colour and a legend entry.
+    /// marker or colour and a legend entry, and a rate's own plot names its units.
     @Test func phaseDiagramLegendNamesEveryConstructionAndActivation() {
         var rates: [MeasuredRate] = []
         for (construction, activation) in [("interpolation", "relu"), ("taylor", "relu^2"), ("deep", "relu^2"), ("fixed-width", "relu")] {
@@ -195,6 +195,14 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         }
         #expect(Set(["interpolation", "taylor", "deep", "fixed-width"].map { "\(PhaseDiagramPlot.marker($0))" }).count == 4)
         #expect(PhaseDiagramPlot.color("relu") != PhaseDiagramPlot.color("relu^2"))
+        // The error plot of one rate names units other than ReLU in its caption.
+        let rows = (0..<4).map { i in syntheticRow(1000 << (2 * i), pow(2, -2 * Double(i) * 1.8), cells: 8 << i) }
+        let estimate = try! RateEstimate(rows: rows, against: .weights, smoothness: 1, dimension: 1)
+        for (activation, named) in [("relu^2", true), ("relu", false)] {
+            var r = MeasuredRate.example
+            r.activation = activation
+            #expect(RatePlot(rate: r, estimate: estimate).svg().contains("relu^2 units") == named)
+        }
     }
 
     @Test func svgPlotsAreWellFormedAndPlaceEveryRate() throws {
