@@ -53,7 +53,8 @@ import Testing
             let net = try SineLookup.network(f, levels: 3, degree: n, bits: 96)
             #expect(Set(net.layers.flatMap(\.activations)).isSubset(of: [.sine, .relu, .identity]))
             var o = SupNorm.Options(precision: SineLookup.precision(levels: 3, bits: 96))
-            o.samplingSpacing = 1.0 / 64
+            ConstructionKind.applySearchHints(of: net, to: &o)
+            #expect(o.samplingSpacing == 1.0 / 64)
             o.maximumGridPoints = 65
             let e = try SupNorm.measure(net, against: f, options: o).error.toDouble()
             let bound = SineLookup.taylorBound(levels: 3, degree: n, derivativeBound: pow(2 * Double.pi, Double(n - 1))) + 1e-25

@@ -180,15 +180,25 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     public static func applySearchHints(of network: Network, to options: inout SupNorm.Options) {
         options.sampledZones = sampledZones(of: network)
         options.samplingSpacing = samplingSpacing(of: network)
-        if network.inputDimension == 1, ["deep", "fixed-width"].contains(network.metadata["construction"]) {
+        if network.inputDimension == 1, isBitExtraction(network) {
             options.maximumSweepUpdates = Swift.max(options.maximumSweepUpdates, 300_000_000)
         }
     }
 
+    /// Whether `network` is a bit-extraction network (deep or fixed-width), by its metadata.
+    static func isBitExtraction(_ network: Network) -> Bool {
+        ["deep", "fixed-width"].contains(network.metadata["construction"])
+    }
+
     /// The grid spacing the sampling search must use for `network` regardless of its operation
     /// budget: h/2 for a deep or fixed-width network (h = 1/(NM), the fine grid its error lives on), 1/(8N)
-    /// (1-D) or 1/(4N) (2-D) for a ReLU^k Taylor network, nil for the others.
+    /// (1-D) or 1/(4N) (2-D) for a ReLU^k Taylor network, 1/(8K) for a sine lookup with K cells,
+    /// nil for the others.
     public static func samplingSpacing(of network: Network) -> Double? {
+        // A sine lookup is analytic inside each of its K cells (blended near their edges).
+        if network.metadata["construction"] == "sine-lookup", let k = network.metadata["K"].flatMap(Int.init) {
+            return 1 / Double(8 * k)
+        }
         // A ReLU^k Taylor network is smooth inside each cell of width 1/N: h/8 per axis in 1-D
         // and h/4 in 2-D find every cell's maximum for the pattern search.
         if network.metadata["construction"] == "taylor", network.metadata["partition"] == "B-spline",
@@ -199,7 +209,7 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
         // dimension (in 1-D the exact sweep comes first; sampling is used for ReLU^k units, which
         // have no exact pieces, or when the sweep passes its budget, and a coarser grid would miss
         // the fine cell where the error is).
-        guard ["deep", "fixed-width"].contains(network.metadata["construction"]),
+        guard isBitExtraction(network),
               let n = network.metadata["N"].flatMap(Int.init), let m = network.metadata["M"].flatMap(Int.init) else { return nil }
         return 1 / Double(2 * n * m)
     }
@@ -209,7 +219,7 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     /// for the others).
     public static func sampledZones(of network: Network) -> [ClosedRange<Double>] {
         // (2-D deep networks are sampled everywhere: see ``samplingSpacing(of:)``.)
-        guard ["deep", "fixed-width"].contains(network.metadata["construction"]), network.inputDimension == 1,
+        guard isBitExtraction(network), network.inputDimension == 1,
               let n = network.metadata["N"].flatMap(Int.init), n >= 1, let delta = network.metadata["zone"].flatMap(Double.init) else { return [] }
         // A margin of δ/10⁶ keeps every swept interval clear of the zone it borders.
         let margin = delta * (1 + 1e-6)

@@ -173,8 +173,8 @@ public struct SweepPlan: Sendable, Codable, Equatable {
     public func jobs() throws -> [Job] {
         try experiments.enumerated().flatMap { (i, e) in
             try e.weightGrid().map { w in
-                let power = Double(e.activation.split(separator: "^").last.flatMap { Int($0) } ?? 1)
-                let deep = e.construction == "deep" ? 4 * (power > 1 ? 2 * power : 1) : 1
+                var deep = e.construction == "deep" ? 4.0 : 1
+                if deep > 1, case .reluPower(let k)? = try? Activation(name: e.activation) { deep *= Double(2 * k) }
                 let cost = Double(w) * Double(e.draws) * deep * Foundation.pow(4, Double(e.dimension - 1))
                 return Job(id: "\(e.name)|W=\(w)", experiment: i, weights: w, cost: cost)
             }
