@@ -13,11 +13,14 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // MPFR and GMP from the system (Debian: libmpfr-dev, libgmp-dev), found through pkg-config.
+        // MPFR and GMP from the system (Debian: libmpfr-dev, libgmp-dev), found through pkg-config,
+        // and Arb's ball arithmetic (Debian: libflint-arb-dev; no pkg-config file, so the module
+        // map names its libraries). One module: Arb's headers include MPFR's, and two modules
+        // holding the same C declarations hide them from each other.
         .systemLibrary(
             name: "CMPFR",
             pkgConfig: "mpfr",
-            providers: [.apt(["libmpfr-dev", "libgmp-dev"]), .brew(["mpfr"])]
+            providers: [.apt(["libmpfr-dev", "libgmp-dev", "libflint-arb-dev"]), .brew(["mpfr", "flint"])]
         ),
         // CBLAS from OpenBLAS (Debian: libopenblas-dev): the float64 dense path.
         .systemLibrary(

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system libraries ApproxRates links against, when pkg-config cannot find them:
-# MPFR and GMP (libmpfr-dev, libgmp-dev) and OpenBLAS (libopenblas-dev), plus pkg-config; and
+# MPFR and GMP (libmpfr-dev, libgmp-dev), Arb (libflint-arb-dev: ball arithmetic for the certified
+# bounds; it ships no pkg-config file, so its header is looked for) and OpenBLAS (libopenblas-dev),
+# plus pkg-config; and
 # rsvg-convert (librsvg2-bin), which turns the project's SVG plots into PNG.
 set -euo pipefail
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists mpfr; then missing+=(libmpfr-dev libgmp-dev); fi
 if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists openblas; then missing+=(libopenblas-dev); fi
+[ -f /usr/include/arb.h ] || missing+=(libflint-arb-dev)
 command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "ensure-deps: installing ${missing[*]}" >&2

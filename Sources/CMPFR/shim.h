@@ -11,6 +11,7 @@
 #define MPFR_USE_VA_LIST 1
 #include <gmp.h>
 #include <mpfr.h>
+#include "arb_shim.h"   /* Arb balls, for the certified enclosures */
 
 static inline mpfr_prec_t cmpfr_prec_min(void) { return MPFR_PREC_MIN; }
 static inline mpfr_prec_t cmpfr_prec_max(void) { return MPFR_PREC_MAX; }

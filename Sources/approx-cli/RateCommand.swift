@@ -77,6 +77,8 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var certify: CertifyOptions
+
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv exclude each other: give one") }
         if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
@@ -84,6 +86,7 @@ struct Rate: ParsableCommand {
         if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
         if let b = precision, !(16...100_000).contains(b) { throw ValidationError("--precision \(b) is not allowed: use 16 to 100000 bits") }
         if precision != nil && comparePrecision { throw ValidationError("--precision and --compare-precision exclude each other: give one") }
+        try certify.check()
     }
 
     func run() throws {
@@ -103,6 +106,7 @@ struct Rate: ParsableCommand {
         experiment.searchPoints = searchPoints
         experiment.precisionOverride = try precision.map { try Precision(bits: $0) }
         experiment.comparePrecision = comparePrecision ? .double : nil
+        experiment.certification = certify.options(threads: threads)
         if draws > 1 {
             guard target.name == "lacunary" else { throw CLIError("--draws \(draws): only the lacunary target is random; '\(target.name)' has one draw") }
             experiment.draws = try (1..<draws).map { try targetOptions.make(seedOffset: UInt64($0)) }
@@ -115,7 +119,7 @@ struct Rate: ParsableCommand {
         // Each draw is checkpointed on its own (its key names its target, seed included), so a
         // long multi-draw run keeps every finished draw; a row is the worst of its draws.
         func key(_ f: Target) -> String {
-            "approx-cli \(ToolVersion.number)|\(f.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)"
+            "approx-cli \(ToolVersion.number)|\(f.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)" + (certify.certify ? "|certify=\(certify.gap),\(certify.certifyBoxes)" : "")
         }
         let keys = experiment.drawnTargets.map(key)
         var done = try loadCheckpoint()
@@ -184,6 +188,14 @@ struct Rate: ParsableCommand {
         } else {
             lines.append("fit           none: fewer than 2 distinct grid sizes in the range")
         }
+        if let c = certifiedFit(rows, theory) {
+            let interval = c.pLow.map { " [\(format($0)), \(format(c.pHigh!))]" } ?? ""
+            lines.append("certified fit p = \(format(c.p))\(interval) from the certified upper bounds (every error at most its bound)")
+        }
+        let open = rows.filter { $0.withinGap == false }
+        if !open.isEmpty {
+            lines.append("certify       \(open.count) row(s) did not reach the gap: W_all \(open.map { String($0.weightsAll) }.joined(separator: ", ")) (their bounds still hold)")
+        }
         lines.append("theory        p_shallow = r/d = \(format(theory.pShallow)), p_max = 2r/d = \(format(theory.pMax)); \(kind.name) by its own bound: \(format(theory.pExpected))")
         if let c = consistency {
             let verdict = { (holds: Bool) in holds ? "consistent" : "VIOLATED (a bug, or a target easier than the class)" }
@@ -208,6 +220,13 @@ struct Rate: ParsableCommand {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The fit of the certified upper bounds, when every row has one.
+    func certifiedFit(_ rows: [RateRow], _ theory: RateExperiment.Theory) -> PowerLawFit? {
+        let distinct = RateRow.onePerGridSize(rows)
+        guard distinct.count >= 2, distinct.allSatisfy({ ($0.certifiedValue ?? .infinity).isFinite }) else { return nil }
+        return try? PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map { $0.certifiedValue! }, against: theory.against)
+    }
+
     /// The bootstrap interval, the flagged points with the fit without them, and the region.
     func estimateReport(_ e: RateEstimate, bootstrap: (low: Double, high: Double)?, role: Target.Role) -> String {
         var lines: [String] = []
@@ -224,10 +243,12 @@ struct Rate: ParsableCommand {
 
     func table(_ rows: [RateRow]) -> TextTable {
         let packed = rows.contains { $0.bitsPerWeight != nil }, compared = rows.contains { $0.comparedError != nil }
+        let certified = rows.contains { $0.withinGap != nil }
         var header = ["W_all", "W_nz", "depth", "width", "N", "precision"]
         if packed { header.append("bits/weight") }
         header.append("error")
         if compared { header.append("error_53") }
+        if certified { header += ["certified ≤", "gap"] }
         header += ["argmax", "digits", "resolved", "seconds"]
         var t = TextTable(header: header)
         for r in rows {
@@ -235,6 +256,10 @@ struct Rate: ParsableCommand {
             if packed { cells.append(r.bitsPerWeight.map(String.init) ?? "-") }
             cells.append(r.error)
             if compared { cells.append(r.comparedError ?? "-") }
+            if certified {
+                cells.append(r.certified ?? "-")
+                cells.append(r.gap.map { String(format: "%.2f%%", 100 * $0) + (r.withinGap == true ? "" : " (open)") } ?? "-")
+            }
             cells += [r.argmax.map { String(format: "%.6g", $0) }.joined(separator: ","),
                       String(r.guardDigits), String(format: "%.1e", r.spacing), String(format: "%.2f", r.seconds)]
             t.append(cells)
@@ -281,7 +306,10 @@ struct Rate: ParsableCommand {
              "argmax": r.argmax, "guard_digits": r.guardDigits, "stable": r.stable, "method": r.method,
              "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds, "draws": r.draws, "worst_draw": r.worstDraw,
              "bits_per_weight": r.bitsPerWeight ?? NSNull(), "error_53": r.comparedError ?? NSNull(),
-             "error_53_value": r.comparedErrorValue ?? NSNull()]
+             "error_53_value": r.comparedErrorValue ?? NSNull(), "M": r.fineCells ?? NSNull(),
+             "argmax_exact": r.argmaxExact ?? NSNull(), "certified": r.certified ?? NSNull(),
+             "certified_value": r.certifiedValue ?? NSNull(), "certified_lower": r.certifiedLower ?? NSNull(),
+             "gap": r.gap ?? NSNull(), "within_gap": r.withinGap ?? NSNull()]
         }
         if let fit {
             var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]
@@ -293,6 +321,9 @@ struct Rate: ParsableCommand {
                 f["flags"] = estimate.flags.map { ["W_all": $0.weights, "kind": $0.kind.rawValue, "detail": $0.detail] }
                 f["region"] = estimate.region.rawValue
                 f["p_without_flagged"] = estimate.fit.p
+            }
+            if let c = certifiedFit(rows, theory) {
+                f["p_certified"] = c.p; f["p_certified_low"] = c.pLow ?? NSNull(); f["p_certified_high"] = c.pHigh ?? NSNull()
             }
             object["fit"] = f
         } else { object["fit"] = NSNull() }

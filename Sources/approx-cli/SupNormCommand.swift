@@ -32,6 +32,8 @@ struct SupNormCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var certify: CertifyOptions
+
     @Option(name: .long, help: "Worker threads (default: all cores).")
     var threads: Int?
 
@@ -41,6 +43,7 @@ struct SupNormCommand: ParsableCommand {
         }
         if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
         if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        try certify.check()
     }
 
     func run() throws {
@@ -55,18 +58,21 @@ struct SupNormCommand: ParsableCommand {
         var options = SupNorm.Options(precision: try Precision(bits: bits), threads: threads)
         options.maximumGridPoints = searchPoints
         ConstructionKind.applySearchHints(of: net, to: &options)
+        options.certification = certify.options(threads: threads)
         let start = Date()
         let r: SupNormResult
         do { r = try SupNorm.measure(net, against: target, options: options) } catch { throw CLIError("\(error)") }
         let seconds = Date().timeIntervalSince(start)
         let digits = max(3, min(r.agreeingDigits, 30))
         if json {
-            let object: [String: Any] = ["error": r.error.formatted(significantDigits: digits), "error_value": r.error.toDouble(),
+            var object: [String: Any] = ["error": r.error.formatted(significantDigits: digits), "error_value": r.error.toDouble(),
                                          "argmax": r.argmax, "precision": bits, "guard_digits": r.agreeingDigits,
                                          "stable": r.isStable, "method": r.method, "locator": r.locator,
                                          "locator_points": r.locatorPoints, "mpfr_points": r.mpfrPoints,
                                          "resolved": r.spacing, "seconds": seconds, "W_all": net.counts.weightsAll,
-                                         "depth": net.counts.depth, "target": target.summary]
+                                         "depth": net.counts.depth, "target": target.summary,
+                                         "argmax_exact": r.exactArgmax.map { $0.formatted(significantDigits: max(17, bits * 3 / 10 + 2)) }]
+            if let c = r.certified { object.merge(CertifyOptions.json(c)) { $1 } }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
@@ -74,6 +80,10 @@ struct SupNormCommand: ParsableCommand {
         print("target     \(target.summary)  (d = \(target.dimension))")
         print("network    \(network): W_all = \(net.counts.weightsAll), depth = \(net.counts.depth)")
         print("error      \(r.error.formatted(significantDigits: digits))  at x = (\(r.argmax.map { String(format: "%.17g", $0) }.joined(separator: ", ")))")
+        if r.exactArgmax.map({ $0.toDouble() }) != r.exactArgmax.map({ BigFloat($0, precision: .double).toDouble() }) || r.exactArgmax.contains(where: { !$0.isExact || $0.precision.bits > 53 }) {
+            print("argmax     (\(r.exactArgmax.map { $0.formatted(significantDigits: max(17, bits * 3 / 10 + 2)) }.joined(separator: ", ")))  (full precision)")
+        }
+        if let c = r.certified { print(CertifyOptions.lines(c)) }
         print("precision  \(bits) bits; \(r.agreeingDigits) digits agree at \(2 * bits) bits\(r.isStable ? "" : "  (UNSTABLE)")")
         print("search     \(r.method)")
         print("ranking    \(r.locator); \(r.locatorPoints) points ranked, \(r.mpfrPoints) in MPFR; resolved \(String(format: "%.1e", r.spacing))")

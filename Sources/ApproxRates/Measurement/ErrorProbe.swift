@@ -30,6 +30,18 @@ final class ErrorProbe {
         return mpfr_get_d(values[2], MPFR_RNDN)
     }
 
+    /// |f(x) − net(x)| at a point given at full precision (each coordinate rounded to the
+    /// probe's point precision, at least the working precision: ``pointValue`` is the point
+    /// used), left in values[2].
+    func error(atExact x: [BigFloat]) -> BigFloat {
+        for k in 0..<point.count { _ = x[k].copy(into: point[k]) }
+        network.evaluate(input: point.base, output: values[0], workspace: workspace)
+        target.evaluate(point.base, into: values[1])
+        mpfr_sub(values[2], values[1], values[0], MPFR_RNDN)
+        mpfr_abs(values[2], values[2], MPFR_RNDN)
+        return lastError
+    }
+
     /// |f(x) − (slope·x + intercept)| for the line stored in `line` (1-D).
     func lineError(at x: Double) -> Double {
         mpfr_set_d(point[0], x, MPFR_RNDN)
@@ -40,6 +52,9 @@ final class ErrorProbe {
         mpfr_abs(values[2], values[2], MPFR_RNDN)
         return mpfr_get_d(values[2], MPFR_RNDN)
     }
+
+    /// The point of the last evaluation, as values.
+    var pointValue: [BigFloat] { point.values }
 
     /// The last error computed, as a value.
     var lastError: BigFloat { values.value(at: 2) }

@@ -55,6 +55,10 @@ public enum SupNorm {
         /// whose error lives on a known fine grid, such as a 2-D deep network: see
         /// ``ConstructionKind/samplingSpacing(of:)``).
         public var samplingSpacing: Double? = nil
+        /// When set, the sampled maximum is followed by a certified bracket
+        /// (``CertifiedSupNorm``): ``SupNormResult/certified`` then holds lower ≤ ‖f − net‖ ≤ upper,
+        /// and a certified lower bound above the sampled one replaces it as the error.
+        public var certification: CertifiedSupNorm.Options? = nil
         /// Default search settings at `precision`, on `threads` threads (default: all cores).
         public init(precision: Precision, threads: Int? = nil) { self.precision = precision; self.threads = threads }
     }
@@ -69,23 +73,59 @@ public enum SupNorm {
         let mpfr = MPFREvaluator(network: network, precision: options.precision)
         var search: Search
         let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + 64)
+        var swept: [SweptPieces]? = nil
         if network.isSweepable, let pieces = try? sweep(network, precision: high, options: options) {
+            swept = pieces
             search = try exactPieces(pieces, network, target, mpfr, options)
         } else {
             search = try sampling(network, target, mpfr, options)
         }
-        // Final MPFR evaluation of the best candidates with the full network.
-        let (error, argmax) = largest(search.candidates, ErrorProbe(network: mpfr, target: target))
+        // Final MPFR evaluation of the best candidates with the full network, and of the
+        // target's special points and lines with their coordinates exact.
+        var (error, argmax) = largest(search.candidates, ErrorProbe(network: mpfr, target: target))
         search.mpfrPoints += search.candidates.count
+        var exactArgmax = argmax.map { BigFloat($0, precision: .double) }
+        let exact = exactCandidates(target, mpfr, options)
+        search.mpfrPoints += exact.evaluated
+        if !exact.points.isEmpty {
+            let (e, x) = largestExact(exact.points, ErrorProbe(network: mpfr, target: target))
+            if error < e { error = e; exactArgmax = x; argmax = x.map { $0.toDouble() } }
+        }
+        var certified: CertifiedBound? = nil
+        if let certification = options.certification {
+            let start = swept.map { startIntervals($0, zones: options.sampledZones) }
+            let bound = try CertifiedSupNorm.certify(network, against: target, precision: options.precision, options: certification,
+                                                     start: start, hint: exactArgmax)
+            certified = bound
+            // The branch and bound found a larger error than the sample: it becomes the measurement.
+            if !bound.argmax.isEmpty {
+                let probe = ErrorProbe(network: mpfr, target: target)
+                let e = probe.error(atExact: bound.argmax)
+                search.mpfrPoints += 1
+                if error < e { error = e; exactArgmax = probe.pointValue; argmax = exactArgmax.map { $0.toDouble() }; search.candidates.append(argmax) }
+            }
+        }
         var guardError = error, digits = options.precision.roundTripDecimalDigits
         if options.guardCheck {
             // Every candidate again at twice the precision: the largest there must be the same
             // value (to the digits reported) as the largest here.
             let high = Precision(uncheckedBits: 2 * options.precision.bits)
-            guardError = largest(search.candidates, ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target)).0
+            let probe = ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target)
+            guardError = largest(search.candidates, probe).0
+            if !exact.points.isEmpty {
+                let e = largestExact(exact.points, probe).0
+                if guardError < e { guardError = e }
+            }
             digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits)
         }
-        return SupNormResult(error: error, argmax: argmax, precision: options.precision, guardError: guardError,
+        if certified != nil, options.guardCheck {
+            // The certified maximiser at twice the precision too, when it is the one reported.
+            let high = Precision(uncheckedBits: 2 * options.precision.bits)
+            let e = ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target).error(atExact: exactArgmax)
+            if guardError < e { guardError = e; digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits) }
+        }
+        return SupNormResult(error: error, argmax: argmax, exactArgmax: exactArgmax, certified: certified,
+                             precision: options.precision, guardError: guardError,
                              agreeingDigits: digits, method: search.method, locator: search.locator,
                              locatorPoints: search.locatorPoints, mpfrPoints: search.mpfrPoints, spacing: search.spacing)
     }
@@ -103,6 +143,18 @@ public enum SupNorm {
             parts.append(part)
         }
         return parts
+    }
+
+    /// The sweep's pieces and the zones between them, as the certification's starting partition.
+    static func startIntervals(_ parts: [SweptPieces], zones: [ClosedRange<Double>]) -> [CertifiedSupNorm.StartInterval] {
+        var out: [CertifiedSupNorm.StartInterval] = []
+        for part in parts {
+            for k in 0..<part.count { out.append(.init(lower: part.knots[k], upper: part.knots[k + 1], isPiece: true)) }
+        }
+        for z in zones where z.upperBound > z.lowerBound {
+            out.append(.init(lower: BigFloat(Swift.max(0, z.lowerBound)), upper: BigFloat(Swift.min(1, z.upperBound)), isPiece: false))
+        }
+        return out
     }
 
     /// [0, 1] minus the zones, as increasing intervals.
@@ -126,6 +178,77 @@ public enum SupNorm {
             if best == nil || best!.0 < e { best = (e, c) }
         }
         return best!
+    }
+
+    /// One coordinate of an exact candidate: a float64 value, or a constant expression
+    /// evaluated at the precision of each evaluation.
+    enum Coordinate { case value(Double), expression(CompiledExpression) }
+
+    /// The largest MPFR error over exact candidates (at least one), at the probe's precision.
+    static func largestExact(_ points: [[Coordinate]], _ probe: ErrorProbe) -> (BigFloat, [BigFloat]) {
+        var best: (BigFloat, [BigFloat])? = nil
+        let p = probe.point.precision
+        for c in points {
+            let x = c.map { co -> BigFloat in
+                switch co {
+                case .value(let v): return BigFloat(v, precision: .double)
+                case .expression(let e): return e.constantValue(precision: p)
+                }
+            }
+            let e = probe.error(atExact: x)
+            if best == nil || best!.0 < e { best = (e, probe.pointValue) }
+        }
+        return best!
+    }
+
+    /// The target's exact special points, and on each special line (d ≥ 2) the best of a
+    /// sample along the line refined by golden section, all with the line's coordinate exact.
+    static func exactCandidates(_ target: Target, _ mpfr: MPFREvaluator, _ options: Options) -> (points: [[Coordinate]], evaluated: Int) {
+        var points: [[Coordinate]] = target.exactSpecialPoints.map { $0.map { .expression(CompiledExpression($0, dimension: 0)) } }
+        var evaluated = points.count
+        let d = target.dimension
+        guard d >= 2, !target.specialLines.isEmpty else { return (points, evaluated) }
+        let probe = ErrorProbe(network: mpfr, target: target)
+        let samples = d == 2 ? 257 : 33
+        for line in target.specialLines {
+            let value = CompiledExpression(line.value, dimension: 0)
+            let fixed = value.constantValue(precision: probe.point.precision)
+            guard fixed.signum >= 0, fixed.toDouble() <= 1 else { continue }
+            let free = (0..<d).filter { $0 != line.axis }
+            // The grid on the free coordinates.
+            var best: [(Double, [Double])] = []
+            var index = Array(repeating: 0, count: free.count)
+            repeat {
+                let y = index.map { Double($0) / Double(samples - 1) }
+                var x = Array(repeating: fixed, count: d)
+                for (j, k) in free.enumerated() { x[k] = BigFloat(y[j], precision: .double) }
+                let e = probe.error(atExact: x).toDouble()
+                evaluated += 1
+                best.append((e, y))
+                var j = 0
+                while j < free.count { index[j] += 1; if index[j] < samples { break }; index[j] = 0; j += 1 }
+                if j == free.count { break }
+            } while true
+            best.sort { $0.0 > $1.0 }
+            for (_, y0) in best.prefix(4) {
+                // Golden section on each free coordinate in turn, the others held.
+                var y = y0
+                for j in 0..<free.count {
+                    let h = 1 / Double(samples - 1)
+                    let r = maximise(Swift.max(0, y[j] - h), Swift.min(1, y[j] + h), 3) { t in
+                        var x = Array(repeating: fixed, count: d)
+                        for (i, k) in free.enumerated() { x[k] = BigFloat(i == j ? t : y[i], precision: .double) }
+                        evaluated += 1
+                        return probe.error(atExact: x).toDouble()
+                    }
+                    y[j] = r.1
+                }
+                var c = Array(repeating: Coordinate.expression(value), count: d)
+                for (i, k) in free.enumerated() { c[k] = .value(y[i]) }
+                points.append(c)
+            }
+        }
+        return (points, evaluated)
     }
 
     /// Significant decimal digits on which a and b agree (cap when identical).

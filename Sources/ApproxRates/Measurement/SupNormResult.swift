@@ -2,8 +2,13 @@
 public struct SupNormResult: Sendable {
     /// max |f − net| over the points searched, computed in MPFR at ``precision``.
     public let error: BigFloat
-    /// Where it is attained.
+    /// Where it is attained (float64; see ``exactArgmax`` for the point itself).
     public let argmax: [Double]
+    /// Where it is attained, at full precision: the point the MPFR error was computed at.
+    public let exactArgmax: [BigFloat]
+    /// The certified bracket lower ≤ ‖f − net‖_∞ ≤ upper, when it was asked for
+    /// (``SupNorm/Options/certification``).
+    public let certified: CertifiedBound?
     /// Working precision of the evaluation.
     public let precision: Precision
     /// The largest error over the same candidates at twice the precision (same stored weights).

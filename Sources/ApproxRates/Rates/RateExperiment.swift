@@ -25,6 +25,9 @@ public struct RateExperiment: Sendable {
     /// When set, each row also reports the error at this precision (weights rounded to it),
     /// beside the error at the construction's precision.
     public var comparePrecision: Precision? = nil
+    /// When set, every row is also certified (``CertifiedSupNorm``): rigorous bounds beside
+    /// the measured error.
+    public var certification: CertifiedSupNorm.Options? = nil
 
     /// `points` weight counts spaced log-uniformly from `lower` to `upper` (both included),
     /// rounded to integers. Throws for an empty or degenerate range.
@@ -101,6 +104,12 @@ public struct RateExperiment: Sendable {
                           method: result.method, locator: result.locator, spacing: result.spacing,
                           seconds: 0, draws: 1, worstDraw: k)
         row.bitsPerWeight = net.metadata["bits_per_weight"].flatMap(Int.init)
+        row.fineCells = net.metadata["M"].flatMap(Int.init)
+        row.argmaxExact = result.exactArgmax.map { $0.formatted(significantDigits: Swift.max(17, precision.bits * 3 / 10 + 2)) }
+        if let c = result.certified {
+            row.certified = c.upperText(digits: 8); row.certifiedValue = c.upper; row.certifiedLower = c.lower
+            row.gap = c.gap.isFinite ? c.gap : nil; row.withinGap = c.isWithinGap
+        }
         if let cp = comparePrecision {
             let compared = try measure(net, f, at: cp, default: cp)
             row.comparedError = compared.error.formatted(significantDigits: 4)
@@ -120,6 +129,18 @@ public struct RateExperiment: Sendable {
         for r in rows.dropFirst() where r.errorValue > row.errorValue { row = r }
         row.draws = rows.count
         row.seconds = rows.map(\.seconds).reduce(0, +)
+        // The certified bracket of the worst case: the largest upper bound over the draws.
+        if rows.contains(where: { $0.certifiedValue != nil }) {
+            let certified = rows.compactMap(\.certifiedValue)
+            if certified.count == rows.count, let top = rows.max(by: { $0.certifiedValue! < $1.certifiedValue! }) {
+                row.certified = top.certified; row.certifiedValue = top.certifiedValue
+                row.certifiedLower = rows.compactMap(\.certifiedLower).max()
+                row.gap = rows.contains { $0.gap == nil } ? nil : rows.compactMap(\.gap).max()
+                row.withinGap = rows.allSatisfy { $0.withinGap == true }
+            } else {
+                row.certified = nil; row.certifiedValue = nil; row.certifiedLower = nil; row.gap = nil; row.withinGap = false
+            }
+        }
         if let compared = rows.filter({ $0.comparedErrorValue != nil }).max(by: { $0.comparedErrorValue! < $1.comparedErrorValue! }) {
             row.comparedError = compared.comparedError
             row.comparedErrorValue = compared.comparedErrorValue
@@ -134,6 +155,7 @@ public struct RateExperiment: Sendable {
         var options = SupNorm.Options(precision: precision, threads: threads)
         options.maximumGridPoints = searchPoints
         ConstructionKind.applySearchHints(of: net, to: &options)
+        options.certification = rounding == nil || rounding == precisionOverride ? certification : nil
         let measured = try rounding.map { try net.rounded(to: $0) } ?? net
         return try SupNorm.measure(measured, against: f, options: options)
     }

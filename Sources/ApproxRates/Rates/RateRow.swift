@@ -47,6 +47,23 @@ public struct RateRow: Sendable, Codable, Equatable {
     /// The comparison precision in bits.
     public var comparedPrecision: Int? = nil
 
+    /// Fine cells M per coarse cell of the deep constructions (rebuild the row's network with
+    /// `build deep --cells N --fine M`), nil for the others.
+    public var fineCells: Int? = nil
+    /// The argmax at full precision (decimal), the point the error was computed at.
+    public var argmaxExact: [String]? = nil
+    /// With certification: a rigorous upper bound of the error, as decimal text rounded up
+    /// (over the draws: the largest).
+    public var certified: String? = nil
+    /// The same as a Double (rounded up).
+    public var certifiedValue: Double? = nil
+    /// With certification: a rigorous lower bound (rounded down; over the draws: the largest).
+    public var certifiedLower: Double? = nil
+    /// With certification: upper/lower − 1 as reached (over the draws: the largest).
+    public var gap: Double? = nil
+    /// With certification: whether every draw reached the requested gap.
+    public var withinGap: Bool? = nil
+
     /// `rows` sorted by W_all with one row per grid size N (the first): what fits and checks use,
     /// since several requested W can round to one N.
     public static func onePerGridSize(_ rows: [RateRow]) -> [RateRow] {

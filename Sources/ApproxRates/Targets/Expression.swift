@@ -73,6 +73,106 @@ public indirect enum Expression: Sendable, Equatable {
 }
 
 extension Expression {
+    /// The variables the expression reads (0-based).
+    public var variables: Set<Int> {
+        switch self {
+        case .number, .pi: return []
+        case .variable(let i): return [i]
+        case .unary(_, let a), .bump(let a): return a.variables
+        case .binary(_, let a, let b): return a.variables.union(b.variables)
+        case .hashSign(_, _, let args): return args.reduce(into: Set<Int>()) { $0.formUnion($1.variables) }
+        }
+    }
+
+    /// The expression with variable `k` replaced by `e`.
+    public func substituting(_ k: Int, with e: Expression) -> Expression {
+        switch self {
+        case .number, .pi: return self
+        case .variable(let i): return i == k ? e : self
+        case .unary(let f, let a): return .unary(f, a.substituting(k, with: e))
+        case .bump(let a): return .bump(a.substituting(k, with: e))
+        case .binary(let f, let a, let b): return .binary(f, a.substituting(k, with: e), b.substituting(k, with: e))
+        case .hashSign(let s, let l, let args): return .hashSign(seed: s, level: l, args.map { $0.substituting(k, with: e) })
+        }
+    }
+
+    /// The zero of an argument `a` that is affine in its one variable x_k, as a constant
+    /// expression: exactly the constant c for x_k − c, c − x_k and x_k + c (then −c), so that
+    /// the target evaluated there at any precision gives an exact 0; −a(0)/(a(1) − a(0))
+    /// otherwise. Nil when `a` reads more than one variable, is not affine, or has no zero in
+    /// (0, 1).
+    static func affineZero(_ a: Expression) -> (axis: Int, value: Expression)? {
+        let vars = a.variables
+        guard vars.count == 1, let k = vars.first else { return nil }
+        let v = Expression.variable(k)
+        var root: Expression
+        switch a {
+        case .binary(.subtract, let x, let c) where x == v && c.variables.isEmpty: root = c
+        case .binary(.subtract, let c, let x) where x == v && c.variables.isEmpty: root = c
+        case .binary(.add, let x, let c) where x == v && c.variables.isEmpty: root = .unary(.negate, c)
+        case .binary(.add, let c, let x) where x == v && c.variables.isEmpty: root = .unary(.negate, c)
+        default:
+            let a0 = a.substituting(k, with: .number("0")), a1 = a.substituting(k, with: .number("1"))
+            let half = a.substituting(k, with: .number("0.5"))
+            let ev = { (e: Expression) in CompiledExpression(e, dimension: 0).constantValue(precision: .double).toDouble() }
+            let (y0, y1, ym) = (ev(a0), ev(a1), ev(half))
+            guard y0.isFinite, y1.isFinite, ym.isFinite, y1 != y0,
+                  Swift.abs(ym - (y0 + y1) / 2) <= 1e-12 * Swift.max(1, Swift.abs(y0), Swift.abs(y1)) else { return nil }
+            root = .unary(.negate, a0) / (a1 - a0)
+        }
+        let x = CompiledExpression(root, dimension: 0).constantValue(precision: .double).toDouble()
+        guard x > 0, x < 1 else { return nil }
+        return (k, root)
+    }
+
+    /// The arguments whose zeros are kinks: of abs, sqrt, a non-integer power, and the
+    /// difference of the arguments of min and max.
+    func kinkArguments() -> [Expression] {
+        var found: [Expression] = []
+        func visit(_ e: Expression) {
+            switch e {
+            case .number, .pi, .variable: return
+            case .unary(let f, let a):
+                if f == .abs || f == .sqrt { found.append(a) }
+                visit(a)
+            case .binary(let f, let a, let b):
+                switch f {
+                case .power:
+                    if case .number(let t) = b, let c = Double(t), c != c.rounded() { found.append(a) }
+                case .min, .max: found.append(.binary(.subtract, a, b))
+                default: break
+                }
+                visit(a); visit(b)
+            case .hashSign(_, _, let args): args.forEach(visit)
+            case .bump(let a): visit(a)
+            }
+        }
+        visit(self)
+        return found
+    }
+
+    /// The kinks of a 1-D expression as exact constant expressions (see ``affineZero(_:)``):
+    /// the special points the sup-norm search evaluates at full precision.
+    public func exactKinks(limit: Int = 64) -> [Expression] {
+        guard variableCount <= 1 else { return [] }
+        var seen: [Expression] = []
+        for a in kinkArguments() { if let z = Expression.affineZero(a), !seen.contains(z.value) { seen.append(z.value) } }
+        return Array(seen.prefix(limit))
+    }
+
+    /// The lines {x_k = c} of a d-D expression (d ≥ 2) where an argument of abs, sqrt, a
+    /// non-integer power, min or max that reads only x_k, affinely, is zero.
+    public func kinkLines(limit: Int = 64) -> [Target.SpecialLine] {
+        var seen: [Target.SpecialLine] = []
+        for a in kinkArguments() {
+            if let z = Expression.affineZero(a) {
+                let line = Target.SpecialLine(axis: z.axis, value: z.value)
+                if !seen.contains(line) { seen.append(line) }
+            }
+        }
+        return Array(seen.prefix(limit))
+    }
+
     /// Points of [0, 1] where a 1-D expression is not smooth, found where that is cheap: the
     /// zeros of affine arguments of abs, sqrt, a non-integer power, min and max (their
     /// difference), and the integer crossings of affine arguments of floor (at most `limit`).

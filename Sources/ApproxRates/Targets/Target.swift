@@ -35,13 +35,33 @@ public struct Target: Sendable {
     /// The function in words and symbols, for tables and plots.
     public let summary: String
     /// Points where the target is not smooth or its error is likely largest (e.g. x₀ of
-    /// |x − x₀|^r): the sup-norm search always looks there.
+    /// |x − x₀|^r), rounded to float64: the sup-norm search always looks there.
     public let specialPoints: [[Double]]
+    /// The same points exactly: each coordinate a constant expression, evaluated at the
+    /// precision of the evaluation that uses it, with the same operations as the target's own
+    /// constants, so that x − x₀ is exactly 0 at x₀ whatever the precision.
+    public let exactSpecialPoints: [[Expression]]
+    /// Lines {x_axis = value} (d ≥ 2) on which the target is not smooth, such as x₁ = 0.4 for
+    /// |x₁ − 0.4|^½·cos(3x₂): the sup-norm search samples along them with the line's coordinate
+    /// exact.
+    public let specialLines: [SpecialLine]
+
+    /// A line (hyperplane) {x_axis = value} of [0, 1]^d.
+    public struct SpecialLine: Sendable, Equatable {
+        /// The fixed coordinate (0-based).
+        public let axis: Int
+        /// Its value, a constant expression evaluated at the working precision.
+        public let value: Expression
+        /// The line x_axis = value.
+        public init(axis: Int, value: Expression) { self.axis = axis; self.value = value }
+    }
 
     /// A target from an expression; throws when r is not a finite positive number or the
-    /// expression uses more coordinates than `dimension`.
+    /// expression uses more coordinates than `dimension`. `exactSpecialPoints` (constant
+    /// expressions) also fill ``specialPoints`` with their float64 values.
     public init(name: String, expression: Expression, dimension: Int, smoothness: Double, role: Role,
-                summary: String, specialPoints: [[Double]] = []) throws {
+                summary: String, specialPoints: [[Double]] = [], exactSpecialPoints: [[Expression]] = [],
+                specialLines: [SpecialLine] = []) throws {
         guard smoothness.isFinite, smoothness > 0 else { throw TargetError.badSmoothness(smoothness) }
         guard dimension >= 1, expression.variableCount <= dimension else {
             throw TargetError.dimension("the formula uses x\(expression.variableCount) but the dimension is \(dimension)")
@@ -53,7 +73,16 @@ public struct Target: Sendable {
         self.program = CompiledExpression(expression, dimension: dimension)
         self.role = role
         self.summary = summary
-        self.specialPoints = specialPoints
+        self.exactSpecialPoints = exactSpecialPoints.filter { $0.count == dimension }
+        let exactDoubles = self.exactSpecialPoints.map { $0.map { CompiledExpression($0, dimension: 0).constantValue(precision: .double).toDouble() } }
+        self.specialPoints = specialPoints + exactDoubles.filter { p in !specialPoints.contains(p) }
+        self.specialLines = specialLines.filter { $0.axis < dimension }
+    }
+
+    /// The exact special points at `precision`, inside [0, 1]^d.
+    public func exactSpecialPoints(precision: Precision) -> [[BigFloat]] {
+        exactSpecialPoints.map { $0.map { CompiledExpression($0, dimension: 0).constantValue(precision: precision) } }
+            .filter { $0.allSatisfy { $0.signum >= 0 && $0.toDouble() <= 1 } }
     }
 
     /// A fresh evaluator (registers for one thread) at `precision`.

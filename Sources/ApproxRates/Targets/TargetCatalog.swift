@@ -74,12 +74,12 @@ public enum TargetCatalog {
             }
             if dimension == 1 {
                 return try Target(name: name, expression: Expression.unary(.abs, x1 - centre[0]).power(rExpr), dimension: 1,
-                                  smoothness: r, role: .classHard, summary: "|x - \(texts[0])|^\(rText)", specialPoints: [point])
+                                  smoothness: r, role: .classHard, summary: "|x - \(texts[0])|^\(rText)", exactSpecialPoints: [centre])
             }
             let d1 = x1 - centre[0], d2 = x2 - centre[1]
             return try Target(name: name, expression: (d1 * d1 + d2 * d2).power(rExpr / .int(2)), dimension: 2,
                               smoothness: r, role: .classHard,
-                              summary: "||x - (\(texts.joined(separator: ", ")))||^\(rText)", specialPoints: [point])
+                              summary: "||x - (\(texts.joined(separator: ", ")))||^\(rText)", exactSpecialPoints: [centre])
         case "lacunary":
             try needDimension([1, 2])
             let levels = options.levels ?? (dimension == 1 ? 24 : 14)
@@ -133,6 +133,8 @@ public enum TargetCatalog {
         guard let r = smoothness else { throw TargetError.parameter("a formula target needs --smoothness r (the r you claim for it)") }
         let d = dimension ?? Swift.max(1, e.variableCount)
         return try Target(name: "formula", expression: e, dimension: d, smoothness: r, role: .formula, summary: text,
-                          specialPoints: d == 1 ? e.kinks().map { [$0] } : [])
+                          specialPoints: d == 1 ? e.kinks().map { [$0] } : [],
+                          exactSpecialPoints: d == 1 ? e.exactKinks().map { [$0] } : [],
+                          specialLines: d > 1 ? e.kinkLines() : [])
     }
 }

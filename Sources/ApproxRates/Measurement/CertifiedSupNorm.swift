@@ -1,0 +1,324 @@
+import CMPFR
+import Foundation
+
+/// Proof-grade sup norms: a branch and bound over boxes of [0, 1]^d that returns a
+/// ``CertifiedBound`` lower ≤ ‖f − net‖_∞ ≤ upper.
+///
+/// On a box B with centre c, the network is enclosed as an affine form plus a remainder
+/// (``NetworkEnclosure``: exact on a linear piece, the chord relaxation where units switch) and
+/// the target as a first-order centred form (``ExpressionEnclosure``). Their difference g = f − net
+/// is enclosed twice, as C_g + ∇_g·(B − c) + R_g (the mean-value form, whose width shrinks like
+/// the square of the box where g is smooth, so that boxes near a smooth maximum are settled
+/// quickly) and as the naive difference of ranges (which is what bounds a cusp such as
+/// |x − 1/3|^r from above, where no derivative exists), and the intersection bounds |g| on B.
+///
+/// The boxes are kept in a heap by upper bound. The largest is split in half along its widest
+/// side until the largest upper bound is within (1 + gap) of the best lower bound, or the box
+/// budget runs out, which the result then says. A lower bound is a point enclosure of |g| at a
+/// box centre (computed for boxes that are still above the gap, and at the sampled search's
+/// maximiser when one is given). Every box ever made belongs to a cover of [0, 1]^d, so the
+/// returned upper bound, the largest over the leaves, holds everywhere: nothing is sampled,
+/// nothing is skipped.
+///
+/// 1-D networks that the piece sweep handles can be handed their pieces: each piece is then one
+/// starting box whose network form is computed once and reused by every sub-box (on a piece the
+/// network is one line, so only the target needs refining). Intervals given as `zones` (the
+/// cut-off zones of the deep constructions, where the network folds too often to sweep) start as
+/// ordinary boxes.
+public enum CertifiedSupNorm {
+    /// How hard to work for the bound.
+    public struct Options: Sendable {
+        /// Stop once upper ≤ (1 + gap)·lower (default 1 %).
+        public var gap: Double = 0.01
+        /// Most boxes enclosed before stopping (the result then reports the gap it reached).
+        public var maximumBoxes: Int = 4_000_000
+        /// Threads for the network forms of the starting pieces (default: all cores).
+        public var threads: Int?
+        /// Starting boxes per axis when no pieces are given (default 64, 16, 8 for d = 1, 2, 3).
+        public var cellsPerAxis: Int?
+        /// Default options.
+        public init(gap: Double = 0.01, maximumBoxes: Int = 4_000_000, threads: Int? = nil) {
+            self.gap = gap; self.maximumBoxes = maximumBoxes; self.threads = threads
+        }
+    }
+
+    /// One starting interval of a 1-D partition: a linear piece of the network (its form is
+    /// computed once) or a zone (enclosed box by box).
+    public struct StartInterval: Sendable {
+        /// The interval's ends.
+        public let lower: BigFloat, upper: BigFloat
+        /// Whether the network is one line on it (a piece of the sweep).
+        public let isPiece: Bool
+        /// An interval [lower, upper]; `isPiece` when the network is linear on it.
+        public init(lower: BigFloat, upper: BigFloat, isPiece: Bool) { self.lower = lower; self.upper = upper; self.isPiece = isPiece }
+    }
+
+    /// Certifies ‖target − network‖_∞ on [0, 1]^d.
+    /// - Parameters:
+    ///   - precision: the working precision of the measurement; balls use
+    ///     max(precision, the weights' precision) + 64 bits.
+    ///   - start: a 1-D partition of [0, 1] (the sweep's pieces and zones), or nil for a grid.
+    ///   - hint: the sampled search's maximiser, whose point enclosure seeds the lower bound.
+    public static func certify(_ network: Network, against target: Target, precision: Precision, options: Options,
+                               start: [StartInterval]? = nil, hint: [BigFloat]? = nil) throws -> CertifiedBound {
+        let clock = Date()
+        let d = target.dimension
+        guard network.inputDimension == d, network.outputDimension == 1 else {
+            throw MeasurementError("certification needs a network with \(d) inputs and 1 output")
+        }
+        guard options.gap.isFinite, options.gap > 0 else { throw MeasurementError("the gap must be a positive number, not \(options.gap)") }
+        let ballBits = Precision(uncheckedBits: Swift.max(precision.bits, network.weightPrecision.bits) + 64)
+        let boxBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + 128)
+        let net = try NetworkEnclosure(network: network, precision: ballBits)
+        let search = Search(net: net, target: target, ballBits: ballBits, boxBits: boxBits, gap: options.gap)
+
+        // Starting boxes.
+        var starts: [Box] = []
+        if let start, d == 1 {
+            let pieces = start.filter(\.isPiece)
+            search.lines = BallArray(count: 4 * pieces.count)
+            var line = 0
+            for s in start {
+                let b = MPFRArray(count: 2, precision: boxBits)
+                s.lower.copy(into: b[0], rounding: .down); s.upper.copy(into: b[1], rounding: .up)
+                starts.append(Box(ends: b, line: s.isPiece ? line : -1))
+                if s.isPiece { line += 1 }
+            }
+            search.computeLines(starts.filter { $0.line >= 0 }, threads: options.threads)
+        } else {
+            let n = options.cellsPerAxis ?? [64, 16, 8][Swift.min(d, 3) - 1]
+            var index = Array(repeating: 0, count: d)
+            repeat {
+                let b = MPFRArray(count: 2 * d, precision: boxBits)
+                for k in 0..<d {
+                    mpfr_set_si(b[k], index[k], MPFR_RNDN); mpfr_div_si(b[k], b[k], n, MPFR_RNDD)
+                    mpfr_set_si(b[d + k], index[k] + 1, MPFR_RNDN); mpfr_div_si(b[d + k], b[d + k], n, MPFR_RNDU)
+                }
+                starts.append(Box(ends: b, line: -1))
+                var k = 0
+                while k < d { index[k] += 1; if index[k] < n { break }; index[k] = 0; k += 1 }
+                if k == d { break }
+            } while true
+        }
+        if let hint, hint.count == d { search.pointLower(hint) }
+        for var b in starts { search.evaluate(&b); search.offer(b) }
+        let (stop, open) = search.run(maximumBoxes: options.maximumBoxes)
+        let upper = Swift.max(search.maxSettled, search.heapMax)
+        let startText = start != nil
+            ? "\(starts.filter { $0.line >= 0 }.count) linear pieces (one network form each) and \(starts.filter { $0.line < 0 }.count) zones enclosed box by box"
+            : "a \(Array(repeating: String(starts.count == 1 ? 1 : Int(pow(Double(starts.count), 1 / Double(d)).rounded())), count: d).joined(separator: "x")) grid of boxes"
+        return CertifiedBound(lower: search.bestLower, upper: upper, argmax: search.bestPoint, requestedGap: options.gap, floor: search.floor,
+                              boxes: search.boxes, openBoxes: open, precision: ballBits,
+                              method: "branch and bound from \(startText); Arb balls at \(ballBits.bits) bits; \(search.boxes) boxes; " + stop,
+                              seconds: Date().timeIntervalSince(clock))
+    }
+
+    /// A box: ends[k] = lower_k, ends[d + k] = upper_k; `line` indexes the fixed network form of
+    /// its piece, or −1 when the network is enclosed on the box itself.
+    struct Box {
+        let ends: MPFRArray
+        var line: Int
+        var upper = Double.infinity
+        /// 1-D: where the first relaxed unit of the box's network form crosses 0, when inside.
+        var cut: MPFRArray? = nil
+        init(ends: MPFRArray, line: Int) { self.ends = ends; self.line = line }
+    }
+
+    final class Search {
+        let net: NetworkEnclosure
+        let target: Target
+        let f: ExpressionEnclosure
+        let ws: NetworkEnclosure.Workspace
+        let d: Int
+        let p: Int
+        let boxBits: Precision
+        let gap: Double
+        let b: BallArray              // scratch
+        var lines = BallArray(count: 0)   // per piece: [centre, C, S, R] (1-D)
+        var heap: [Box] = []
+        var maxSettled = 0.0
+        var bestLower = 0.0
+        var bestPoint: [BigFloat] = []
+        var boxes = 0
+        var stuck = 0
+
+        init(net: NetworkEnclosure, target: Target, ballBits: Precision, boxBits: Precision, gap: Double) {
+            self.net = net; self.target = target
+            f = ExpressionEnclosure(target.program, precision: ballBits)
+            ws = net.makeWorkspace()
+            d = target.dimension; p = ballBits.bits
+            self.boxBits = boxBits; self.gap = gap
+            b = BallArray(count: 8 + 4 * d)
+        }
+
+        var heapMax: Double { heap.first?.upper ?? 0 }
+        /// Below this absolute size (2^-(ball bits)) two errors cannot be told apart at the working
+        /// precision: an upper bound under it is settled whatever the lower bound (an exact network).
+        var floor: Double { Foundation.pow(2, -Double(p)) }
+        var threshold: Double { Swift.max((1 + gap) * bestLower, floor) }
+
+        /// The network form of each piece box, once, spread over the cores.
+        func computeLines(_ pieces: [Box], threads: Int?) {
+            let count = pieces.count
+            let sink = UncheckedSendable(value: (lines, pieces, net))
+            BatchParallelism.forEachChunk(count: count, threads: BatchParallelism.threadCount(for: count, requested: threads, minimumPerThread: 16)) { _, range in
+                let (lines, pieces, net) = sink.value
+                let ws = net.makeWorkspace()
+                let t = BallArray(count: 2)
+                for i in range {
+                    let e = pieces[i].ends
+                    carb_set_interval_mpfr(t[0], e[0], e[1], net.precision.bits)
+                    carb_set(lines[4 * i], t[0]); carb_mid_exact(lines[4 * i])
+                    carb_set(t[1], t[0]); carb_mid_zero(t[1])
+                    net.enclose(centre: lines[4 * i], offsets: t[1], workspace: ws, value: lines[4 * i + 1],
+                                slopes: lines[4 * i + 2], remainder: lines[4 * i + 3])
+                }
+            }
+        }
+
+        /// The network's form on the current box (f's centre and offsets) into C, S (d), R.
+        func networkForm(_ box: inout Box, C: UnsafeMutablePointer<arb_struct>, S: UnsafeMutablePointer<arb_struct>, R: UnsafeMutablePointer<arb_struct>) {
+            // A piece whose one form is loose (the sweep merged pieces with the same output line
+            // while hidden units switched inside, and the relaxation of those units is wide) is
+            // enclosed box by box like a zone, so that splitting it tightens the network too.
+            if box.line >= 0, carb_abs_upper_d(lines[4 * box.line + 3]) > 1e-3 * gap * Swift.max(bestLower, 1e-300) { box.line = -1 }
+            if box.line >= 0 {
+                let l = box.line
+                // C_P + S_P·(c − c_P): re-centred at this box's centre.
+                arb_sub(C, f.centrePoint, lines[4 * l], p)
+                arb_mul(C, C, lines[4 * l + 2], p)
+                arb_add(C, C, lines[4 * l + 1], p)
+                carb_set(S, lines[4 * l + 2]); carb_set(R, lines[4 * l + 3])
+            } else {
+                net.enclose(centre: f.centrePoint, offsets: f.centredOffsets, workspace: ws, value: C, slopes: S, remainder: R)
+            }
+        }
+
+        /// Encloses |f − net| on the box: sets box.upper (rounded up; +∞ when unbounded).
+        func evaluate(_ box: inout Box) {
+            boxes += 1
+            let e = box.ends
+            f.enclose(lower: e[0], upper: e[d])
+            let Cf = b[0], Rf = b[1], Vf = b[2], Cn = b[3], Rn = b[4], E = b[5], V = b[6], t = b[7]
+            let Gf = b[8], Sn = b[8 + d]
+            f.parts(centre: Cf, remainder: Rf, gradient: Gf, range: Vf)
+            networkForm(&box, C: Cn, S: Sn, R: Rn)
+            if box.line < 0, d == 1, let x = ws.firstCrossing {
+                let m = MPFRArray(count: 1, precision: boxBits)
+                carb_mid_mpfr(m[0], x)
+                if mpfr_greater_p(m[0], e[0]) != 0 && mpfr_less_p(m[0], e[1]) != 0 { box.cut = m }
+            }
+            // Mean-value form of g = f − net.
+            arb_sub(E, Cf, Cn, p)
+            for k in 0..<d {
+                arb_sub(t, Gf + k, Sn + k, p)
+                arb_addmul(E, t, f.centredOffsets + k, p)
+            }
+            arb_add(E, E, Rf, p); arb_sub(E, E, Rn, p)
+            // Naive difference of ranges.
+            carb_set(t, Cn)
+            for k in 0..<d { arb_addmul(t, Sn + k, f.centredOffsets + k, p) }
+            arb_add(t, t, Rn, p)
+            arb_sub(V, Vf, t, p)
+            if carb_is_finite(V) != 0 {
+                if carb_is_finite(E) == 0 { carb_set(E, V) } else {
+                    carb_set(t, E)
+                    if arb_intersection(E, t, V, p) == 0 { carb_set(E, V) }
+                }
+            }
+            box.upper = carb_is_finite(E) != 0 ? carb_abs_upper_d(E) : .infinity
+            if box.upper.isNaN { box.upper = .infinity }
+            if box.upper > threshold { centreLower(box) }
+        }
+
+        /// A point enclosure of |f − net| at the box's centre; raises the best lower bound.
+        func centreLower(_ box: Box) {
+            let e = box.ends
+            let m = MPFRArray(count: d, precision: boxBits)
+            for k in 0..<d { mpfr_add(m[k], e[k], e[d + k], MPFR_RNDN); mpfr_div_2ui(m[k], m[k], 1, MPFR_RNDN) }
+            pointLower(m.values, line: box.line)
+        }
+
+        /// A point enclosure of |f − net| at `point`; raises the best lower bound. `line` is the
+        /// piece whose form holds there, if known.
+        func pointLower(_ point: [BigFloat], line: Int = -1) {
+            let m = MPFRArray(point, precision: boxBits)
+            f.enclose(lower: m.base, upper: m.base)
+            let Cf = b[0], Rf = b[1], Vf = b[2], Cn = b[3], Rn = b[4], E = b[5]
+            let Gf = b[8], Sn = b[8 + d]
+            f.parts(centre: Cf, remainder: Rf, gradient: Gf, range: Vf)
+            var box = Box(ends: MPFRArray([point, point].flatMap { $0 }, precision: boxBits), line: line)
+            networkForm(&box, C: Cn, S: Sn, R: Rn)
+            f.result(into: E)
+            arb_sub(E, E, Cn, p); arb_sub(E, E, Rn, p)
+            guard carb_is_finite(E) != 0 else { return }
+            let lower = carb_abs_lower_d(E)
+            if lower > bestLower { bestLower = lower; bestPoint = point }
+        }
+
+        func offer(_ box: Box) {
+            if box.upper <= threshold { maxSettled = Swift.max(maxSettled, box.upper); return }
+            heap.append(box)
+            var i = heap.count - 1
+            while i > 0 { let q = (i - 1) / 2; if heap[i].upper > heap[q].upper { heap.swapAt(i, q); i = q } else { break } }
+        }
+
+        func popMax() -> Box {
+            let top = heap[0]
+            let last = heap.removeLast()
+            if !heap.isEmpty {
+                heap[0] = last
+                var i = 0
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var m = i
+                    if l < heap.count && heap[l].upper > heap[m].upper { m = l }
+                    if r < heap.count && heap[r].upper > heap[m].upper { m = r }
+                    if m == i { break }
+                    heap.swapAt(i, m); i = m
+                }
+            }
+            return top
+        }
+
+        /// Best first until the largest upper bound is within the gap or the budget is spent.
+        /// Returns why it stopped and how many boxes are still above the gap.
+        func run(maximumBoxes: Int) -> (String, Int) {
+            while let top = heap.first {
+                if top.upper <= threshold { return ("within the gap: upper ≤ (1 + \(gap))·lower", 0) }
+                if boxes >= maximumBoxes {
+                    let open = heap.filter { $0.upper > threshold }.count
+                    return ("stopped at the budget of \(maximumBoxes) boxes with \(open) boxes above (1 + gap)·lower", open)
+                }
+                let box = popMax()
+                // Split along the widest side.
+                let e = box.ends
+                var k = 0, widest = -1.0
+                let w = MPFRArray(count: 1, precision: boxBits)
+                for j in 0..<d {
+                    mpfr_sub(w[0], e[d + j], e[j], MPFR_RNDN)
+                    let x = mpfr_get_d(w[0], MPFR_RNDN)
+                    if x > widest { widest = x; k = j }
+                }
+                // At the crossing of the first relaxed unit (1-D), else in the middle.
+                let mid = box.cut ?? MPFRArray(count: 1, precision: boxBits)
+                if box.cut == nil { mpfr_add(mid[0], e[k], e[d + k], MPFR_RNDN); mpfr_div_2ui(mid[0], mid[0], 1, MPFR_RNDN) }
+                if mpfr_lessequal_p(mid[0], e[k]) != 0 || mpfr_greaterequal_p(mid[0], e[d + k]) != 0 {
+                    // Too narrow to split at this precision: it stays a leaf as it is.
+                    stuck += 1
+                    maxSettled = Swift.max(maxSettled, box.upper)
+                    continue
+                }
+                for half in 0..<2 {
+                    let c = MPFRArray(count: 2 * d, precision: boxBits)
+                    for j in 0..<(2 * d) { cmpfr_set(c[j], e[j], MPFR_RNDN) }
+                    cmpfr_set(c[half == 0 ? d + k : k], mid[0], MPFR_RNDN)
+                    var child = Box(ends: c, line: box.line)
+                    evaluate(&child)
+                    offer(child)
+                }
+            }
+            return (stuck > 0 ? "\(stuck) boxes could not be split further at \(boxBits.bits) bits" : "every box within the gap", 0)
+        }
+    }
+}

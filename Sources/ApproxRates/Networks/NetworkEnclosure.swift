@@ -1,0 +1,155 @@
+import CMPFR
+
+/// A rigorous affine enclosure of a ReLU network over a box of its input space, in Arb ball
+/// arithmetic: for every x in the box, with c the box's centre,
+///
+///     net(x) ∈ C + Σ_k S_k·(x_k − c_k) + R,
+///
+/// C, S_k and R balls. Each unit carries such a form. Affine layers combine the forms exactly
+/// (up to ball rounding); a ReLU whose pre-activation keeps one sign on the box is the identity
+/// or zero, exactly; one whose pre-activation range [l, u] straddles 0 is replaced by the chord
+/// relaxation λz + [0, max(−λl, (1 − λ)u)] with λ ≈ u/(u − l), the tightest affine enclosure
+/// of max(z, 0) on [l, u] (the gap is added to R). So on a box where no unit changes sign the
+/// form is the network's exact linear piece, and the only widening is ball rounding at
+/// ``precision`` bits; on a box that contains breakpoints it is still valid, only looser.
+///
+/// Supported units: identity and ReLU (the continuous piecewise-linear networks). Others make
+/// ``init(network:precision:)`` throw: their enclosure is not implemented.
+public final class NetworkEnclosure: @unchecked Sendable {
+    // Sendable: after init nothing is mutated; each thread uses its own Workspace.
+
+    /// The network enclosed.
+    public let network: Network
+    /// Bits of every ball operation.
+    public let precision: Precision
+    let weights: [BallArray]
+    let biases: [BallArray]
+    let relu: [[Bool]]
+    let positives: [[Bool]]
+    let maxWidth: Int
+
+    /// Prepares exact balls for every weight and bias. Throws for units other than identity and
+    /// ReLU.
+    public init(network: Network, precision: Precision) throws {
+        guard network.isPiecewiseLinear else {
+            let kinds = Set(network.layers.flatMap { $0.activations.filter { !$0.isPiecewiseLinear }.map(\.description) })
+            throw NetworkError.unsupported("certified enclosures cover identity and relu units; this network has \(kinds.sorted().joined(separator: ", "))")
+        }
+        self.network = network
+        self.precision = precision
+        var ws: [BallArray] = [], bs: [BallArray] = []
+        for layer in network.layers {
+            let w = BallArray(count: layer.weights.count)
+            for (k, v) in layer.weights.enumerated() { v.withMPFR { carb_set_mpfr(w[k], $0) } }
+            let b = BallArray(count: layer.bias.count)
+            for (k, v) in layer.bias.enumerated() { v.withMPFR { carb_set_mpfr(b[k], $0) } }
+            ws.append(w); bs.append(b)
+        }
+        weights = ws; biases = bs
+        relu = network.layers.map { $0.activations.map { $0 == .relu } }
+        positives = network.layers.map { $0.weights.map { $0.signum > 0 } }
+        maxWidth = network.layers.map(\.outputCount).max().map { Swift.max($0, network.inputDimension) } ?? network.inputDimension
+    }
+
+    /// Registers for one thread.
+    public final class Workspace {
+        let d: Int
+        var c: [BallArray]     // two layers' centre values, ping-pong
+        var s: [BallArray]     // slopes: d per unit
+        var r: [BallArray]     // remainders
+        var lo: [BallArray]    // each unit's range: lower end (exact), by interval arithmetic and by its form
+        var hi: [BallArray]    // upper end
+        let z: BallArray       // [range, λ, half, crossing, t]
+        /// Units whose pre-activation straddled 0 in the last enclosure (relaxed).
+        public internal(set) var relaxedUnits = 0
+        /// 1-D: the zero x* = c − C/S of the first unit relaxed in the last enclosure (the
+        /// lowest layer's, whose form is the most exact): where to cut the box so that this unit
+        /// keeps one sign on each side. Nil when no unit was relaxed.
+        public var firstCrossing: UnsafeMutablePointer<arb_struct>? { hasCrossing ? z[3] : nil }
+        var hasCrossing = false
+        init(width: Int, d: Int) {
+            self.d = d
+            c = [BallArray(count: width), BallArray(count: width)]
+            s = [BallArray(count: width * d), BallArray(count: width * d)]
+            r = [BallArray(count: width), BallArray(count: width)]
+            lo = [BallArray(count: width), BallArray(count: width)]
+            hi = [BallArray(count: width), BallArray(count: width)]
+            z = BallArray(count: 5)
+        }
+    }
+
+    /// A workspace for one thread.
+    public func makeWorkspace() -> Workspace { Workspace(width: maxWidth, d: network.inputDimension) }
+
+    /// Encloses output 0 over the box with centre `centre` (d exact balls) and offsets x − c
+    /// `offsets` (d balls centred at 0): writes C, S (d balls) and R. Returns false when some
+    /// pre-activation is unbounded on the box (nothing is claimed then).
+    @discardableResult
+    public func enclose(centre: UnsafePointer<arb_struct>, offsets: UnsafePointer<arb_struct>, workspace ws: Workspace,
+                        value: UnsafeMutablePointer<arb_struct>, slopes: UnsafeMutablePointer<arb_struct>,
+                        remainder: UnsafeMutablePointer<arb_struct>) -> Bool {
+        let d = ws.d, p = precision.bits
+        var cur = 0
+        // The input: x_k = c_k + 1·(x_k − c_k).
+        for k in 0..<d {
+            carb_set(ws.c[0][k], centre + k); carb_zero(ws.r[0][k])
+            arb_add(ws.z[4], centre + k, offsets + k, p)
+            carb_set(ws.lo[0][k], ws.z[4]); carb_set(ws.hi[0][k], ws.z[4])
+            _ = carb_unit_bounds(ws.z[4], ws.lo[0][k], ws.hi[0][k], ws.z[1], ws.z[2], 0, p)
+            for j in 0..<d { if j == k { carb_one(ws.s[0][k * d + j]) } else { carb_zero(ws.s[0][k * d + j]) } }
+        }
+        ws.relaxedUnits = 0
+        ws.hasCrossing = false
+        let range = ws.z[0], lam = ws.z[1], half = ws.z[2]
+        var finite = true
+        for (l, layer) in network.layers.enumerated() {
+            let nxt = 1 - cur
+            let C = ws.c[nxt], S = ws.s[nxt], R = ws.r[nxt], pc = ws.c[cur], ps = ws.s[cur], pr = ws.r[cur]
+            let LO = ws.lo[nxt], HI = ws.hi[nxt], plo = ws.lo[cur], phi = ws.hi[cur]
+            let positive = positives[l]
+            let w = weights[l], b = biases[l]
+            for i in 0..<layer.outputCount {
+                carb_set(C[i], b[i]); carb_zero(R[i]); carb_set(LO[i], b[i]); carb_set(HI[i], b[i])
+                for k in 0..<d { carb_zero(S[i * d + k]) }
+                for e in layer.rowStart[i]..<layer.rowStart[i + 1] {
+                    let j = layer.columns[e]
+                    if arb_is_zero(w[e]) != 0 { continue }
+                    arb_addmul(C[i], w[e], pc[j], p)
+                    for k in 0..<d { arb_addmul(S[i * d + k], w[e], ps[j * d + k], p) }
+                    if arb_is_zero(pr[j]) == 0 { arb_addmul(R[i], w[e], pr[j], p) }
+                    if positive[e] { arb_addmul(LO[i], w[e], plo[j], p); arb_addmul(HI[i], w[e], phi[j], p) }
+                    else { arb_addmul(LO[i], w[e], phi[j], p); arb_addmul(HI[i], w[e], plo[j], p) }
+                }
+                // The range of the pre-activation over the box: its form's range, intersected
+                // with the interval sum of its inputs' ranges (which knows, for instance, that
+                // 0 − σ(c) is never positive, where the forms have relaxed σ(c)).
+                carb_set(range, C[i])
+                for k in 0..<d { arb_addmul(range, S[i * d + k], offsets + k, p) }
+                arb_add(range, range, R[i], p)
+                switch carb_unit_bounds(range, LO[i], HI[i], lam, half, relu[l][i] ? 1 : 0, p) {
+                case 1: break
+                case 0:
+                    carb_zero(C[i]); carb_zero(R[i])
+                    for k in 0..<d { carb_zero(S[i * d + k]) }
+                case 2:
+                    if ws.relaxedUnits == 0 && d == 1 && arb_contains_zero(S[i]) == 0 {
+                        let x = ws.z[3]
+                        arb_div(x, C[i], S[i], p); arb_sub(x, centre, x, p)
+                        ws.hasCrossing = carb_is_finite(x) != 0
+                    }
+                    ws.relaxedUnits += 1
+                    arb_mul(C[i], C[i], lam, p); arb_add(C[i], C[i], half, p)
+                    for k in 0..<d { arb_mul(S[i * d + k], S[i * d + k], lam, p) }
+                    arb_mul(R[i], R[i], lam, p); carb_add_radius(R[i], half)
+                default:
+                    finite = false
+                    carb_indeterminate(C[i])
+                }
+            }
+            cur = nxt
+        }
+        carb_set(value, ws.c[cur][0]); carb_set(remainder, ws.r[cur][0])
+        for k in 0..<d { carb_set(slopes + k, ws.s[cur][k]) }
+        return finite && carb_is_finite(value) != 0 && carb_is_finite(remainder) != 0
+    }
+}

@@ -1,0 +1,161 @@
+/* ApproxRates' view of Arb (ball arithmetic; Debian: libflint-arb-dev, headers in /usr/include,
+ * libraries libflint-arb and libflint, no pkg-config file). Arb's inline helpers and macros
+ * that Swift cannot call are wrapped below under the prefix carb_. */
+#ifndef APPROXRATES_CMPFR_ARB_H
+#define APPROXRATES_CMPFR_ARB_H
+#include <arb.h>
+
+static inline void carb_init(arb_ptr x) { arb_init(x); }
+static inline void carb_clear(arb_ptr x) { arb_clear(x); }
+static inline void carb_set(arb_ptr y, arb_srcptr x) { arb_set(y, x); }
+static inline void carb_zero(arb_ptr x) { arb_zero(x); }
+static inline void carb_one(arb_ptr x) { arb_one(x); }
+static inline void carb_indeterminate(arb_ptr x) { arb_indeterminate(x); }
+static inline int carb_is_exact(arb_srcptr x) { return arb_is_exact(x); }
+static inline int carb_is_finite(arb_srcptr x) { return arb_is_finite(x); }
+/* x := the exact value of the MPFR number v (radius 0). */
+static inline void carb_set_mpfr(arb_ptr x, mpfr_srcptr v) { arf_set_mpfr(arb_midref(x), v); mag_zero(arb_radref(x)); }
+/* x := the exact double v. */
+static inline void carb_set_d(arb_ptr x, double v) { arb_set_d(x, v); }
+static inline void carb_set_si(arb_ptr x, long v) { arb_set_si(x, v); }
+/* An upper bound of the ball, rounded up to r's precision (+inf if the ball is not finite). */
+static inline void carb_upper_mpfr(mpfr_ptr r, arb_srcptr x) {
+    arf_t u; arf_init(u); arb_get_ubound_arf(u, x, mpfr_get_prec(r));
+    if (arf_is_finite(u)) arf_get_mpfr(r, u, MPFR_RNDU); else mpfr_set_inf(r, 1);
+    arf_clear(u);
+}
+/* A lower bound of the ball, rounded down to r's precision (-inf if the ball is not finite). */
+static inline void carb_lower_mpfr(mpfr_ptr r, arb_srcptr x) {
+    arf_t u; arf_init(u); arb_get_lbound_arf(u, x, mpfr_get_prec(r));
+    if (arf_is_finite(u)) arf_get_mpfr(r, u, MPFR_RNDD); else mpfr_set_inf(r, -1);
+    arf_clear(u);
+}
+/* The midpoint, rounded to nearest at r's precision. */
+static inline void carb_mid_mpfr(mpfr_ptr r, arb_srcptr x) { arf_get_mpfr(r, arb_midref(x), MPFR_RNDN); }
+/* The radius as a double, rounded up. */
+static inline double carb_rad_d(arb_srcptr x) { return mag_get_d(arb_radref(x)); }
+/* The midpoint as a double. */
+static inline double carb_mid_d(arb_srcptr x) { return arf_get_d(arb_midref(x), ARF_RND_NEAR); }
+/* An upper bound of |x| as a double, rounded up (inf if not finite). */
+static inline double carb_abs_upper_d(arb_srcptr x) {
+    mag_t m; mag_init(m); arb_get_mag(m, x); double d = mag_get_d(m); mag_clear(m); return d;
+}
+/* An upper bound of x (not |x|) as a double, rounded up. */
+static inline double carb_upper_d(arb_srcptr x) {
+    arf_t u; arf_init(u); arb_get_ubound_arf(u, x, 64); double d = arf_is_finite(u) ? arf_get_d(u, ARF_RND_CEIL) : (arf_is_nan(u) ? 0.0/0.0 : (arf_sgn(u) > 0 ? 1.0/0.0 : -1.0/0.0)); arf_clear(u); return d;
+}
+/* A lower bound of x as a double, rounded down. */
+static inline double carb_lower_d(arb_srcptr x) {
+    arf_t u; arf_init(u); arb_get_lbound_arf(u, x, 64); double d = arf_is_finite(u) ? arf_get_d(u, ARF_RND_FLOOR) : (arf_is_nan(u) ? 0.0/0.0 : (arf_sgn(u) > 0 ? 1.0/0.0 : -1.0/0.0)); arf_clear(u); return d;
+}
+/* x := [0, upper bound of |x|]: the range of |t| over the ball when it contains 0. */
+static inline void carb_abs_range(arb_ptr y, arb_srcptr x, slong prec) {
+    arf_t u; arf_init(u); arb_get_abs_ubound_arf(u, x, prec);
+    arf_t z; arf_init(z);
+    arb_set_interval_arf(y, z, u, prec);
+    arf_clear(u); arf_clear(z);
+}
+/* y := the hull [min(lower x, lower y), max(upper x, upper y)]. */
+static inline void carb_union(arb_ptr z, arb_srcptr x, arb_srcptr y, slong prec) { arb_union(z, x, y, prec); }
+/* y := [lo, hi] from two MPFR numbers (outward). */
+static inline void carb_set_interval_mpfr(arb_ptr x, mpfr_srcptr a, mpfr_srcptr b, slong prec) { arb_set_interval_mpfr(x, a, b, prec); }
+/* y := [lower(x), upper(x)] with lower clipped below at 0 (a nonnegative quantity's enclosure). */
+static inline void carb_clip_nonnegative(arb_ptr y, arb_srcptr x, slong prec) {
+    arf_t lo, hi; arf_init(lo); arf_init(hi);
+    arb_get_lbound_arf(lo, x, prec); arb_get_ubound_arf(hi, x, prec);
+    if (arf_sgn(lo) < 0) arf_zero(lo);
+    if (arf_sgn(hi) < 0) arf_zero(hi);
+    arb_set_interval_arf(y, lo, hi, prec);
+    arf_clear(lo); arf_clear(hi);
+}
+/* y := x + [-e, e] where e bounds |err| (adds the error ball's magnitude to the radius). */
+static inline void carb_add_error(arb_ptr x, arb_srcptr err) { arb_add_error(x, err); }
+static inline void carb_add_error_mag_of(arb_ptr x, arb_srcptr err) {
+    mag_t m; mag_init(m); arb_get_mag(m, err); mag_add(arb_radref(x), arb_radref(x), m); mag_clear(m);
+}
+/* The ball [-m, m] where m bounds |x|. */
+static inline void carb_symmetric(arb_ptr y, arb_srcptr x) {
+    mag_t m; mag_init(m); arb_get_mag(m, x); arf_zero(arb_midref(y)); mag_swap(arb_radref(y), m); mag_clear(m);
+}
+/* x := its midpoint, exactly (radius 0). */
+static inline void carb_mid_exact(arb_ptr x) { mag_zero(arb_radref(x)); }
+/* x := 0 ± (its radius). */
+static inline void carb_mid_zero(arb_ptr x) { arf_zero(arb_midref(x)); }
+/* x := mid ± 1. */
+static inline void carb_rad_one(arb_ptr x) { mag_one(arb_radref(x)); }
+/* The ReLU of a pre-activation z whose range over the box is the ball z_range:
+ * returns 1 when z >= 0 on the box (relu = identity), 0 when z <= 0 (relu = 0), 3 when the range is
+ * not finite, and 2 when it straddles 0. Then, with l < 0 < u the range's ends, lam is an exact
+ * number in [0, 1] (about u/(u - l)) and half an exact number such that, for every z in [l, u],
+ * relu(z) - lam*z lies in [0, 2*half] (the chord relaxation: relu(z) - lam*z is convex, 0 at 0,
+ * and at most max(-lam*l, (1 - lam)*u) on [l, u]). */
+static inline int carb_relu_relax(arb_srcptr z_range, arb_ptr lam, arb_ptr half, slong prec) {
+    arf_t lo, hi, q, w; arf_init(lo); arf_init(hi); arf_init(q); arf_init(w);
+    int kind;
+    arb_get_lbound_arf(lo, z_range, prec); arb_get_ubound_arf(hi, z_range, prec);
+    if (!arf_is_finite(lo) || !arf_is_finite(hi)) kind = 3;
+    else if (arf_sgn(lo) >= 0) kind = 1;
+    else if (arf_sgn(hi) <= 0) kind = 0;
+    else {
+        kind = 2;
+        arf_sub(w, hi, lo, 30, ARF_RND_UP);
+        arf_div(q, hi, w, 30, ARF_RND_DOWN);
+        if (arf_sgn(q) < 0) arf_zero(q);
+        if (arf_cmp_si(q, 1) > 0) arf_one(q);
+        arb_t a, b; arb_init(a); arb_init(b);
+        arb_set_arf(a, lo); arb_set_arf(lam, q); arb_mul(a, a, lam, prec); arb_neg(a, a);      /* -lam*l */
+        arb_set_arf(b, hi); arb_sub_ui(half, lam, 1, prec); arb_neg(half, half); arb_mul(b, b, half, prec); /* (1-lam)*u */
+        arb_get_ubound_arf(lo, a, prec); arb_get_ubound_arf(hi, b, prec);
+        if (arf_cmp(lo, hi) < 0) arf_set(lo, hi);
+        arb_set_arf(half, lo); arb_mul_2exp_si(half, half, -1);
+        arb_clear(a); arb_clear(b);
+    }
+    arf_clear(lo); arf_clear(hi); arf_clear(q); arf_clear(w);
+    return kind;
+}
+/* x := x + (0 +/- e) where e is an upper bound of the exact, nonnegative ball half. */
+static inline void carb_add_radius(arb_ptr x, arb_srcptr half) {
+    mag_t m; mag_init(m); arb_get_mag(m, half); mag_add(arb_radref(x), arb_radref(x), m); mag_clear(m);
+}
+/* A lower bound of |x| as a double, rounded down (0 when the ball contains 0). */
+static inline double carb_abs_lower_d(arb_srcptr x) {
+    mag_t m; mag_init(m); arb_get_mag_lower(m, x);
+    arf_t a; arf_init(a); arf_set_mag(a, m); double d = arf_get_d(a, ARF_RND_FLOOR); arf_clear(a); mag_clear(m); return d;
+}
+/* A unit's range [lo, hi] (exact point balls: lo and hi hold the interval sums of its inputs'
+ * lower and upper ends, as balls) tightened with the bounds of its affine form's range z, then
+ * its activation: relu (is_relu) or identity. Returns the kind as carb_relu_relax does (1 for
+ * identity units); on return lo and hi are the exact ends of the unit's output range, and for
+ * kind 2 lam and half are set as in carb_relu_relax from the tightened ends. */
+static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr lam, arb_ptr half, int is_relu, slong prec) {
+    arf_t a, b, l, u, q, w; arf_init(a); arf_init(b); arf_init(l); arf_init(u); arf_init(q); arf_init(w);
+    int kind;
+    arb_get_lbound_arf(l, lo, prec); arb_get_ubound_arf(u, hi, prec);
+    if (arb_is_finite(z)) {
+        arb_get_lbound_arf(a, z, prec); arb_get_ubound_arf(b, z, prec);
+        if (!arf_is_finite(l) || arf_cmp(a, l) > 0) arf_set(l, a);
+        if (!arf_is_finite(u) || arf_cmp(b, u) < 0) arf_set(u, b);
+    }
+    if (!arf_is_finite(l) || !arf_is_finite(u)) kind = 3;
+    else if (!is_relu || arf_sgn(l) >= 0) kind = 1;
+    else if (arf_sgn(u) <= 0) { kind = 0; arf_zero(l); arf_zero(u); }
+    else {
+        kind = 2;
+        arf_sub(w, u, l, 30, ARF_RND_UP);
+        arf_div(q, u, w, 30, ARF_RND_DOWN);
+        if (arf_sgn(q) < 0) arf_zero(q);
+        if (arf_cmp_si(q, 1) > 0) arf_one(q);
+        arb_t x, y; arb_init(x); arb_init(y);
+        arb_set_arf(x, l); arb_set_arf(lam, q); arb_mul(x, x, lam, prec); arb_neg(x, x);
+        arb_set_arf(y, u); arb_sub_ui(half, lam, 1, prec); arb_neg(half, half); arb_mul(y, y, half, prec);
+        arb_get_ubound_arf(a, x, prec); arb_get_ubound_arf(b, y, prec);
+        if (arf_cmp(a, b) < 0) arf_set(a, b);
+        arb_set_arf(half, a); arb_mul_2exp_si(half, half, -1);
+        arb_clear(x); arb_clear(y);
+        arf_zero(l);
+    }
+    if (kind != 3) { arb_set_arf(lo, l); arb_set_arf(hi, u); }
+    arf_clear(a); arf_clear(b); arf_clear(l); arf_clear(u); arf_clear(q); arf_clear(w);
+    return kind;
+}
+#endif
