@@ -83,36 +83,6 @@ static inline void carb_mid_exact(arb_ptr x) { mag_zero(arb_radref(x)); }
 static inline void carb_mid_zero(arb_ptr x) { arf_zero(arb_midref(x)); }
 /* x := mid ± 1. */
 static inline void carb_rad_one(arb_ptr x) { mag_one(arb_radref(x)); }
-/* The ReLU of a pre-activation z whose range over the box is the ball z_range:
- * returns 1 when z >= 0 on the box (relu = identity), 0 when z <= 0 (relu = 0), 3 when the range is
- * not finite, and 2 when it straddles 0. Then, with l < 0 < u the range's ends, lam is an exact
- * number in [0, 1] (about u/(u - l)) and half an exact number such that, for every z in [l, u],
- * relu(z) - lam*z lies in [0, 2*half] (the chord relaxation: relu(z) - lam*z is convex, 0 at 0,
- * and at most max(-lam*l, (1 - lam)*u) on [l, u]). */
-static inline int carb_relu_relax(arb_srcptr z_range, arb_ptr lam, arb_ptr half, slong prec) {
-    arf_t lo, hi, q, w; arf_init(lo); arf_init(hi); arf_init(q); arf_init(w);
-    int kind;
-    arb_get_lbound_arf(lo, z_range, prec); arb_get_ubound_arf(hi, z_range, prec);
-    if (!arf_is_finite(lo) || !arf_is_finite(hi)) kind = 3;
-    else if (arf_sgn(lo) >= 0) kind = 1;
-    else if (arf_sgn(hi) <= 0) kind = 0;
-    else {
-        kind = 2;
-        arf_sub(w, hi, lo, 30, ARF_RND_UP);
-        arf_div(q, hi, w, 30, ARF_RND_DOWN);
-        if (arf_sgn(q) < 0) arf_zero(q);
-        if (arf_cmp_si(q, 1) > 0) arf_one(q);
-        arb_t a, b; arb_init(a); arb_init(b);
-        arb_set_arf(a, lo); arb_set_arf(lam, q); arb_mul(a, a, lam, prec); arb_neg(a, a);      /* -lam*l */
-        arb_set_arf(b, hi); arb_sub_ui(half, lam, 1, prec); arb_neg(half, half); arb_mul(b, b, half, prec); /* (1-lam)*u */
-        arb_get_ubound_arf(lo, a, prec); arb_get_ubound_arf(hi, b, prec);
-        if (arf_cmp(lo, hi) < 0) arf_set(lo, hi);
-        arb_set_arf(half, lo); arb_mul_2exp_si(half, half, -1);
-        arb_clear(a); arb_clear(b);
-    }
-    arf_clear(lo); arf_clear(hi); arf_clear(q); arf_clear(w);
-    return kind;
-}
 /* x := x + (0 +/- e) where e is an upper bound of the exact, nonnegative ball half. */
 static inline void carb_add_radius(arb_ptr x, arb_srcptr half) {
     mag_t m; mag_init(m); arb_get_mag(m, half); mag_add(arb_radref(x), arb_radref(x), m); mag_clear(m);
@@ -124,9 +94,13 @@ static inline double carb_abs_lower_d(arb_srcptr x) {
 }
 /* A unit's range [lo, hi] (exact point balls: lo and hi hold the interval sums of its inputs'
  * lower and upper ends, as balls) tightened with the bounds of its affine form's range z, then
- * its activation: relu (is_relu) or identity. Returns the kind as carb_relu_relax does (1 for
- * identity units); on return lo and hi are the exact ends of the unit's output range, and for
- * kind 2 lam and half are set as in carb_relu_relax from the tightened ends. */
+ * its activation: relu (is_relu) or identity. Returns 1 when the output is the
+ * pre-activation (an identity unit, or a ReLU with z >= 0), 0 when it is 0 (z <= 0), 3 when the
+ * range is not finite, and 2 when a ReLU's range straddles 0. On return lo and hi are the exact
+ * ends of the unit's output range; for kind 2, with l < 0 < u the tightened ends, lam is an exact
+ * number in [0, 1] (about u/(u - l)) and half an exact number such that relu(z) - lam*z lies in
+ * [0, 2*half] for every z in [l, u] (the chord relaxation: relu(z) - lam*z is convex, 0 at 0, and
+ * at most max(-lam*l, (1 - lam)*u) on [l, u]). */
 static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr lam, arb_ptr half, int is_relu, slong prec) {
     arf_t a, b, l, u, q, w; arf_init(a); arf_init(b); arf_init(l); arf_init(u); arf_init(q); arf_init(w);
     int kind;

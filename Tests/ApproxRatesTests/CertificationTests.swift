@@ -5,6 +5,7 @@ import Testing
 @testable import ApproxRates
 import class Foundation.JSONSerialization
 import struct Foundation.Data
+import class Foundation.JSONDecoder
 
 /// Certified sup norms (issue 17): enclosures that contain the truth, and brackets
 /// lower ≤ ‖f − net‖∞ ≤ upper that catch what sampling misses.
@@ -223,5 +224,17 @@ import struct Foundation.Data
         }
         let r = try runCLI(["rate", "--target", "power", "--smoothness", "0.5", "--certify", "--certify-boxes", "0"])
         #expect(r.status != 0 && r.stderr.contains("--certify-boxes"))
+    }
+}
+
+@Suite struct CertifyPlanTests {
+    // A plan's "certify" key reaches the experiment; a bad gap is refused by name.
+    @Test func planCertifyKey() throws {
+        let good = try JSONDecoder().decode(ExperimentSpec.self, from: Data(#"{"target": "power", "smoothness": 0.5, "construction": "interpolation", "certify": 0.02}"#.utf8))
+        #expect(try good.experiment().certification?.gap == 0.02)
+        let none = try JSONDecoder().decode(ExperimentSpec.self, from: Data(#"{"target": "power", "smoothness": 0.5, "construction": "interpolation"}"#.utf8))
+        #expect(try none.experiment().certification == nil)
+        let bad = try JSONDecoder().decode(ExperimentSpec.self, from: Data(#"{"target": "power", "smoothness": 0.5, "construction": "interpolation", "certify": -1}"#.utf8))
+        #expect(throws: RateError.self) { try bad.experiment() }
     }
 }

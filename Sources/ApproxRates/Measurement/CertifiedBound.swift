@@ -40,6 +40,12 @@ public struct CertifiedBound: Sendable {
     /// The lower bound as a decimal string, rounded down.
     public func lowerText(digits: Int = 6) -> String { CertifiedBound.decimal(lower, digits: digits, up: false) }
 
+    /// No bound: upper = +∞, lower = 0, with the reason in ``method``.
+    public static func notCertified(because reason: String, gap: Double) -> CertifiedBound {
+        CertifiedBound(lower: 0, upper: .infinity, argmax: [], requestedGap: gap, floor: 0, boxes: 0, openBoxes: 0,
+                       precision: .double, method: "not certified: " + reason, seconds: 0)
+    }
+
     static func decimal(_ x: Double, digits: Int, up: Bool) -> String {
         guard x.isFinite else { return x > 0 ? "inf" : (x < 0 ? "-inf" : "nan") }
         return BigFloat(x, precision: .double).formatted(significantDigits: digits, rounding: up ? .up : .down)

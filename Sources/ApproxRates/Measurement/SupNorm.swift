@@ -94,8 +94,14 @@ public enum SupNorm {
         var certified: CertifiedBound? = nil
         if let certification = options.certification {
             let start = swept.map { startIntervals($0, zones: options.sampledZones) }
-            let bound = try CertifiedSupNorm.certify(network, against: target, precision: options.precision, options: certification,
+            let bound: CertifiedBound
+            do {
+                bound = try CertifiedSupNorm.certify(network, against: target, precision: options.precision, options: certification,
                                                      start: start, hint: exactArgmax)
+            } catch NetworkError.unsupported(let why) {
+                // Units the enclosures do not cover: no bound, and the result says so.
+                bound = .notCertified(because: why, gap: certification.gap)
+            }
             certified = bound
             // The branch and bound found a larger error than the sample: it becomes the measurement.
             if !bound.argmax.isEmpty {

@@ -32,11 +32,14 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var grid: String
     /// Fixed power q of the fit's log correction (error ≈ C W^-p (ln W)^q).
     public var logPower: Double
+    /// When set, every point is certified (``CertifiedSupNorm``) to this gap (plan key
+    /// `certify`, e.g. 0.01): its row carries the rigorous upper bound beside the error.
+    public var certify: Double? = nil
 
     static let keys: Set<String> = ["name", "target", "smoothness", "dimension", "construction", "activation", "alpha", "degree",
-                                    "weights", "points", "draws", "seed", "grid", "log_power"]
+                                    "weights", "points", "draws", "seed", "grid", "log_power", "certify"]
     enum CodingKeys: String, CodingKey {
-        case name, target, smoothness, dimension, construction, activation, alpha, degree, weights, points, draws, seed, grid
+        case name, target, smoothness, dimension, construction, activation, alpha, degree, weights, points, draws, seed, grid, certify
         case logPower = "log_power"
     }
 
@@ -61,6 +64,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
                   points: try c.decodeIfPresent(Int.self, forKey: .points) ?? 5, draws: try c.decodeIfPresent(Int.self, forKey: .draws) ?? 1,
                   seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1, grid: try c.decodeIfPresent(String.self, forKey: .grid) ?? "dyadic",
                   logPower: try c.decodeIfPresent(Double.self, forKey: .logPower) ?? 0, name: try c.decodeIfPresent(String.self, forKey: .name))
+        certify = try c.decodeIfPresent(Double.self, forKey: .certify)
     }
 
     static func defaultName(construction: String, target: String, r: Double, d: Int, alpha: Double?) -> String {
@@ -82,6 +86,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         guard grid == "dyadic" || grid == "any" else { throw RateError("experiment '\(name)': grid '\(grid)' is not allowed: use dyadic or any") }
         guard (1...1000).contains(draws) else { throw RateError("experiment '\(name)': draws \(draws) is not allowed: use 1 to 1000") }
         guard smoothness > 0, smoothness.isFinite else { throw RateError("experiment '\(name)': smoothness \(smoothness) is not allowed: r must be > 0") }
+        if let g = certify, !(g > 0 && g < 10) { throw RateError("experiment '\(name)': certify \(g) is not allowed: give the gap, a fraction in (0, 10) such as 0.01") }
         func make(_ offset: UInt64) throws -> Target {
             if TargetCatalog.names.contains(target) {
                 return try TargetCatalog.make(target, dimension: dimension, smoothness: smoothness,
@@ -96,6 +101,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
             var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
                                        dyadic: grid == "dyadic")
             e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }
+            e.certification = certify.map { CertifiedSupNorm.Options(gap: $0, threads: threads) }
             return e
         } catch let e as RateError where e.description.hasPrefix("experiment '") { throw e }
         catch { throw named(error) }
