@@ -101,8 +101,13 @@ static inline double carb_abs_lower_d(arb_srcptr x) {
  * number in [0, 1] (about u/(u - l)) and half an exact number such that relu(z) - lam*z lies in
  * [0, 2*half] for every z in [l, u] (the chord relaxation: relu(z) - lam*z is convex, 0 at 0, and
  * at most max(-lam*l, (1 - lam)*u) on [l, u]). */
-static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr lam, arb_ptr half, int is_relu, slong prec) {
-    arf_t a, b, l, u, q, w; arf_init(a); arf_init(b); arf_init(l); arf_init(u); arf_init(q); arf_init(w);
+static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr lam, arb_ptr half, int is_relu, slong prec,
+                                   arb_ptr scratch) {
+    /* Temporaries live in the caller's 8 scratch balls, whose limbs are reused: no allocation
+     * per call once they have grown. */
+    arf_ptr a = arb_midref(scratch), b = arb_midref(scratch + 1), l = arb_midref(scratch + 2), u = arb_midref(scratch + 3);
+    arf_ptr q = arb_midref(scratch + 4), w = arb_midref(scratch + 5);
+    arb_ptr x = scratch + 6, y = scratch + 7;
     int kind;
     arb_get_lbound_arf(l, lo, prec); arb_get_ubound_arf(u, hi, prec);
     if (arb_is_finite(z)) {
@@ -119,17 +124,14 @@ static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr
         arf_div(q, u, w, 30, ARF_RND_DOWN);
         if (arf_sgn(q) < 0) arf_zero(q);
         if (arf_cmp_si(q, 1) > 0) arf_one(q);
-        arb_t x, y; arb_init(x); arb_init(y);
         arb_set_arf(x, l); arb_set_arf(lam, q); arb_mul(x, x, lam, prec); arb_neg(x, x);
         arb_set_arf(y, u); arb_sub_ui(half, lam, 1, prec); arb_neg(half, half); arb_mul(y, y, half, prec);
         arb_get_ubound_arf(a, x, prec); arb_get_ubound_arf(b, y, prec);
         if (arf_cmp(a, b) < 0) arf_set(a, b);
         arb_set_arf(half, a); arb_mul_2exp_si(half, half, -1);
-        arb_clear(x); arb_clear(y);
         arf_zero(l);
     }
     if (kind != 3) { arb_set_arf(lo, l); arb_set_arf(hi, u); }
-    arf_clear(a); arf_clear(b); arf_clear(l); arf_clear(u); arf_clear(q); arf_clear(w);
     return kind;
 }
 #endif

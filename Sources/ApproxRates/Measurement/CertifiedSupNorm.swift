@@ -76,7 +76,7 @@ public enum CertifiedSupNorm {
         var starts: [Box] = []
         if let start, d == 1 {
             let pieces = start.filter(\.isPiece)
-            search.lines = BallArray(count: 4 * pieces.count)
+            search.lines = pieces.map { _ in BallArray(count: 2 * d + 2) }
             var line = 0
             for s in start {
                 let b = MPFRArray(count: 2, precision: boxBits)
@@ -121,6 +121,8 @@ public enum CertifiedSupNorm {
         var upper = Double.infinity
         /// 1-D: where the first relaxed unit of the box's network form crosses 0, when inside.
         var cut: MPFRArray? = nil
+        /// A degenerate box (a point), whose form is not kept for reuse.
+        var isPoint = false
         init(ends: MPFRArray, line: Int) { self.ends = ends; self.line = line }
     }
 
@@ -134,7 +136,9 @@ public enum CertifiedSupNorm {
         let boxBits: Precision
         let gap: Double
         let b: BallArray              // scratch
-        var lines = BallArray(count: 0)   // per piece: [centre, C, S, R] (1-D)
+        /// Network forms that hold on whole intervals (a sweep piece, or a box where no unit
+        /// switched): [centre (d), C, S (d), R] each; a box with `line` ≥ 0 reuses one.
+        var lines: [BallArray] = []
         var heap: [Box] = []
         var maxSettled = 0.0
         var bestLower = 0.0
@@ -148,7 +152,7 @@ public enum CertifiedSupNorm {
             ws = net.makeWorkspace()
             d = target.dimension; p = ballBits.bits
             self.boxBits = boxBits; self.gap = gap
-            b = BallArray(count: 8 + 4 * d)
+            b = BallArray(count: 10 + 4 * d)
         }
 
         var heapMax: Double { heap.first?.upper ?? 0 }
@@ -168,10 +172,10 @@ public enum CertifiedSupNorm {
                 for i in range {
                     let e = pieces[i].ends
                     carb_set_interval_mpfr(t[0], e[0], e[1], net.precision.bits)
-                    carb_set(lines[4 * i], t[0]); carb_mid_exact(lines[4 * i])
+                    let line = lines[i]
+                    carb_set(line[0], t[0]); carb_mid_exact(line[0])
                     carb_set(t[1], t[0]); carb_mid_zero(t[1])
-                    net.enclose(centre: lines[4 * i], offsets: t[1], workspace: ws, value: lines[4 * i + 1],
-                                slopes: lines[4 * i + 2], remainder: lines[4 * i + 3])
+                    net.enclose(centre: line[0], offsets: t[1], workspace: ws, value: line[1], slopes: line[2], remainder: line[3])
                 }
             }
         }
@@ -181,16 +185,31 @@ public enum CertifiedSupNorm {
             // A piece whose one form is loose (the sweep merged pieces with the same output line
             // while hidden units switched inside, and the relaxation of those units is wide) is
             // enclosed box by box like a zone, so that splitting it tightens the network too.
-            if box.line >= 0, carb_abs_upper_d(lines[4 * box.line + 3]) > 1e-3 * gap * Swift.max(bestLower, 1e-300) { box.line = -1 }
+            if box.line >= 0, carb_abs_upper_d(lines[box.line][2 * d + 1]) > 1e-3 * gap * Swift.max(bestLower, 1e-300) { box.line = -1 }
             if box.line >= 0 {
                 let l = box.line
                 // C_P + S_P·(c − c_P): re-centred at this box's centre.
-                arb_sub(C, f.centrePoint, lines[4 * l], p)
-                arb_mul(C, C, lines[4 * l + 2], p)
-                arb_add(C, C, lines[4 * l + 1], p)
-                carb_set(S, lines[4 * l + 2]); carb_set(R, lines[4 * l + 3])
+                // C_P + S_P·(c − c_P): re-centred at this box's centre.
+                let line = lines[l], t = b[7]
+                carb_set(C, line[d])
+                for k in 0..<d {
+                    arb_sub(t, f.centrePoint + k, line[k], p)
+                    arb_addmul(C, t, line[d + 1 + k], p)
+                    carb_set(S + k, line[d + 1 + k])
+                }
+                carb_set(R, line[2 * d + 1])
             } else {
                 net.enclose(centre: f.centrePoint, offsets: f.centredOffsets, workspace: ws, value: C, slopes: S, remainder: R)
+                if !box.isPoint, carb_abs_upper_d(R) <= 1e-3 * gap * Swift.max(bestLower, floor) {
+                    // The form is tight on this box (no unit switches, or only units whose
+                    // effect on the output is negligible, such as the digit chain inside a
+                    // cut-off zone): it holds on every sub-box, which reuse it.
+                    let line = BallArray(count: 2 * d + 2)
+                    for k in 0..<d { carb_set(line[k], f.centrePoint + k); carb_set(line[d + 1 + k], S + k) }
+                    carb_set(line[d], C); carb_set(line[2 * d + 1], R)
+                    lines.append(line)
+                    box.line = lines.count - 1
+                }
             }
         }
 
@@ -228,7 +247,17 @@ public enum CertifiedSupNorm {
             }
             box.upper = carb_is_finite(E) != 0 ? carb_abs_upper_d(E) : .infinity
             if box.upper.isNaN { box.upper = .infinity }
-            if box.upper > threshold { centreLower(box) }
+            guard box.upper > threshold else { return }
+            if box.line >= 0 { centreLower(box); return }
+            // A box enclosed on its own: its form at the centre c is C_n + R_n, tight when the
+            // remainder is small (no hidden unit switches inside); a loose box is split anyway.
+            if carb_abs_upper_d(Rn) <= 1e-3 * gap * Swift.max(bestLower, floor) {
+                let Cc = b[8 + 2 * d], Rc = b[9 + 2 * d]
+                carb_set(Cc, Cn); carb_set(Rc, Rn)
+                let m = MPFRArray(count: d, precision: boxBits)
+                for k in 0..<d { carb_mid_mpfr(m[k], f.centrePoint + k) }
+                pointLower(m.values, network: (Cc, Rc))
+            }
         }
 
         /// A point enclosure of |f − net| at the box's centre; raises the best lower bound.
@@ -241,14 +270,18 @@ public enum CertifiedSupNorm {
 
         /// A point enclosure of |f − net| at `point`; raises the best lower bound. `line` is the
         /// piece whose form holds there, if known.
-        func pointLower(_ point: [BigFloat], line: Int = -1) {
+        func pointLower(_ point: [BigFloat], line: Int = -1,
+                        network known: (UnsafeMutablePointer<arb_struct>, UnsafeMutablePointer<arb_struct>)? = nil) {
             let m = MPFRArray(point, precision: boxBits)
             f.enclose(lower: m.base, upper: m.base)
             let Cf = b[0], Rf = b[1], Vf = b[2], Cn = b[3], Rn = b[4], E = b[5]
             let Gf = b[8], Sn = b[8 + d]
             f.parts(centre: Cf, remainder: Rf, gradient: Gf, range: Vf)
-            var box = Box(ends: MPFRArray([point, point].flatMap { $0 }, precision: boxBits), line: line)
-            networkForm(&box, C: Cn, S: Sn, R: Rn)
+            if let (c, r) = known { carb_set(Cn, c); carb_set(Rn, r) } else {
+                var box = Box(ends: MPFRArray([point, point].flatMap { $0 }, precision: boxBits), line: line)
+                box.isPoint = true
+                networkForm(&box, C: Cn, S: Sn, R: Rn)
+            }
             f.result(into: E)
             arb_sub(E, E, Cn, p); arb_sub(E, E, Rn, p)
             guard carb_is_finite(E) != 0 else { return }

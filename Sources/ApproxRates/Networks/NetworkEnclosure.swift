@@ -60,6 +60,7 @@ public final class NetworkEnclosure: @unchecked Sendable {
         var lo: [BallArray]    // each unit's range: lower end (exact), by interval arithmetic and by its form
         var hi: [BallArray]    // upper end
         let z: BallArray       // [range, λ, half, crossing, t]
+        let bounds: BallArray  // temporaries of carb_unit_bounds
         /// Units whose pre-activation straddled 0 in the last enclosure (relaxed).
         public internal(set) var relaxedUnits = 0
         /// 1-D: the zero x* = c − C/S of the first unit relaxed in the last enclosure (the
@@ -75,6 +76,7 @@ public final class NetworkEnclosure: @unchecked Sendable {
             lo = [BallArray(count: width), BallArray(count: width)]
             hi = [BallArray(count: width), BallArray(count: width)]
             z = BallArray(count: 5)
+            bounds = BallArray(count: 8)
         }
     }
 
@@ -95,7 +97,7 @@ public final class NetworkEnclosure: @unchecked Sendable {
             carb_set(ws.c[0][k], centre + k); carb_zero(ws.r[0][k])
             arb_add(ws.z[4], centre + k, offsets + k, p)
             carb_set(ws.lo[0][k], ws.z[4]); carb_set(ws.hi[0][k], ws.z[4])
-            _ = carb_unit_bounds(ws.z[4], ws.lo[0][k], ws.hi[0][k], ws.z[1], ws.z[2], 0, p)
+            _ = carb_unit_bounds(ws.z[4], ws.lo[0][k], ws.hi[0][k], ws.z[1], ws.z[2], 0, p, ws.bounds.base)
             for j in 0..<d { if j == k { carb_one(ws.s[0][k * d + j]) } else { carb_zero(ws.s[0][k * d + j]) } }
         }
         ws.relaxedUnits = 0
@@ -126,7 +128,7 @@ public final class NetworkEnclosure: @unchecked Sendable {
                 carb_set(range, C[i])
                 for k in 0..<d { arb_addmul(range, S[i * d + k], offsets + k, p) }
                 arb_add(range, range, R[i], p)
-                switch carb_unit_bounds(range, LO[i], HI[i], lam, half, relu[l][i] ? 1 : 0, p) {
+                switch carb_unit_bounds(range, LO[i], HI[i], lam, half, relu[l][i] ? 1 : 0, p, ws.bounds.base) {
                 case 1: break
                 case 0:
                     carb_zero(C[i]); carb_zero(R[i])
