@@ -32,21 +32,11 @@ static inline void carb_lower_mpfr(mpfr_ptr r, arb_srcptr x) {
 }
 /* The midpoint, rounded to nearest at r's precision. */
 static inline void carb_mid_mpfr(mpfr_ptr r, arb_srcptr x) { arf_get_mpfr(r, arb_midref(x), MPFR_RNDN); }
-/* The radius as a double, rounded up. */
-static inline double carb_rad_d(arb_srcptr x) { return mag_get_d(arb_radref(x)); }
 /* The midpoint as a double. */
 static inline double carb_mid_d(arb_srcptr x) { return arf_get_d(arb_midref(x), ARF_RND_NEAR); }
 /* An upper bound of |x| as a double, rounded up (inf if not finite). */
 static inline double carb_abs_upper_d(arb_srcptr x) {
     mag_t m; mag_init(m); arb_get_mag(m, x); double d = mag_get_d(m); mag_clear(m); return d;
-}
-/* An upper bound of x (not |x|) as a double, rounded up. */
-static inline double carb_upper_d(arb_srcptr x) {
-    arf_t u; arf_init(u); arb_get_ubound_arf(u, x, 64); double d = arf_is_finite(u) ? arf_get_d(u, ARF_RND_CEIL) : (arf_is_nan(u) ? 0.0/0.0 : (arf_sgn(u) > 0 ? 1.0/0.0 : -1.0/0.0)); arf_clear(u); return d;
-}
-/* A lower bound of x as a double, rounded down. */
-static inline double carb_lower_d(arb_srcptr x) {
-    arf_t u; arf_init(u); arb_get_lbound_arf(u, x, 64); double d = arf_is_finite(u) ? arf_get_d(u, ARF_RND_FLOOR) : (arf_is_nan(u) ? 0.0/0.0 : (arf_sgn(u) > 0 ? 1.0/0.0 : -1.0/0.0)); arf_clear(u); return d;
 }
 /* x := [0, upper bound of |x|]: the range of |t| over the ball when it contains 0. */
 static inline void carb_abs_range(arb_ptr y, arb_srcptr x, slong prec) {
@@ -67,11 +57,6 @@ static inline void carb_clip_nonnegative(arb_ptr y, arb_srcptr x, slong prec) {
     if (arf_sgn(hi) < 0) arf_zero(hi);
     arb_set_interval_arf(y, lo, hi, prec);
     arf_clear(lo); arf_clear(hi);
-}
-/* y := x + [-e, e] where e bounds |err| (adds the error ball's magnitude to the radius). */
-static inline void carb_add_error(arb_ptr x, arb_srcptr err) { arb_add_error(x, err); }
-static inline void carb_add_error_mag_of(arb_ptr x, arb_srcptr err) {
-    mag_t m; mag_init(m); arb_get_mag(m, err); mag_add(arb_radref(x), arb_radref(x), m); mag_clear(m);
 }
 /* The ball [-m, m] where m bounds |x|. */
 static inline void carb_symmetric(arb_ptr y, arb_srcptr x) {

@@ -100,7 +100,7 @@ public enum CertifiedSupNorm {
                 if k == d { break }
             } while true
         }
-        if let hint, hint.count == d { search.pointLower(hint) }
+        if let hint, hint.count == d { search.pointLower(MPFRArray(hint, precision: boxBits)) }
         for var b in starts { search.evaluate(&b); search.offer(b) }
         let (stop, open) = search.run(maximumBoxes: options.maximumBoxes)
         let upper = Swift.max(search.maxSettled, search.heapMax)
@@ -145,6 +145,8 @@ public enum CertifiedSupNorm {
         var bestPoint: [BigFloat] = []
         var boxes = 0
         var stuck = 0
+        /// Scratch of the split: a width, then the cut point.
+        let split: MPFRArray
 
         init(net: NetworkEnclosure, target: Target, ballBits: Precision, boxBits: Precision, gap: Double) {
             self.net = net; self.target = target
@@ -153,6 +155,7 @@ public enum CertifiedSupNorm {
             d = target.dimension; p = ballBits.bits
             self.boxBits = boxBits; self.gap = gap
             b = BallArray(count: 10 + 4 * d)
+            split = MPFRArray(count: 1, precision: boxBits)
         }
 
         var heapMax: Double { heap.first?.upper ?? 0 }
@@ -256,7 +259,7 @@ public enum CertifiedSupNorm {
                 carb_set(Cc, Cn); carb_set(Rc, Rn)
                 let m = MPFRArray(count: d, precision: boxBits)
                 for k in 0..<d { carb_mid_mpfr(m[k], f.centrePoint + k) }
-                pointLower(m.values, network: (Cc, Rc))
+                pointLower(m, network: (Cc, Rc))
             }
         }
 
@@ -265,20 +268,21 @@ public enum CertifiedSupNorm {
             let e = box.ends
             let m = MPFRArray(count: d, precision: boxBits)
             for k in 0..<d { mpfr_add(m[k], e[k], e[d + k], MPFR_RNDN); mpfr_div_2ui(m[k], m[k], 1, MPFR_RNDN) }
-            pointLower(m.values, line: box.line)
+            pointLower(m, line: box.line)
         }
 
         /// A point enclosure of |f − net| at `point`; raises the best lower bound. `line` is the
         /// piece whose form holds there, if known.
-        func pointLower(_ point: [BigFloat], line: Int = -1,
+        func pointLower(_ m: MPFRArray, line: Int = -1,
                         network known: (UnsafeMutablePointer<arb_struct>, UnsafeMutablePointer<arb_struct>)? = nil) {
-            let m = MPFRArray(point, precision: boxBits)
             f.enclose(lower: m.base, upper: m.base)
             let Cf = b[0], Rf = b[1], Vf = b[2], Cn = b[3], Rn = b[4], E = b[5]
             let Gf = b[8], Sn = b[8 + d]
             f.parts(centre: Cf, remainder: Rf, gradient: Gf, range: Vf)
             if let (c, r) = known { carb_set(Cn, c); carb_set(Rn, r) } else {
-                var box = Box(ends: MPFRArray([point, point].flatMap { $0 }, precision: boxBits), line: line)
+                let ends = MPFRArray(count: 2 * d, precision: boxBits)
+                for k in 0..<(2 * d) { cmpfr_set(ends[k], m[k % d], MPFR_RNDN) }
+                var box = Box(ends: ends, line: line)
                 box.isPoint = true
                 networkForm(&box, C: Cn, S: Sn, R: Rn)
             }
@@ -286,7 +290,7 @@ public enum CertifiedSupNorm {
             arb_sub(E, E, Cn, p); arb_sub(E, E, Rn, p)
             guard carb_is_finite(E) != 0 else { return }
             let lower = carb_abs_lower_d(E)
-            if lower > bestLower { bestLower = lower; bestPoint = point }
+            if lower > bestLower { bestLower = lower; bestPoint = m.values }
         }
 
         func offer(_ box: Box) {
@@ -327,14 +331,14 @@ public enum CertifiedSupNorm {
                 // Split along the widest side.
                 let e = box.ends
                 var k = 0, widest = -1.0
-                let w = MPFRArray(count: 1, precision: boxBits)
+                let w = split
                 for j in 0..<d {
                     mpfr_sub(w[0], e[d + j], e[j], MPFR_RNDN)
                     let x = mpfr_get_d(w[0], MPFR_RNDN)
                     if x > widest { widest = x; k = j }
                 }
                 // At the crossing of the first relaxed unit (1-D), else in the middle.
-                let mid = box.cut ?? MPFRArray(count: 1, precision: boxBits)
+                let mid = box.cut ?? split
                 if box.cut == nil { mpfr_add(mid[0], e[k], e[d + k], MPFR_RNDN); mpfr_div_2ui(mid[0], mid[0], 1, MPFR_RNDN) }
                 if mpfr_lessequal_p(mid[0], e[k]) != 0 || mpfr_greaterequal_p(mid[0], e[d + k]) != 0 {
                     // Too narrow to split at this precision: it stays a leaf as it is.

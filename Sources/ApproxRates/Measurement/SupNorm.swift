@@ -85,7 +85,7 @@ public enum SupNorm {
         var (error, argmax) = largest(search.candidates, ErrorProbe(network: mpfr, target: target))
         search.mpfrPoints += search.candidates.count
         var exactArgmax = argmax.map { BigFloat($0, precision: .double) }
-        let exact = exactCandidates(target, mpfr, options)
+        var exact = exactCandidates(target, mpfr, options)
         search.mpfrPoints += exact.evaluated
         if !exact.points.isEmpty {
             let (e, x) = largestExact(exact.points, ErrorProbe(network: mpfr, target: target))
@@ -103,12 +103,13 @@ public enum SupNorm {
                 bound = .notCertified(because: why, gap: certification.gap)
             }
             certified = bound
-            // The branch and bound found a larger error than the sample: it becomes the measurement.
+            // The branch and bound found a larger error than the sample: it becomes the measurement
+            // (and an exact candidate of the guard like the special points).
             if !bound.argmax.isEmpty {
-                let probe = ErrorProbe(network: mpfr, target: target)
-                let e = probe.error(atExact: bound.argmax)
+                let point = bound.argmax.map(Coordinate.exact)
+                let (e, x) = largestExact([point], ErrorProbe(network: mpfr, target: target))
                 search.mpfrPoints += 1
-                if error < e { error = e; exactArgmax = probe.pointValue; argmax = exactArgmax.map { $0.toDouble() }; search.candidates.append(argmax) }
+                if error < e { error = e; exactArgmax = x; argmax = x.map { $0.toDouble() }; exact.points.append(x.map(Coordinate.exact)) }
             }
         }
         var guardError = error, digits = options.precision.roundTripDecimalDigits
@@ -123,12 +124,6 @@ public enum SupNorm {
                 if guardError < e { guardError = e }
             }
             digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits)
-        }
-        if certified != nil, options.guardCheck {
-            // The certified maximiser at twice the precision too, when it is the one reported.
-            let high = Precision(uncheckedBits: 2 * options.precision.bits)
-            let e = ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target).error(atExact: exactArgmax)
-            if guardError < e { guardError = e; digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits) }
         }
         return SupNormResult(error: error, argmax: argmax, exactArgmax: exactArgmax, certified: certified,
                              precision: options.precision, guardError: guardError,
@@ -186,9 +181,10 @@ public enum SupNorm {
         return best!
     }
 
-    /// One coordinate of an exact candidate: a float64 value, or a constant expression
-    /// evaluated at the precision of each evaluation.
-    enum Coordinate { case value(Double), expression(CompiledExpression) }
+    /// One coordinate of an exact candidate: a float64 value, a number at full precision (the
+    /// certified maximiser), or a constant expression evaluated at the precision of each
+    /// evaluation.
+    enum Coordinate { case value(Double), exact(BigFloat), expression(CompiledExpression) }
 
     /// The largest MPFR error over exact candidates (at least one), at the probe's precision.
     static func largestExact(_ points: [[Coordinate]], _ probe: ErrorProbe) -> (BigFloat, [BigFloat]) {
@@ -198,6 +194,7 @@ public enum SupNorm {
             let x = c.map { co -> BigFloat in
                 switch co {
                 case .value(let v): return BigFloat(v, precision: .double)
+                case .exact(let v): return v
                 case .expression(let e): return e.constantValue(precision: p)
                 }
             }

@@ -124,11 +124,6 @@ public final class ExpressionEnclosure {
         encloseBox()
     }
 
-    /// Encloses the expression over the box whose coordinate balls are `balls` (d of them).
-    public func enclose(balls: UnsafePointer<arb_struct>) {
-        for k in 0..<d { carb_set(box[k], balls + k) }
-        encloseBox()
-    }
 
     func encloseBox() {
         for k in 0..<d {
@@ -251,7 +246,7 @@ public final class ExpressionEnclosure {
                     constant(i, scratch[1])
                 } else {
                     // ±1 on either side of a cell boundary: the range [−1, 1], no derivative.
-                    carb_zero(scratch[1]); mag_one_set(scratch[1])
+                    carb_zero(scratch[1]); carb_rad_one(scratch[1])
                     collapse(i, to: scratch[1])
                 }
             case .bump(let a):
@@ -305,7 +300,7 @@ public final class ExpressionEnclosure {
             if arb_is_positive(e) != 0 {
                 smoothUnary(i, a, { arb_sqrt($0, $1, p) }, { out, x in arb_sqrt(out, x, p); arb_mul_2exp_si(out, out, 1); arb_inv(out, out, p) })
             } else if arb_is_nonnegative(e) != 0 || nonnegative[a] {
-                monotoneRange(i, e, p) { arb_sqrtpos($0, $1, p) }
+                monotoneRange(into: value[i], e, p) { arb_sqrtpos($0, $1, p) }
                 collapse(i, to: value[i])
             } else { undefined(i) }
         case .exp: smoothUnary(i, a, { arb_exp($0, $1, p) }, { arb_exp($0, $1, p) })
@@ -399,15 +394,16 @@ public final class ExpressionEnclosure {
         carb_indeterminate(value[i])
     }
 
-    /// value[i] := [h(lower e), h(upper e)] for h increasing, with each end a point ball.
-    func monotoneRange(_ i: Int, _ e: UnsafePointer<arb_struct>, _ p: Int,
+    /// out := [h(lower e), h(upper e)] for h increasing on [0, ∞), with each end a point ball
+    /// (a lower end below 0 is taken as 0: e encloses a nonnegative quantity).
+    func monotoneRange(into out: UnsafeMutablePointer<arb_struct>, _ e: UnsafePointer<arb_struct>, _ p: Int,
                        _ h: (UnsafeMutablePointer<arb_struct>, UnsafePointer<arb_struct>) -> Void) {
         let lo = scratch[7], hi = scratch[8]
         carb_lower_mpfr(mpfr[0], e); carb_upper_mpfr(mpfr[1], e)
         if cmpfr_sgn(mpfr[0]) < 0 { cmpfr_set_zero_pos(mpfr[0]) }
         carb_set_mpfr(lo, mpfr[0]); carb_set_mpfr(hi, mpfr[1])
         h(lo, lo); h(hi, hi)
-        carb_union(value[i], lo, hi, p)
+        carb_union(out, lo, hi, p)
     }
 
     func power(_ i: Int, _ a: Int, _ b: Int, _ p: Int) {
@@ -432,21 +428,15 @@ public final class ExpressionEnclosure {
             if (arb_is_nonnegative(ea) != 0 || nonnegative[a]) && arb_is_positive(n) != 0 {
                 // A non-integer power c > 0 on [0, u]: increasing from 0; its derivative is
                 // bounded (c ≥ 1: c·t^(c−1) on [0, u]) or unbounded (c < 1): then no gradient.
-                monotoneRange(i, ea, p) { out, x in arb_pow(out, x, n, p) }
-                arb_sub_ui(t, n, 1, p)
-                if arb_is_nonnegative(t) != 0 && !rough[a] {
-                    let dv = scratch[1]
-                    carb_set(dv, value[i])
+                monotoneRange(into: value[i], ea, p) { out, x in arb_pow(out, x, n, p) }
+                let c1 = scratch[1]
+                arb_sub_ui(c1, n, 1, p)
+                if arb_is_nonnegative(c1) != 0 && !rough[a] {
                     // derivative c·t^(c−1) over [0, u], also increasing
-                    let lo = scratch[7], hi = scratch[8]
-                    carb_lower_mpfr(mpfr[0], ea); carb_upper_mpfr(mpfr[1], ea)
-                    if cmpfr_sgn(mpfr[0]) < 0 { cmpfr_set_zero_pos(mpfr[0]) }
-                    carb_set_mpfr(lo, mpfr[0]); carb_set_mpfr(hi, mpfr[1])
-                    if arb_is_zero(t) != 0 { carb_one(lo); carb_one(hi) } else { arb_pow(lo, lo, t, p); arb_pow(hi, hi, t, p) }
-                    carb_union(t, lo, hi, p); arb_mul(t, t, n, p)
+                    if arb_is_zero(c1) != 0 { carb_one(t) } else { monotoneRange(into: t, ea, p) { out, x in arb_pow(out, x, c1, p) } }
+                    arb_mul(t, t, n, p)
                     arb_pow(centre[i], centre[a], n, p)
                     for k in 0..<d { arb_mul(g(i, k), t, g(a, k), p) }
-                    carb_set(value[i], dv)
                     carb_zero(remainder[i]); rough[i] = false
                 } else {
                     collapse(i, to: value[i])
@@ -581,5 +571,3 @@ public final class ExpressionEnclosure {
     }
 }
 
-/// mag_one on the radius of x: x := mid ± 1 (used as [−1, 1] after zeroing the midpoint).
-@inline(__always) func mag_one_set(_ x: UnsafeMutablePointer<arb_struct>) { carb_rad_one(x) }

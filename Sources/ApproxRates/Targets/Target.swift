@@ -79,11 +79,6 @@ public struct Target: Sendable {
         self.specialLines = specialLines.filter { $0.axis < dimension }
     }
 
-    /// The exact special points at `precision`, inside [0, 1]^d.
-    public func exactSpecialPoints(precision: Precision) -> [[BigFloat]] {
-        exactSpecialPoints.map { $0.map { CompiledExpression($0, dimension: 0).constantValue(precision: precision) } }
-            .filter { $0.allSatisfy { $0.signum >= 0 && $0.toDouble() <= 1 } }
-    }
 
     /// A fresh evaluator (registers for one thread) at `precision`.
     public func makeEvaluator(precision: Precision) -> ExpressionEvaluator { ExpressionEvaluator(program, precision: precision) }
