@@ -9,6 +9,7 @@ static inline void carb_init(arb_ptr x) { arb_init(x); }
 static inline void carb_clear(arb_ptr x) { arb_clear(x); }
 static inline void carb_set(arb_ptr y, arb_srcptr x) { arb_set(y, x); }
 static inline void carb_zero(arb_ptr x) { arb_zero(x); }
+static inline void carb_swap(arb_ptr x, arb_ptr y) { arb_swap(x, y); }
 static inline void carb_one(arb_ptr x) { arb_one(x); }
 static inline void carb_indeterminate(arb_ptr x) { arb_indeterminate(x); }
 static inline int carb_is_exact(arb_srcptr x) { return arb_is_exact(x); }
@@ -77,13 +78,28 @@ static inline double carb_abs_lower_d(arb_srcptr x) {
     mag_t m; mag_init(m); arb_get_mag_lower(m, x);
     arf_t a; arf_init(a); arf_set_mag(a, m); double d = arf_get_d(a, ARF_RND_FLOOR); arf_clear(a); mag_clear(m); return d;
 }
+/* The exact ends of the range of c + s*x + r over x in [a, b] (a, b exact MPFR numbers): lo and
+ * hi become exact point balls with lo <= every value <= hi. Each end is computed at its own
+ * point, so the range keeps prec bits relative to the values (a ball mid +/- rad for the whole
+ * interval would round rad to 30 bits, i.e. 2^-30 of the width). Uses scratch[0..1]. */
+static inline void carb_affine_ends(arb_ptr lo, arb_ptr hi, arb_srcptr c, arb_srcptr s, arb_srcptr r,
+                                    mpfr_srcptr a, mpfr_srcptr b, slong prec, arb_ptr scratch) {
+    arb_ptr ta = scratch, tb = scratch + 1;
+    arf_t l, u, v; arf_init(l); arf_init(u); arf_init(v);
+    arb_set_interval_mpfr(ta, a, a, prec); arb_mul(ta, ta, s, prec); arb_add(ta, ta, c, prec); arb_add(ta, ta, r, prec);
+    arb_set_interval_mpfr(tb, b, b, prec); arb_mul(tb, tb, s, prec); arb_add(tb, tb, c, prec); arb_add(tb, tb, r, prec);
+    arb_get_lbound_arf(l, ta, prec); arb_get_lbound_arf(v, tb, prec); if (arf_cmp(v, l) < 0) arf_set(l, v);
+    arb_get_ubound_arf(u, ta, prec); arb_get_ubound_arf(v, tb, prec); if (arf_cmp(v, u) > 0) arf_set(u, v);
+    arb_set_arf(lo, l); arb_set_arf(hi, u);
+    arf_clear(l); arf_clear(u); arf_clear(v);
+}
 /* A unit's range [lo, hi] (exact point balls: lo and hi hold the interval sums of its inputs'
  * lower and upper ends, as balls) tightened with the bounds of its affine form's range z, then
  * its activation: relu (is_relu) or identity. Returns 1 when the output is the
  * pre-activation (an identity unit, or a ReLU with z >= 0), 0 when it is 0 (z <= 0), 3 when the
  * range is not finite, and 2 when a ReLU's range straddles 0. On return lo and hi are the exact
  * ends of the unit's output range; for kind 2, with l < 0 < u the tightened ends, lam is an exact
- * number in [0, 1] (about u/(u - l)) and half an exact number such that relu(z) - lam*z lies in
+ * number in [0, 1] (about u/(u - l), or 1 or 0 when that is tighter) and half an exact number such that relu(z) - lam*z lies in
  * [0, 2*half] for every z in [l, u] (the chord relaxation: relu(z) - lam*z is convex, 0 at 0, and
  * at most max(-lam*l, (1 - lam)*u) on [l, u]). */
 static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr lam, arb_ptr half, int is_relu, slong prec,
@@ -113,6 +129,12 @@ static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr
         arb_set_arf(y, u); arb_sub_ui(half, lam, 1, prec); arb_neg(half, half); arb_mul(y, y, half, prec);
         arb_get_ubound_arf(a, x, prec); arb_get_ubound_arf(b, y, prec);
         if (arf_cmp(a, b) < 0) arf_set(a, b);
+        /* The chord's slope is rounded to 30 bits, which leaves about 2^-30 u of slack; when one
+         * end is far smaller (a unit that crosses 0 only at the edge of its interval), the
+         * identity (lam = 1, slack -l) or zero (lam = 0, slack u) is tighter. */
+        arf_neg(b, l);
+        if (arf_cmp(b, a) < 0 && arf_cmp(b, u) <= 0) { arf_set(a, b); arb_one(lam); }
+        else if (arf_cmp(u, a) < 0) { arf_set(a, u); arb_zero(lam); }
         arb_set_arf(half, a); arb_mul_2exp_si(half, half, -1);
         arf_zero(l);
     }

@@ -188,7 +188,7 @@ struct Rate: ParsableCommand {
         } else {
             lines.append("fit           none: fewer than 2 distinct grid sizes in the range")
         }
-        if let c = certifiedFit(rows, theory) {
+        if let c = RateRow.certifiedFit(rows, against: theory.against) {
             let interval = c.pLow.map { " [\(format($0)), \(format(c.pHigh!))]" } ?? ""
             lines.append("certified fit p = \(format(c.p))\(interval) from the certified upper bounds (every error at most its bound)")
         }
@@ -218,13 +218,6 @@ struct Rate: ParsableCommand {
             lines.append("note          \(target.name) is a trap: Hölder-\(format(target.smoothness)) but easy for deep networks; its rate says nothing about the class")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// The fit of the certified upper bounds, when every row has one.
-    func certifiedFit(_ rows: [RateRow], _ theory: RateExperiment.Theory) -> PowerLawFit? {
-        let distinct = RateRow.onePerGridSize(rows)
-        guard distinct.count >= 2, distinct.allSatisfy({ ($0.certifiedValue ?? .infinity).isFinite }) else { return nil }
-        return try? PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map { $0.certifiedValue! }, against: theory.against)
     }
 
     /// The bootstrap interval, the flagged points with the fit without them, and the region.
@@ -322,7 +315,7 @@ struct Rate: ParsableCommand {
                 f["region"] = estimate.region.rawValue
                 f["p_without_flagged"] = estimate.fit.p
             }
-            if let c = certifiedFit(rows, theory) {
+            if let c = RateRow.certifiedFit(rows, against: theory.against) {
                 f["p_certified"] = c.p; f["p_certified_low"] = c.pLow ?? NSNull(); f["p_certified_high"] = c.pHigh ?? NSNull()
             }
             object["fit"] = f

@@ -104,6 +104,57 @@ import class Foundation.JSONDecoder
         }
     }
 
+    /// The replayed sweep's lines contain the network's value at 4× the precision at random points
+    /// of every piece, on random deep narrow networks (many units switch inside one output piece).
+    @Test func replayedSweepLinesContainTheValueAtFourTimesThePrecision() async {
+        await propertyCheck(count: 60, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 2...8)) { seed, depth in
+            var rng = SplitMix64(seed: seed)
+            func w() -> Double { Double(Int(rng.next() % 2001) - 1000) / 250 }
+            var layers: [AffineLayer] = []
+            var width = 1
+            for l in 0...depth {
+                let out = l == depth ? 1 : 4
+                let rows = (0..<out).map { _ in (0..<width).map { _ in w() } }
+                layers.append(try! AffineLayer.dense(rows, bias: (0..<out).map { _ in w() }, activation: l == depth ? .identity : .relu))
+                width = out
+            }
+            let net = try! Network(inputDimension: 1, layers: layers)
+            let p = Precision(uncheckedBits: 96)
+            let swept = try! net.sweptPieces(from: BigFloat(0, precision: p), to: BigFloat(1, precision: p), precision: p, recordTrace: true)
+            let pieces = try! NetworkEnclosure(network: net, precision: p).enclosedPieces(swept.trace!, precision: p)
+            #expect(pieces.knots.first == BigFloat(0) && pieces.knots.last == BigFloat(1))
+            let high = Precision(uncheckedBits: 384)
+            let eval = MPFREvaluator(network: net, precision: high)
+            let v = BallArray(count: 2)
+            for k in 0..<pieces.count {
+                for j in 0...4 {
+                    // Ends and interior points of piece k, exactly.
+                    let a = pieces.knots[k], b = pieces.knots[k + 1]
+                    let x = a.adding(b.subtracting(a, precision: high).multiplied(by: BigFloat(Double(j) / 4, precision: high), precision: high), precision: high)
+                    let xs = MPFRArray([x], precision: high)
+                    carb_set_mpfr(v[0], xs[0])
+                    arb_mul(v[1], v[0], pieces.forms[3 * k + 1], 384); arb_add(v[1], v[1], pieces.forms[3 * k], 384); arb_add(v[1], v[1], pieces.forms[3 * k + 2], 384)
+                    let exact = try! eval.evaluate([[x]])[0][0]
+                    let lower = BallBounds.lower(v[1], precision: high), upper = BallBounds.upper(v[1], precision: high)
+                    #expect(!(exact < lower) && !(upper < exact), "seed \(seed), depth \(depth), piece \(k): \(exact) not in [\(lower), \(upper)]")
+                }
+            }
+        }
+    }
+
+    /// On a deep bit-extraction network the replay proves every piece's line to far below the
+    /// error (its units switch where the digits are 0 without changing the output, which a
+    /// box-by-box enclosure can only relax).
+    @Test func replayedDeepNetworkLinesAreTight() throws {
+        let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: 37))
+        let net = try BitExtraction.network(f, cells: 5, fine: 5)
+        let p = Precision(uncheckedBits: net.weightPrecision.bits + 128)
+        let part = try net.sweptPieces(from: BigFloat(0.25, precision: p), to: BigFloat(0.35, precision: p), precision: p, recordTrace: true)
+        let pieces = try NetworkEnclosure(network: net, precision: p).enclosedPieces(part.trace!, precision: p)
+        #expect(pieces.count >= part.count)
+        for k in 0..<pieces.count { #expect(carb_abs_upper_d(pieces.forms[3 * k + 2]) < 1e-30, "piece \(k)") }
+    }
+
     // f_m against x²: the certified bracket holds 2^(−2m−2) within 1 %.
     @Test func squaringBracketsItsKnownError() throws {
         let x2 = try TargetCatalog.formula("x^2", dimension: 1, smoothness: 2)

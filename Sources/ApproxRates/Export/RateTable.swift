@@ -124,6 +124,23 @@ public struct RateTable: Sendable, Equatable {
         ReaderColumn(markdown: "region", latex: "region", cell: { r, tex in tex ? LaTeX.escape(r.region) : r.region }),
     ]
 
+    /// The certified rate (the fit of the rigorous upper bounds) and its interval, shown after
+    /// the bootstrap interval when some rate was certified.
+    static let certifiedColumn = ReaderColumn(markdown: "certified p", latex: "certified $\\hat p$", cell: { r, tex in
+        guard let p = r.pCertified else { return tex ? "--" : "–" }
+        return number(p) + (r.pCertifiedLow == nil ? "" : " " + interval(r.pCertifiedLow, r.pCertifiedHigh, latex: tex))
+    })
+
+    /// The reader's columns of this table.
+    var columns: [ReaderColumn] {
+        guard rates.contains(where: { $0.pCertified != nil }), let k = RateTable.readerColumns.firstIndex(where: { $0.markdown == "95% bootstrap" }) else {
+            return RateTable.readerColumns
+        }
+        var c = RateTable.readerColumns
+        c.insert(RateTable.certifiedColumn, at: k + 1)
+        return c
+    }
+
     /// Notes under the table: provenance and every excluded point with its reason.
     func notes(latex: Bool) -> [String] {
         func esc(_ s: String) -> String { latex ? LaTeX.escape(s) : s }
@@ -132,6 +149,13 @@ public struct RateTable: Sendable, Equatable {
         notes.append("Fits: least squares of ln error on ln X, X = W or W/ln W as shown; 95% t and studentized residual-bootstrap intervals; draws D: the worst error over seeds s…s+D−1 at each W.")
         for r in rates where !r.excluded.isEmpty { notes.append("\(esc(r.experiment)): excluded \(esc(r.excluded)).") }
         for r in rates where r.verdictNoted { notes.append("\(esc(r.experiment)): \(esc(r.verdict)).") }
+        if let gap = rates.compactMap(\.certifyGap).first {
+            let pct = latex ? "\\,\\%" : " %"
+            notes.append("Certified p: the fit of upper bounds proved in Arb ball arithmetic (branch and bound to a gap of \(String(format: "%g", 100 * gap))\(pct); every error lies between its bound and a proved lower bound); 95% t interval.")
+            for r in rates where (r.certifiedGapMax ?? 0) > (r.certifyGap ?? .infinity) {
+                notes.append("\(esc(r.experiment)): some points stopped at their box budget with a gap of \(String(format: "%.2g", 100 * r.certifiedGapMax!))\(pct) (their bounds still hold).")
+            }
+        }
         let seeds = Set(rates.map { "\($0.seed)" }).sorted().joined(separator: ", ")
         notes.append("First seeds: \(seeds). Command: \(latex ? "\\texttt{\(LaTeX.escape(command))}" : "`\(command)`").")
         return notes
@@ -139,7 +163,7 @@ public struct RateTable: Sendable, Equatable {
 
     /// A GFM pipe table with the notes below it.
     public func markdown() -> String {
-        let cols = RateTable.readerColumns
+        let cols = columns
         var lines = ["| " + cols.map(\.markdown).joined(separator: " | ") + " |",
                      "|" + cols.map { _ in "---" }.joined(separator: "|") + "|"]
         for r in rates { lines.append("| " + cols.map { $0.cell(r, false).replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |") }
@@ -150,7 +174,7 @@ public struct RateTable: Sendable, Equatable {
 
     /// A booktabs table (needs \usepackage{booktabs}) in a table float with the notes as caption.
     public func latex() -> String {
-        let cols = RateTable.readerColumns
+        let cols = columns
         var lines = ["% Rate table written by \(LaTeX.escape(command)); needs \\usepackage{booktabs}",
                      "\\begin{table}[t]", "\\centering", "\\small",
                      "\\begin{tabular}{" + cols.map { _ in "l" }.joined() + "}", "\\toprule",

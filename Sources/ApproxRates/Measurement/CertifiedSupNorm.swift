@@ -42,25 +42,26 @@ public enum CertifiedSupNorm {
         }
     }
 
-    /// One starting interval of a 1-D partition: a linear piece of the network (its form is
-    /// computed once) or a zone (enclosed box by box).
-    public struct StartInterval: Sendable {
-        /// The interval's ends.
-        public let lower: BigFloat, upper: BigFloat
-        /// Whether the network is one line on it (a piece of the sweep).
-        public let isPiece: Bool
-        /// An interval [lower, upper]; `isPiece` when the network is linear on it.
-        public init(lower: BigFloat, upper: BigFloat, isPiece: Bool) { self.lower = lower; self.upper = upper; self.isPiece = isPiece }
+    /// A 1-D starting partition of [0, 1]: the sweeps of the intervals between the zones (each
+    /// replayed in ball arithmetic into rigorous lines, ``NetworkEnclosure/enclosedPieces(_:precision:)``)
+    /// and the zones (the cut-off zones of the deep constructions, enclosed box by box).
+    public struct Partition: Sendable {
+        /// The recorded sweeps.
+        public var sweeps: [SweepTrace]
+        /// The intervals left out of the sweeps.
+        public var zones: [(lower: BigFloat, upper: BigFloat)]
+        /// A partition from sweeps and zones.
+        public init(sweeps: [SweepTrace], zones: [(lower: BigFloat, upper: BigFloat)]) { self.sweeps = sweeps; self.zones = zones }
     }
 
     /// Certifies ‖target − network‖_∞ on [0, 1]^d.
     /// - Parameters:
     ///   - precision: the working precision of the measurement; balls use
     ///     max(precision, the weights' precision) + 64 bits.
-    ///   - start: a 1-D partition of [0, 1] (the sweep's pieces and zones), or nil for a grid.
+    ///   - start: a 1-D partition of [0, 1] (the sweeps' traces and the zones), or nil for a grid.
     ///   - hint: the sampled search's maximiser, whose point enclosure seeds the lower bound.
     public static func certify(_ network: Network, against target: Target, precision: Precision, options: Options,
-                               start: [StartInterval]? = nil, hint: [BigFloat]? = nil) throws -> CertifiedBound {
+                               start: Partition? = nil, hint: [BigFloat]? = nil) throws -> CertifiedBound {
         let clock = Date()
         let d = target.dimension
         guard network.inputDimension == d, network.outputDimension == 1 else {
@@ -74,17 +75,35 @@ public enum CertifiedSupNorm {
 
         // Starting boxes.
         var starts: [Box] = []
+        var zoneCount = 0
         if let start, d == 1 {
-            let pieces = start.filter(\.isPiece)
-            search.lines = pieces.map { _ in BallArray(count: 2 * d + 2) }
-            var line = 0
-            for s in start {
-                let b = MPFRArray(count: 2, precision: boxBits)
-                s.lower.copy(into: b[0], rounding: .down); s.upper.copy(into: b[1], rounding: .up)
-                starts.append(Box(ends: b, line: s.isPiece ? line : -1))
-                if s.isPiece { line += 1 }
+            // The lines of the swept intervals, replayed in balls at the sweep's own precision
+            // (the forms are uncentred: x·S cancels against C where the plateaus are flat).
+            let replayBits = Precision(uncheckedBits: boxBits.bits)
+            let parts = start.sweeps
+            var replayed = Array(repeating: EnclosedPieces?.none, count: parts.count)
+            replayed.withUnsafeMutableBufferPointer { out in
+                let sink = UncheckedSendable(value: (out, net))
+                BatchParallelism.forEachChunk(count: parts.count, threads: BatchParallelism.threadCount(for: parts.count, requested: options.threads)) { _, range in
+                    for i in range { sink.value.0[i] = sink.value.1.enclosedPieces(parts[i], precision: replayBits) }
+                }
             }
-            search.computeLines(starts.filter { $0.line >= 0 }, threads: options.threads)
+            for pieces in replayed.compactMap({ $0 }) {
+                for k in 0..<pieces.count {
+                    let b = MPFRArray(count: 2, precision: boxBits)
+                    pieces.knots[k].copy(into: b[0], rounding: .down); pieces.knots[k + 1].copy(into: b[1], rounding: .up)
+                    let line = BallArray(count: 4)      // [centre 0, C, S, R]
+                    carb_set(line[1], pieces.forms[3 * k]); carb_set(line[2], pieces.forms[3 * k + 1]); carb_set(line[3], pieces.forms[3 * k + 2])
+                    search.lines.append(line)
+                    starts.append(Box(ends: b, line: search.lines.count - 1))
+                }
+            }
+            for z in start.zones {
+                let b = MPFRArray(count: 2, precision: boxBits)
+                z.lower.copy(into: b[0], rounding: .down); z.upper.copy(into: b[1], rounding: .up)
+                starts.append(Box(ends: b, line: -1))
+                zoneCount += 1
+            }
         } else {
             let n = options.cellsPerAxis ?? [64, 16, 8][Swift.min(d, 3) - 1]
             var index = Array(repeating: 0, count: d)
@@ -100,12 +119,20 @@ public enum CertifiedSupNorm {
                 if k == d { break }
             } while true
         }
-        if let hint, hint.count == d { search.pointLower(MPFRArray(hint, precision: boxBits)) }
+        if let hint, hint.count == d {
+            search.pointLower(MPFRArray(hint, precision: boxBits))
+            // The target needs its balls only ~64 bits finer than the gap at the error's scale
+            // (the network's forms keep their full precision).
+            if search.bestLower > 0 {
+                let bits = Swift.max(64, Int((-Foundation.log2(search.bestLower * options.gap)).rounded(.up)) + 64)
+                if bits < ballBits.bits { search.f = ExpressionEnclosure(target.program, precision: Precision(uncheckedBits: bits)) }
+            }
+        }
         for var b in starts { search.evaluate(&b); search.offer(b) }
         let (stop, open) = search.run(maximumBoxes: options.maximumBoxes)
         let upper = Swift.max(search.maxSettled, search.heapMax)
         let startText = start != nil
-            ? "\(starts.filter { $0.line >= 0 }.count) linear pieces (one network form each) and \(starts.filter { $0.line < 0 }.count) zones enclosed box by box"
+            ? "\(starts.count - zoneCount) linear pieces (their lines proved by replaying the sweep in balls) and \(zoneCount) zones enclosed box by box"
             : "a \(Array(repeating: String(starts.count == 1 ? 1 : Int(pow(Double(starts.count), 1 / Double(d)).rounded())), count: d).joined(separator: "x")) grid of boxes"
         return CertifiedBound(lower: search.bestLower, upper: upper, argmax: search.bestPoint, requestedGap: options.gap, floor: search.floor,
                               boxes: search.boxes, openBoxes: open, precision: ballBits,
@@ -129,7 +156,7 @@ public enum CertifiedSupNorm {
     final class Search {
         let net: NetworkEnclosure
         let target: Target
-        let f: ExpressionEnclosure
+        var f: ExpressionEnclosure
         let ws: NetworkEnclosure.Workspace
         let d: Int
         let p: Int
@@ -163,25 +190,6 @@ public enum CertifiedSupNorm {
         /// precision: an upper bound under it is settled whatever the lower bound (an exact network).
         var floor: Double { Foundation.pow(2, -Double(p)) }
         var threshold: Double { Swift.max((1 + gap) * bestLower, floor) }
-
-        /// The network form of each piece box, once, spread over the cores.
-        func computeLines(_ pieces: [Box], threads: Int?) {
-            let count = pieces.count
-            let sink = UncheckedSendable(value: (lines, pieces, net))
-            BatchParallelism.forEachChunk(count: count, threads: BatchParallelism.threadCount(for: count, requested: threads, minimumPerThread: 16)) { _, range in
-                let (lines, pieces, net) = sink.value
-                let ws = net.makeWorkspace()
-                let t = BallArray(count: 2)
-                for i in range {
-                    let e = pieces[i].ends
-                    carb_set_interval_mpfr(t[0], e[0], e[1], net.precision.bits)
-                    let line = lines[i]
-                    carb_set(line[0], t[0]); carb_mid_exact(line[0])
-                    carb_set(t[1], t[0]); carb_mid_zero(t[1])
-                    net.enclose(centre: line[0], offsets: t[1], workspace: ws, value: line[1], slopes: line[2], remainder: line[3])
-                }
-            }
-        }
 
         /// The network's form on the current box (f's centre and offsets) into C, S (d), R.
         func networkForm(_ box: inout Box, C: UnsafeMutablePointer<arb_struct>, S: UnsafeMutablePointer<arb_struct>, R: UnsafeMutablePointer<arb_struct>) {
@@ -250,17 +258,6 @@ public enum CertifiedSupNorm {
             }
             box.upper = carb_is_finite(E) != 0 ? carb_abs_upper_d(E) : .infinity
             if box.upper.isNaN { box.upper = .infinity }
-            guard box.upper > threshold else { return }
-            if box.line >= 0 { centreLower(box); return }
-            // A box enclosed on its own: its form at the centre c is C_n + R_n, tight when the
-            // remainder is small (no hidden unit switches inside); a loose box is split anyway.
-            if carb_abs_upper_d(Rn) <= 1e-3 * gap * Swift.max(bestLower, floor) {
-                let Cc = b[8 + 2 * d], Rc = b[9 + 2 * d]
-                carb_set(Cc, Cn); carb_set(Rc, Rn)
-                let m = MPFRArray(count: d, precision: boxBits)
-                for k in 0..<d { carb_mid_mpfr(m[k], f.centrePoint + k) }
-                pointLower(m, network: (Cc, Rc))
-            }
         }
 
         /// A point enclosure of |f − net| at the box's centre; raises the best lower bound.
@@ -328,6 +325,8 @@ public enum CertifiedSupNorm {
                     return ("stopped at the budget of \(maximumBoxes) boxes with \(open) boxes above (1 + gap)·lower", open)
                 }
                 let box = popMax()
+                // The largest box's centre is where a larger lower bound is likeliest.
+                if box.line >= 0 { centreLower(box); if box.upper <= threshold { maxSettled = Swift.max(maxSettled, box.upper); continue } }
                 // Split along the widest side.
                 let e = box.ends
                 var k = 0, widest = -1.0

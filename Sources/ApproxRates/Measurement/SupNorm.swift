@@ -93,7 +93,11 @@ public enum SupNorm {
         }
         var certified: CertifiedBound? = nil
         if let certification = options.certification {
-            let start = swept.map { startIntervals($0, zones: options.sampledZones) }
+            let start = swept.map { parts in
+                CertifiedSupNorm.Partition(sweeps: parts.compactMap(\.trace),
+                                           zones: options.sampledZones.filter { $0.upperBound > $0.lowerBound }
+                                               .map { (BigFloat(Swift.max(0, $0.lowerBound)), BigFloat(Swift.min(1, $0.upperBound))) })
+            }
             let bound: CertifiedBound
             do {
                 bound = try CertifiedSupNorm.certify(network, against: target, precision: options.precision, options: certification,
@@ -139,23 +143,12 @@ public enum SupNorm {
         for (a, b) in sweptIntervals(options.sampledZones) {
             let part = try network.sweptPieces(from: BigFloat(a, precision: high), to: BigFloat(b, precision: high), precision: high,
                                                maximumPieces: options.maximumPieces - pieces,
-                                               maximumUpdates: options.maximumSweepUpdates - updates)
+                                               maximumUpdates: options.maximumSweepUpdates - updates,
+                                               recordTrace: options.certification != nil)
             pieces += part.count; updates += part.updates
             parts.append(part)
         }
         return parts
-    }
-
-    /// The sweep's pieces and the zones between them, as the certification's starting partition.
-    static func startIntervals(_ parts: [SweptPieces], zones: [ClosedRange<Double>]) -> [CertifiedSupNorm.StartInterval] {
-        var out: [CertifiedSupNorm.StartInterval] = []
-        for part in parts {
-            for k in 0..<part.count { out.append(.init(lower: part.knots[k], upper: part.knots[k + 1], isPiece: true)) }
-        }
-        for z in zones where z.upperBound > z.lowerBound {
-            out.append(.init(lower: BigFloat(Swift.max(0, z.lowerBound)), upper: BigFloat(Swift.min(1, z.upperBound)), isPiece: false))
-        }
-        return out
     }
 
     /// [0, 1] minus the zones, as increasing intervals.

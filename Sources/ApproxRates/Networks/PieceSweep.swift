@@ -22,6 +22,26 @@ public struct SweptPieces: Sendable {
     public var count: Int { slopes.count }
     /// Unit updates the sweep made (its work).
     public var updates: Int = 0
+    /// Where units switched, when the sweep was asked to record it (see ``SweepTrace``).
+    public var trace: SweepTrace? = nil
+}
+
+/// What a sweep saw, for replaying it in ball arithmetic (``NetworkEnclosure/enclosedPieces(_:)``):
+/// the events (every x where some unit's pre-activation crossed 0, in increasing order, after
+/// the interval's lower end as event 0) and, per event, the units the sweep re-decided there (the
+/// units that crossed, and every unit downstream whose form changed with them). The values
+/// are the sweep's rounded MPFR roots: a replay uses them only as the partition of the interval
+/// and as the places to re-decide units, and proves every decision on its own.
+public struct SweepTrace: Sendable {
+    /// Event positions, increasing; events[0] is the interval's lower end.
+    public var events: [BigFloat] = []
+    /// The interval's upper end.
+    public var upper: BigFloat
+    /// Re-decision k happened at event `updateEvents[k]` (nondecreasing, from 1) to the global
+    /// unit `updateUnits[k]` (units numbered layer by layer).
+    public var updateEvents: [Int32] = []
+    /// See `updateEvents`.
+    public var updateUnits: [Int32] = []
 }
 
 extension Network {
@@ -33,14 +53,17 @@ extension Network {
     /// `maximumUpdates` bounds the work (unit re-decisions): a network whose hidden units switch
     /// far more often than its output (deep chains folding a ramp) is refused rather than
     /// swept for hours.
+    /// With `recordTrace`, the result also carries the ``SweepTrace`` of its unit crossings.
     public func sweptPieces(from lower: BigFloat, to upper: BigFloat, precision: Precision,
-                            maximumPieces: Int = 10_000_000, maximumUpdates: Int = 200_000_000) throws -> SweptPieces {
+                            maximumPieces: Int = 10_000_000, maximumUpdates: Int = 200_000_000,
+                            recordTrace: Bool = false) throws -> SweptPieces {
         guard isSweepable else {
             throw NetworkError.unsupported("the piece sweep needs one input, one output and identity or relu units")
         }
         guard lower < upper else { throw NetworkError.unsupported("the interval [\(lower), \(upper)] is empty") }
         let sweeper = PieceSweeper(network: self, precision: precision)
         sweeper.maximumUpdates = maximumUpdates
+        if recordTrace { sweeper.trace = SweepTrace(events: [BigFloat(lower, precision: precision)], upper: BigFloat(upper, precision: precision)) }
         return try sweeper.run(lower, upper, maximumPieces: maximumPieces)
     }
 }
@@ -66,6 +89,7 @@ private final class PieceSweeper {
     var heap: [(slot: Int, unit: Int, version: Int)] = []
     var updates = 0
     var maximumUpdates = Int.max
+    var trace: SweepTrace? = nil
 
     init(network: Network, precision: Precision) {
         self.network = network
@@ -170,6 +194,10 @@ private final class PieceSweeper {
             let units = dirty[l]
             dirty[l].removeAll(keepingCapacity: true)
             updates += units.count
+            if trace != nil {
+                let event = Int32(trace!.events.count - 1)
+                for u in units { trace!.updateEvents.append(event); trace!.updateUnits.append(Int32(u)) }
+            }
             for u in units {
                 isDirty[u] = false
                 let now = relu[u] ? positiveRight(u) : true
@@ -243,6 +271,7 @@ private final class PieceSweeper {
             if mpfr_greaterequal_p(x, end[0]) != 0 { break }
             try emit(upTo: x)
             cmpfr_set(current[0], x, MPFR_RNDN)
+            if trace != nil { trace!.events.append(BigFloat(copying: x)) }
             // Every crossing at this x flips now.
             var first = network.layers.count
             while let next = heap.first, mpfr_lessequal_p(roots[next.slot], current[0]) != 0 {
@@ -256,7 +285,7 @@ private final class PieceSweeper {
         }
 
         try emit(upTo: end[0])
-        return SweptPieces(knots: knots, slopes: slopes, intercepts: intercepts, updates: updates)
+        return SweptPieces(knots: knots, slopes: slopes, intercepts: intercepts, updates: updates, trace: trace)
     }
 }
 

@@ -7,6 +7,8 @@ public struct RatePlot: Sendable {
     public let rate: MeasuredRate
     /// (W_all, error, excluded) for each point.
     public let points: [(weights: Double, error: Double, excluded: Bool)]
+    /// The certified bracket [lower, upper] of each point, when it was certified (drawn as a bar).
+    public let brackets: [(weights: Double, lower: Double, upper: Double)]
     /// The fitted line: ln error = logConstant − p ln X(W) + q ln ln W.
     public let fit: PowerLawFit
 
@@ -15,6 +17,10 @@ public struct RatePlot: Sendable {
         self.rate = rate
         fit = estimate.fit
         points = estimate.rows.enumerated().map { (Double($0.element.weightsAll), $0.element.errorValue, estimate.excluded.contains($0.offset)) }
+        brackets = estimate.rows.compactMap { r in
+            guard let u = r.certifiedValue, u.isFinite, let l = r.certifiedLower, l > 0 else { return nil }
+            return (Double(r.weightsAll), l, u)
+        }
     }
 
     func fitted(_ w: Double) -> Double {
@@ -24,7 +30,7 @@ public struct RatePlot: Sendable {
     /// The SVG document. The fitted line spans the points kept by the fit.
     public func svg() -> String {
         var c = SVGCanvas(width: 252, height: 196)
-        let ws = points.map(\.weights), es = points.map(\.error)
+        let ws = points.map(\.weights), es = points.map(\.error) + brackets.flatMap { [$0.lower, $0.upper] }
         // The data's range with a margin of 12 % of its span (at least 0.15 decade) on each side.
         func range(_ v: [Double]) -> (Double, Double) {
             let (a, b) = (log10(v.min()!), log10(v.max()!))
@@ -43,6 +49,13 @@ public struct RatePlot: Sendable {
         let wc = (w0 * w1).squareRoot(), ec = fitted(wc)
         func theory(_ w: Double) -> Double { ec * pow(fit.against.value(w) / fit.against.value(wc), -rate.pTheory) }
         c.line(x.map(w0), y.map(theory(w0)), x.map(w1), y.map(theory(w1)), stroke: "#D55E00", width: 0.9, dash: "3,2", clip: "plot")
+        // The certified bracket: a bar from the proved lower bound to the proved upper bound.
+        for b in brackets {
+            let (xb, y0, y1) = (x.map(b.weights), y.map(b.lower), y.map(b.upper))
+            c.line(xb, y0, xb, y1, stroke: "#009E73", width: 1.6, clip: "plot")
+            c.line(xb - 3, y1, xb + 3, y1, stroke: "#009E73", width: 1.0, clip: "plot")
+            c.line(xb - 3, y0, xb + 3, y0, stroke: "#009E73", width: 1.0, clip: "plot")
+        }
         for p in points { c.marker(.circle, x.map(p.weights), y.map(p.error), size: 3.8, color: "#000", filled: !p.excluded) }
         let interval = rate.pLow.map { " [\(String(format: "%.2f", $0)), \(String(format: "%.2f", rate.pHigh!))]" } ?? ""
         let abscissa = fit.against == .weights ? "$W$" : "$W$/ln $W$"
@@ -53,6 +66,10 @@ public struct RatePlot: Sendable {
         c.text("fit $p$ = \(String(format: "%.2f", rate.p))\(interval)", 65, 126.5, size: 7)
         c.line(50, 134, 62, 134, stroke: "#D55E00", width: 0.9, dash: "3,2")
         c.text("theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)", 65, 136.5, size: 7)
+        if let pc = rate.pCertified {
+            c.line(56, 101, 56, 107, stroke: "#009E73", width: 1.6)
+            c.text("certified [L, U], fit of U: $p$ = \(String(format: "%.2f", pc))", 65, 106.5, size: 7)
+        }
         if points.contains(where: \.excluded) {
             c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)
         }

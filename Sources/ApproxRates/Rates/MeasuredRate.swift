@@ -50,6 +50,13 @@ public struct MeasuredRate: Sendable, Codable, Equatable {
     public var seed: UInt64, draws: Int
     /// Tool version, and the command line of the first point.
     public var tool: String, command: String
+    /// With certification (``CertifiedSupNorm``): the rate fitted to the certified upper bounds,
+    /// which bound every error from above, and its 95 % t interval; nil when some point has no
+    /// finite bound.
+    public var pCertified: Double? = nil, pCertifiedLow: Double? = nil, pCertifiedHigh: Double? = nil
+    /// With certification: the requested gap, and the largest reached gap upper/lower − 1 over
+    /// the points (above the requested one when some point stopped at its box budget).
+    public var certifyGap: Double? = nil, certifiedGapMax: Double? = nil
 }
 
 extension MeasuredRate {
@@ -86,6 +93,11 @@ extension MeasuredRate {
         excluded = estimate.exclusionReasons.joined(separator: "; ")
         seed = spec.seed; draws = spec.draws
         tool = first.provenance.tool; command = first.provenance.command
+        if let c = RateRow.certifiedFit(rows, against: estimate.fit.against) {
+            pCertified = c.p; pCertifiedLow = c.pLow; pCertifiedHigh = c.pHigh
+            certifyGap = spec.certify
+            certifiedGapMax = rows.contains { $0.gap == nil } ? nil : rows.compactMap(\.gap).max()
+        }
     }
 
     /// Whether the verdict is worth a note under a table: a rate above 2r/d, or above r/d at

@@ -70,4 +70,12 @@ public struct RateRow: Sendable, Codable, Equatable {
         var seen = Set<Int>()
         return rows.sorted { $0.weightsAll < $1.weightsAll }.filter { seen.insert($0.cells).inserted }
     }
+
+    /// The fit of the certified upper bounds (one row per grid size), when every such row has a
+    /// finite one: a rate that holds for the errors themselves, since each is at most its bound.
+    public static func certifiedFit(_ rows: [RateRow], against: PowerLawFit.Abscissa) -> PowerLawFit? {
+        let distinct = onePerGridSize(rows)
+        guard distinct.count >= 2, distinct.allSatisfy({ ($0.certifiedValue ?? .infinity).isFinite }) else { return nil }
+        return try? PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map { $0.certifiedValue! }, against: against)
+    }
 }
