@@ -6,6 +6,7 @@ import Testing
 import class Foundation.JSONSerialization
 import struct Foundation.Data
 import class Foundation.JSONDecoder
+import struct Foundation.URL
 
 /// Certified sup norms (issue 17): enclosures that contain the truth, and brackets
 /// lower ≤ ‖f − net‖∞ ≤ upper that catch what sampling misses.
@@ -226,6 +227,10 @@ import class Foundation.JSONDecoder
         #expect(c3.isWithinGap)
         #expect(r3.error.toDouble() >= plain.error.toDouble())
         #expect(c3.lower <= r3.error.toDouble() * (1 + 1e-12) && r3.error.toDouble() <= c3.upper)
+        // The issue's row (W = 449): sampled 0.87129; the true value, certified at a gap of 1e-6,
+        // lies in [0.87406505, 0.87406589]. The default gap with its polish reports it to 6 digits.
+        #expect(deep.counts.weightsAll == 449)
+        #expect(r3.error.toDouble() >= 0.874065 && c3.upper >= 0.87406505)
     }
 
     // A kink the parser cannot see (the zeros of sin(7x)) still gets a valid bound: above every
@@ -266,6 +271,26 @@ import class Foundation.JSONDecoder
         }
         let fit = (try JSONSerialization.jsonObject(with: Data(rate.stdout.utf8)) as! [String: Any])["fit"] as! [String: Any]
         #expect(fit["p_certified"] is Double)
+    }
+
+    /// A certified sweep: the tables carry the certified rate (CSV and JSON read back, Markdown
+    /// and LaTeX show the column) and the rate plot draws the [L, U] bars.
+    @Test func sweepTablesAndPlotsShowTheCertifiedBracket() throws {
+        let dir = temporaryDirectory()
+        let plan = dir + "/plan.json"
+        try #"{"name": "c", "experiments": [{"name": "pw", "target": "power", "smoothness": 0.5, "construction": "interpolation", "weights": "1e2...1e3", "points": 3, "certify": 0.01}]}"#
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        let r = try runCLI(["sweep", plan, "--out", dir + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let table = try RateTable.read(json: Data(contentsOf: URL(fileURLWithPath: dir + "/out/rates.json")))
+        let rate = try #require(table.rates.first)
+        let pc = try #require(rate.pCertified)
+        #expect(abs(pc - rate.p) < 0.02 && rate.certifyGap == 0.01 && (rate.certifiedGapMax ?? 1) <= 0.01)
+        #expect(try RateTable.read(csv: String(contentsOfFile: dir + "/out/rates.csv", encoding: .utf8)) == table.rates)
+        #expect(try String(contentsOfFile: dir + "/out/rates.md", encoding: .utf8).contains("| certified p |"))
+        #expect(try String(contentsOfFile: dir + "/out/rates.tex", encoding: .utf8).contains("certified $\\hat p$"))
+        let svg = try String(contentsOfFile: dir + "/out/plots/pw.svg", encoding: .utf8)
+        #expect(svg.components(separatedBy: "#009E73").count - 1 >= 3 * 3 + 1, "three bars of three strokes and the legend")
     }
 
     @Test func badGapIsRefused() throws {

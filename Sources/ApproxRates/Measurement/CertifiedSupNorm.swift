@@ -71,7 +71,8 @@ public enum CertifiedSupNorm {
         let ballBits = Precision(uncheckedBits: Swift.max(precision.bits, network.weightPrecision.bits) + 64)
         let boxBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + 128)
         let net = try NetworkEnclosure(network: network, precision: ballBits)
-        let search = Search(net: net, target: target, ballBits: ballBits, boxBits: boxBits, gap: options.gap)
+        let best = Best()
+        var startLines: [BallArray] = []
 
         // Starting boxes.
         var starts: [Box] = []
@@ -94,8 +95,8 @@ public enum CertifiedSupNorm {
                     pieces.knots[k].copy(into: b[0], rounding: .down); pieces.knots[k + 1].copy(into: b[1], rounding: .up)
                     let line = BallArray(count: 4)      // [centre 0, C, S, R]
                     carb_set(line[1], pieces.forms[3 * k]); carb_set(line[2], pieces.forms[3 * k + 1]); carb_set(line[3], pieces.forms[3 * k + 2])
-                    search.lines.append(line)
-                    starts.append(Box(ends: b, line: search.lines.count - 1))
+                    startLines.append(line)
+                    starts.append(Box(ends: b, line: startLines.count - 1))
                 }
             }
             for z in start.zones {
@@ -119,24 +120,48 @@ public enum CertifiedSupNorm {
                 if k == d { break }
             } while true
         }
+        func makeSearch(_ targetBits: Precision) -> Search {
+            let s = Search(net: net, target: target, targetBits: targetBits, ballBits: ballBits, boxBits: boxBits, gap: options.gap, best: best)
+            s.lines = startLines
+            return s
+        }
+        var targetBits = ballBits
         if let hint, hint.count == d {
-            search.pointLower(MPFRArray(hint, precision: boxBits))
+            makeSearch(ballBits).pointLower(MPFRArray(hint, precision: boxBits))
             // The target needs its balls only ~64 bits finer than the gap at the error's scale
             // (the network's forms keep their full precision).
-            if search.bestLower > 0 {
-                let bits = Swift.max(64, Int((-Foundation.log2(search.bestLower * options.gap)).rounded(.up)) + 64)
-                if bits < ballBits.bits { search.f = ExpressionEnclosure(target.program, precision: Precision(uncheckedBits: bits)) }
+            if best.lower > 0 {
+                let bits = Swift.max(64, Int((-Foundation.log2(best.lower * options.gap)).rounded(.up)) + 64)
+                if bits < ballBits.bits { targetBits = Precision(uncheckedBits: bits) }
             }
         }
-        for var b in starts { search.evaluate(&b); search.offer(b) }
-        let (stop, open) = search.run(maximumBoxes: options.maximumBoxes)
-        let upper = Swift.max(search.maxSettled, search.heapMax)
+        // One branch and bound per thread, over every T-th starting box, sharing the best lower
+        // bound (so that each settles boxes against the best found anywhere).
+        let threads = BatchParallelism.threadCount(for: starts.count, requested: options.threads, minimumPerThread: 8)
+        let searches = (0..<threads).map { _ in makeSearch(targetBits) }
+        let sink = UncheckedSendable(value: (searches, starts))
+        let budget = Swift.max(1, options.maximumBoxes / threads)
+        BatchParallelism.forEachChunk(count: threads, threads: threads) { _, range in
+            let (searches, starts) = sink.value
+            for t in range {
+                let search = searches[t]
+                for i in stride(from: t, to: starts.count, by: threads) { var b = starts[i]; search.evaluate(&b); search.offer(b) }
+                search.run(maximumBoxes: budget)
+                search.polish(boxes: Swift.max(512, search.boxes / 20))
+            }
+        }
+        let upper = searches.map(\.upperBound).max() ?? 0
+        let boxes = searches.reduce(0) { $0 + $1.boxes }, stuck = searches.reduce(0) { $0 + $1.stuck }
+        let open = searches.reduce(0) { $0 + $1.openBoxes }
+        let stop = searches.contains(where: \.hitBudget)
+            ? "stopped at the budget of \(options.maximumBoxes) boxes with \(open) boxes above (1 + gap)·lower"
+            : stuck > 0 ? "\(stuck) boxes could not be split further at \(boxBits.bits) bits" : "within the gap: upper ≤ (1 + \(options.gap))·lower"
         let startText = start != nil
             ? "\(starts.count - zoneCount) linear pieces (their lines proved by replaying the sweep in balls) and \(zoneCount) zones enclosed box by box"
             : "a \(Array(repeating: String(starts.count == 1 ? 1 : Int(pow(Double(starts.count), 1 / Double(d)).rounded())), count: d).joined(separator: "x")) grid of boxes"
-        return CertifiedBound(lower: search.bestLower, upper: upper, argmax: search.bestPoint, requestedGap: options.gap, floor: search.floor,
-                              boxes: search.boxes, openBoxes: open, precision: ballBits,
-                              method: "branch and bound from \(startText); Arb balls at \(ballBits.bits) bits; \(search.boxes) boxes; " + stop,
+        return CertifiedBound(lower: best.lower, upper: upper, argmax: best.point, requestedGap: options.gap, floor: searches[0].floor,
+                              boxes: boxes, openBoxes: open, precision: ballBits,
+                              method: "branch and bound from \(startText) on \(threads) thread\(threads == 1 ? "" : "s"); Arb balls at \(ballBits.bits) bits; \(boxes) boxes; " + stop,
                               seconds: Date().timeIntervalSince(clock))
     }
 
@@ -153,31 +178,55 @@ public enum CertifiedSupNorm {
         init(ends: MPFRArray, line: Int) { self.ends = ends; self.line = line }
     }
 
+    /// The best lower bound found by any thread, and where (shared by the threads' searches).
+    final class Best: @unchecked Sendable {
+        // Sendable: every access holds the lock.
+        private let lock = NSLock()
+        private var value = 0.0
+        private var at: [BigFloat] = []
+        /// The largest proved lower bound of ‖f − net‖∞ so far.
+        var lower: Double { lock.lock(); defer { lock.unlock() }; return value }
+        /// Where it was proved.
+        var point: [BigFloat] { lock.lock(); defer { lock.unlock() }; return at }
+        /// Keeps `v` (proved at `x`) when it is larger.
+        func offer(_ v: Double, at x: () -> [BigFloat]) {
+            lock.lock(); defer { lock.unlock() }
+            if v > value { value = v; at = x() }
+        }
+    }
+
     final class Search {
         let net: NetworkEnclosure
         let target: Target
-        var f: ExpressionEnclosure
+        let f: ExpressionEnclosure
         let ws: NetworkEnclosure.Workspace
         let d: Int
         let p: Int
         let boxBits: Precision
-        let gap: Double
+        var gap: Double
         let b: BallArray              // scratch
         /// Network forms that hold on whole intervals (a sweep piece, or a box where no unit
         /// switched): [centre (d), C, S (d), R] each; a box with `line` ≥ 0 reuses one.
         var lines: [BallArray] = []
         var heap: [Box] = []
+        /// The largest upper bound of the boxes settled and let go.
         var maxSettled = 0.0
-        var bestLower = 0.0
-        var bestPoint: [BigFloat] = []
+        /// The settled boxes with the largest upper bounds (a min-heap of at most `keep`), which
+        /// the polish takes up again: the maximum lies in one of them.
+        var kept: [Box] = []
+        var keep = 32
+        let best: Best
+        var bestLower: Double { best.lower }
         var boxes = 0
         var stuck = 0
+        /// Whether the run stopped at its box budget, and how many boxes were then above the gap.
+        var hitBudget = false, openBoxes = 0
         /// Scratch of the split: a width, then the cut point.
         let split: MPFRArray
 
-        init(net: NetworkEnclosure, target: Target, ballBits: Precision, boxBits: Precision, gap: Double) {
-            self.net = net; self.target = target
-            f = ExpressionEnclosure(target.program, precision: ballBits)
+        init(net: NetworkEnclosure, target: Target, targetBits: Precision, ballBits: Precision, boxBits: Precision, gap: Double, best: Best) {
+            self.net = net; self.target = target; self.best = best
+            f = ExpressionEnclosure(target.program, precision: targetBits)
             ws = net.makeWorkspace()
             d = target.dimension; p = ballBits.bits
             self.boxBits = boxBits; self.gap = gap
@@ -186,6 +235,8 @@ public enum CertifiedSupNorm {
         }
 
         var heapMax: Double { heap.first?.upper ?? 0 }
+        /// The largest upper bound over every box of this search's cover.
+        var upperBound: Double { Swift.max(maxSettled, heapMax, kept.map(\.upper).max() ?? 0) }
         /// Below this absolute size (2^-(ball bits)) two errors cannot be told apart at the working
         /// precision: an upper bound under it is settled whatever the lower bound (an exact network).
         var floor: Double { Foundation.pow(2, -Double(p)) }
@@ -287,11 +338,11 @@ public enum CertifiedSupNorm {
             arb_sub(E, E, Cn, p); arb_sub(E, E, Rn, p)
             guard carb_is_finite(E) != 0 else { return }
             let lower = carb_abs_lower_d(E)
-            if lower > bestLower { bestLower = lower; bestPoint = m.values }
+            if lower > bestLower { best.offer(lower) { m.values } }
         }
 
         func offer(_ box: Box) {
-            if box.upper <= threshold { maxSettled = Swift.max(maxSettled, box.upper); return }
+            if box.upper <= threshold { settle(box); return }
             heap.append(box)
             var i = heap.count - 1
             while i > 0 { let q = (i - 1) / 2; if heap[i].upper > heap[q].upper { heap.swapAt(i, q); i = q } else { break } }
@@ -315,18 +366,62 @@ public enum CertifiedSupNorm {
             return top
         }
 
+        /// Lets a box go (its upper bound is within the gap), keeping the `keep` largest.
+        func settle(_ box: Box) {
+            guard keep > 0 else { maxSettled = Swift.max(maxSettled, box.upper); return }
+            func less(_ a: Int, _ b: Int) -> Bool { kept[a].upper < kept[b].upper }
+            var out = box
+            if kept.count < keep {
+                kept.append(box)
+                var i = kept.count - 1
+                while i > 0 { let q = (i - 1) / 2; if less(i, q) { kept.swapAt(i, q); i = q } else { break } }
+                return
+            }
+            if box.upper > kept[0].upper {
+                out = kept[0]; kept[0] = box
+                var i = 0
+                while true {
+                    let l = 2 * i + 1, r = l + 1
+                    var m = i
+                    if l < kept.count && less(l, m) { m = l }
+                    if r < kept.count && less(r, m) { m = r }
+                    if m == i { break }
+                    kept.swapAt(i, m); i = m
+                }
+            }
+            maxSettled = Swift.max(maxSettled, out.upper)
+        }
+
+        /// After the gap is met: the kept boxes go back on the heap and the search goes on to a
+        /// thousandth of the gap for at most `boxes` more boxes. This moves the lower bound up to
+        /// the maximum (best first, it works where the maximum is) at a bounded cost; the upper
+        /// bound is what every box's says, as before.
+        func polish(boxes extra: Int) {
+            guard !hitBudget, stuck == 0 else { return }
+            let requested = gap
+            keep = 0
+            for b in kept { heap.append(b); var i = heap.count - 1; while i > 0 { let q = (i - 1) / 2; if heap[i].upper > heap[q].upper { heap.swapAt(i, q); i = q } else { break } } }
+            kept = []
+            gap = requested / 1000
+            let stuckBefore = stuck
+            run(maximumBoxes: boxes + extra)
+            gap = requested
+            hitBudget = false; openBoxes = 0; stuck = stuckBefore
+        }
+
         /// Best first until the largest upper bound is within the gap or the budget is spent.
-        /// Returns why it stopped and how many boxes are still above the gap.
-        func run(maximumBoxes: Int) -> (String, Int) {
+        /// A budget stop sets `hitBudget` and `openBoxes`; `stuck` counts boxes too narrow to split.
+        func run(maximumBoxes: Int) {
             while let top = heap.first {
-                if top.upper <= threshold { return ("within the gap: upper ≤ (1 + \(gap))·lower", 0) }
+                if top.upper <= threshold { return }
                 if boxes >= maximumBoxes {
-                    let open = heap.filter { $0.upper > threshold }.count
-                    return ("stopped at the budget of \(maximumBoxes) boxes with \(open) boxes above (1 + gap)·lower", open)
+                    hitBudget = true
+                    openBoxes = heap.filter { $0.upper > threshold }.count
+                    return
                 }
                 let box = popMax()
                 // The largest box's centre is where a larger lower bound is likeliest.
-                if box.line >= 0 { centreLower(box); if box.upper <= threshold { maxSettled = Swift.max(maxSettled, box.upper); continue } }
+                if box.line >= 0 { centreLower(box); if box.upper <= threshold { settle(box); continue } }
                 // Split along the widest side.
                 let e = box.ends
                 var k = 0, widest = -1.0
@@ -354,7 +449,6 @@ public enum CertifiedSupNorm {
                     offer(child)
                 }
             }
-            return (stuck > 0 ? "\(stuck) boxes could not be split further at \(boxBits.bits) bits" : "every box within the gap", 0)
         }
     }
 }

@@ -51,7 +51,8 @@ public struct RatePlot: Sendable {
         c.line(x.map(w0), y.map(theory(w0)), x.map(w1), y.map(theory(w1)), stroke: "#D55E00", width: 0.9, dash: "3,2", clip: "plot")
         // The certified bracket: a bar from the proved lower bound to the proved upper bound.
         for b in brackets {
-            let (xb, y0, y1) = (x.map(b.weights), y.map(b.lower), y.map(b.upper))
+            // Beside the marker (a bracket within 1 % would hide under it).
+            let (xb, y0, y1) = (x.map(b.weights) + 5, y.map(b.lower), y.map(b.upper))
             c.line(xb, y0, xb, y1, stroke: "#009E73", width: 1.6, clip: "plot")
             c.line(xb - 3, y1, xb + 3, y1, stroke: "#009E73", width: 1.0, clip: "plot")
             c.line(xb - 3, y0, xb + 3, y0, stroke: "#009E73", width: 1.0, clip: "plot")
@@ -67,8 +68,8 @@ public struct RatePlot: Sendable {
         c.line(50, 134, 62, 134, stroke: "#D55E00", width: 0.9, dash: "3,2")
         c.text("theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)", 65, 136.5, size: 7)
         if let pc = rate.pCertified {
-            c.line(56, 101, 56, 107, stroke: "#009E73", width: 1.6)
-            c.text("certified [L, U], fit of U: $p$ = \(String(format: "%.2f", pc))", 65, 106.5, size: 7)
+            c.line(56, 141, 56, 147, stroke: "#009E73", width: 1.6)
+            c.text("certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", pc))", 65, 146.5, size: 7)
         }
         if points.contains(where: \.excluded) {
             c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)
