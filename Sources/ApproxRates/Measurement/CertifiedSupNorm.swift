@@ -341,53 +341,24 @@ public enum CertifiedSupNorm {
             if lower > bestLower { best.offer(lower) { m.values } }
         }
 
+        static func higher(_ a: Box, _ b: Box) -> Bool { a.upper > b.upper }
+        static func lower(_ a: Box, _ b: Box) -> Bool { a.upper < b.upper }
+
         func offer(_ box: Box) {
             if box.upper <= threshold { settle(box); return }
-            heap.append(box)
-            var i = heap.count - 1
-            while i > 0 { let q = (i - 1) / 2; if heap[i].upper > heap[q].upper { heap.swapAt(i, q); i = q } else { break } }
+            BinaryHeap.push(box, into: &heap, first: Search.higher)
         }
 
-        func popMax() -> Box {
-            let top = heap[0]
-            let last = heap.removeLast()
-            if !heap.isEmpty {
-                heap[0] = last
-                var i = 0
-                while true {
-                    let l = 2 * i + 1, r = l + 1
-                    var m = i
-                    if l < heap.count && heap[l].upper > heap[m].upper { m = l }
-                    if r < heap.count && heap[r].upper > heap[m].upper { m = r }
-                    if m == i { break }
-                    heap.swapAt(i, m); i = m
-                }
-            }
-            return top
-        }
+        func popMax() -> Box { BinaryHeap.pop(&heap, first: Search.higher) }
 
         /// Lets a box go (its upper bound is within the gap), keeping the `keep` largest.
         func settle(_ box: Box) {
             guard keep > 0 else { maxSettled = Swift.max(maxSettled, box.upper); return }
-            func less(_ a: Int, _ b: Int) -> Bool { kept[a].upper < kept[b].upper }
+            if kept.count < keep { BinaryHeap.push(box, into: &kept, first: Search.lower); return }
             var out = box
-            if kept.count < keep {
-                kept.append(box)
-                var i = kept.count - 1
-                while i > 0 { let q = (i - 1) / 2; if less(i, q) { kept.swapAt(i, q); i = q } else { break } }
-                return
-            }
             if box.upper > kept[0].upper {
                 out = kept[0]; kept[0] = box
-                var i = 0
-                while true {
-                    let l = 2 * i + 1, r = l + 1
-                    var m = i
-                    if l < kept.count && less(l, m) { m = l }
-                    if r < kept.count && less(r, m) { m = r }
-                    if m == i { break }
-                    kept.swapAt(i, m); i = m
-                }
+                BinaryHeap.siftDown(&kept, first: Search.lower)
             }
             maxSettled = Swift.max(maxSettled, out.upper)
         }
@@ -400,7 +371,7 @@ public enum CertifiedSupNorm {
             guard !hitBudget, stuck == 0 else { return }
             let requested = gap
             keep = 0
-            for b in kept { heap.append(b); var i = heap.count - 1; while i > 0 { let q = (i - 1) / 2; if heap[i].upper > heap[q].upper { heap.swapAt(i, q); i = q } else { break } } }
+            for b in kept { BinaryHeap.push(b, into: &heap, first: Search.higher) }
             kept = []
             gap = requested / 1000
             let stuckBefore = stuck

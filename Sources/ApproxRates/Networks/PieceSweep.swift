@@ -127,28 +127,13 @@ private final class PieceSweeper {
 
     // MARK: heap of next crossings, ordered by root value
 
-    func less(_ a: Int, _ b: Int) -> Bool { mpfr_less_p(roots[heap[a].slot], roots[heap[b].slot]) != 0 }
-
-    func push(_ slot: Int, _ unit: Int) {
-        heap.append((slot, unit, version[unit]))
-        var i = heap.count - 1
-        while i > 0 { let p = (i - 1) / 2; if less(i, p) { heap.swapAt(i, p); i = p } else { break } }
+    func earlier(_ a: (slot: Int, unit: Int, version: Int), _ b: (slot: Int, unit: Int, version: Int)) -> Bool {
+        mpfr_less_p(roots[a.slot], roots[b.slot]) != 0
     }
 
-    func popMin() {
-        roots.release(heap[0].slot)
-        heap[0] = heap[heap.count - 1]
-        heap.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count && less(l, m) { m = l }
-            if r < heap.count && less(r, m) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m); i = m
-        }
-    }
+    func push(_ slot: Int, _ unit: Int) { BinaryHeap.push((slot, unit, version[unit]), into: &heap, first: earlier) }
+
+    func popMin() { roots.release(BinaryHeap.pop(&heap, first: earlier).slot) }
 
     /// Invalidates u's pending crossing and schedules its next one strictly right of x.
     func schedule(_ u: Int) {
