@@ -141,4 +141,62 @@ static inline int carb_unit_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr
     if (kind != 3) { arb_set_arf(lo, l); arb_set_arf(hi, u); }
     return kind;
 }
+/* A ReLU^k unit (k >= 2) whose pre-activation z has the range [l, u] (from lo, hi and z as in
+ * carb_unit_bounds). Returns 0 when the output is 0 (u <= 0), 3 when the range is not finite, and
+ * otherwise 4 with lam an exact slope and mid, half exact numbers such that
+ *     max(t, 0)^k - lam*t  lies in  [mid - half, mid + half]   for every t in [l, u].
+ * h(t) = max(t, 0)^k - lam*t is convex, so its maximum on [l, u] is at an end; its minimum is at
+ * least its global minimum, h(t*) with t* = (lam/k)^(1/(k-1)), enclosed on the ball of t*.
+ * lam is the chord's slope rounded to 30 bits (any exact lam gives a valid enclosure). On return
+ * lo and hi are the exact ends of the output range [max(l, 0)^k, u^k]. Uses scratch[0..7]. */
+static inline int carb_unit_power_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, arb_ptr lam, arb_ptr mid, arb_ptr half,
+                                         ulong k, slong prec, arb_ptr scratch) {
+    arf_ptr a = arb_midref(scratch), b = arb_midref(scratch + 1), l = arb_midref(scratch + 2), u = arb_midref(scratch + 3);
+    arb_ptr x = scratch + 4, y = scratch + 5, t = scratch + 6, w = scratch + 7;
+    arb_get_lbound_arf(l, lo, prec); arb_get_ubound_arf(u, hi, prec);
+    if (arb_is_finite(z)) {
+        arb_get_lbound_arf(a, z, prec); arb_get_ubound_arf(b, z, prec);
+        if (!arf_is_finite(l) || arf_cmp(a, l) > 0) arf_set(l, a);
+        if (!arf_is_finite(u) || arf_cmp(b, u) < 0) arf_set(u, b);
+    }
+    if (!arf_is_finite(l) || !arf_is_finite(u)) return 3;
+    if (arf_sgn(u) <= 0) { arb_zero(lo); arb_zero(hi); return 0; }
+    /* x = max(l, 0)^k, y = u^k (balls) */
+    if (arf_sgn(l) > 0) { arb_set_arf(x, l); arb_pow_ui(x, x, k, prec); } else arb_zero(x);
+    arb_set_arf(y, u); arb_pow_ui(y, y, k, prec);
+    /* lam: the chord's slope (u^k - max(l,0)^k)/(u - l), or k u^(k-1) when l = u, to 30 bits */
+    if (arf_cmp(u, l) > 0) {
+        arb_sub(t, y, x, prec); arb_set_arf(w, u); arb_sub_arf(w, w, l, prec); arb_div(t, t, w, prec);
+    } else {
+        arb_set_arf(t, u); arb_pow_ui(t, t, k - 1, prec); arb_mul_ui(t, t, k, prec);
+    }
+    arf_set_round(arb_midref(lam), arb_midref(t), 30, ARF_RND_NEAR); mag_zero(arb_radref(lam));
+    if (arf_sgn(arb_midref(lam)) < 0) arb_zero(lam);
+    /* h at the ends: M = max of their upper bounds, m = min of their lower bounds */
+    arb_set_arf(w, l); arb_mul(w, w, lam, prec); arb_sub(w, x, w, prec);          /* h(l) */
+    arb_get_ubound_arf(a, w, prec); arb_get_lbound_arf(b, w, prec);
+    arb_set_arf(w, u); arb_mul(w, w, lam, prec); arb_sub(w, y, w, prec);          /* h(u) */
+    { arf_t c; arf_init(c);
+      arb_get_ubound_arf(c, w, prec); if (arf_cmp(c, a) > 0) arf_set(a, c);
+      arb_get_lbound_arf(c, w, prec); if (arf_cmp(c, b) < 0) arf_set(b, c);
+      if (arf_sgn(arb_midref(lam)) > 0) {
+          /* global minimum h(t*) = t*^k - lam t*, t* = (lam/k)^(1/(k-1)) */
+          arb_div_ui(t, lam, k, prec); arb_root_ui(t, t, k - 1, prec);
+          arb_pow_ui(w, t, k, prec); arb_submul(w, t, lam, prec);
+          arb_get_lbound_arf(c, w, prec); if (arf_is_finite(c) && arf_cmp(c, b) < 0) arf_set(b, c);
+      }
+      arf_clear(c); }
+    /* mid = (m + M)/2, half >= (M - m)/2 */
+    arb_set_arf(w, a); arb_add_arf(w, w, b, prec); arb_mul_2exp_si(w, w, -1);
+    arf_set(arb_midref(mid), arb_midref(w)); mag_zero(arb_radref(mid));
+    arb_set_arf(w, a); arb_sub(w, w, mid, prec); arb_get_ubound_arf(a, w, prec);
+    arb_set_arf(w, b); arb_sub(w, mid, w, prec); arb_get_ubound_arf(b, w, prec);
+    if (arf_cmp(b, a) > 0) arf_set(a, b);
+    arb_set_arf(half, a);
+    /* output range */
+    arb_get_lbound_arf(a, x, prec); if (arf_sgn(a) < 0) arf_zero(a);
+    arb_get_ubound_arf(b, y, prec);
+    arb_set_arf(lo, a); arb_set_arf(hi, b);
+    return 4;
+}
 #endif

@@ -80,7 +80,9 @@ import struct Foundation.URL
             for l in 0..<4 {
                 let out = l == 3 ? 1 : 5
                 let rows = (0..<out).map { _ in (0..<width).map { _ in w() } }
-                layers.append(try! AffineLayer.dense(rows, bias: (0..<out).map { _ in w() }, activation: l == 3 ? .identity : .relu))
+                // Half the networks have ReLU² or ReLU³ units in a hidden layer.
+                let unit: Activation = l == 3 ? .identity : (seed % 2 == 1 && l == 1 ? .reluPower(2 + Int(seed / 2 % 2)) : .relu)
+                layers.append(try! AffineLayer.dense(rows, bias: (0..<out).map { _ in w() }, activation: unit))
                 width = out
             }
             let net = try! Network(inputDimension: 1, layers: layers)

@@ -13,7 +13,11 @@ import CMPFR
 /// form is the network's exact linear piece, and the only widening is ball rounding at
 /// ``precision`` bits; on a box that contains breakpoints it is still valid, only looser.
 ///
-/// Supported units: identity and ReLU (the continuous piecewise-linear networks). Others make
+/// A ReLU^k unit (k ≥ 2) is relaxed the same way around the convex max(z, 0)^k: its chord's
+/// slope λ and the range of max(z, 0)^k − λz on [l, u] (its ends, and the global minimum at
+/// z* = (λ/k)^(1/(k−1))), so its remainder shrinks like the square of the box.
+///
+/// Supported units: identity, ReLU and ReLU^k. Others (sine, step) make
 /// ``init(network:precision:)`` throw: their enclosure is not implemented.
 public final class NetworkEnclosure: @unchecked Sendable {
     // Sendable: after init nothing is mutated; each thread uses its own Workspace.
@@ -25,15 +29,20 @@ public final class NetworkEnclosure: @unchecked Sendable {
     let weights: [BallArray]
     let biases: [BallArray]
     let relu: [[Bool]]
+    /// Per unit: 0 identity, 1 ReLU, k ReLU^k.
+    let powers: [[Int]]
     let positives: [[Bool]]
     let maxWidth: Int
 
     /// Prepares exact balls for every weight and bias. Throws for units other than identity and
     /// ReLU.
     public init(network: Network, precision: Precision) throws {
-        guard network.isPiecewiseLinear else {
-            let kinds = Set(network.layers.flatMap { $0.activations.filter { !$0.isPiecewiseLinear }.map(\.description) })
-            throw NetworkError.unsupported("certified enclosures cover identity and relu units; this network has \(kinds.sorted().joined(separator: ", "))")
+        func power(_ a: Activation) -> Int? {
+            switch a { case .identity: return 0; case .relu: return 1; case .reluPower(let k): return k; default: return nil }
+        }
+        let unsupported = Set(network.layers.flatMap { $0.activations.filter { power($0) == nil }.map(\.description) })
+        guard unsupported.isEmpty else {
+            throw NetworkError.unsupported("certified enclosures cover identity, relu and relu^k units; this network has \(unsupported.sorted().joined(separator: ", "))")
         }
         self.network = network
         self.precision = precision
@@ -47,6 +56,7 @@ public final class NetworkEnclosure: @unchecked Sendable {
         }
         weights = ws; biases = bs
         relu = network.layers.map { $0.activations.map { $0 == .relu } }
+        powers = network.layers.map { $0.activations.map { power($0)! } }
         positives = network.layers.map { $0.weights.map { $0.signum > 0 } }
         maxWidth = network.layers.map(\.outputCount).max().map { Swift.max($0, network.inputDimension) } ?? network.inputDimension
     }
@@ -128,6 +138,23 @@ public final class NetworkEnclosure: @unchecked Sendable {
                 carb_set(range, C[i])
                 for k in 0..<d { arb_addmul(range, S[i * d + k], offsets + k, p) }
                 arb_add(range, range, R[i], p)
+                if powers[l][i] >= 2 {
+                    // ReLU^k: zero, or λz + mid ± half (ws.z[4] holds mid).
+                    switch carb_unit_power_bounds(range, LO[i], HI[i], lam, ws.z[4], half, UInt(powers[l][i]), p, ws.bounds.base) {
+                    case 0:
+                        carb_zero(C[i]); carb_zero(R[i])
+                        for k in 0..<d { carb_zero(S[i * d + k]) }
+                    case 4:
+                        ws.relaxedUnits += 1
+                        arb_mul(C[i], C[i], lam, p); arb_add(C[i], C[i], ws.z[4], p)
+                        for k in 0..<d { arb_mul(S[i * d + k], S[i * d + k], lam, p) }
+                        arb_mul(R[i], R[i], lam, p); carb_add_radius(R[i], half)
+                    default:
+                        finite = false
+                        carb_indeterminate(C[i])
+                    }
+                    continue
+                }
                 switch carb_unit_bounds(range, LO[i], HI[i], lam, half, relu[l][i] ? 1 : 0, p, ws.bounds.base) {
                 case 1: break
                 case 0:
