@@ -63,6 +63,8 @@ static inline void carb_clip_nonnegative(arb_ptr y, arb_srcptr x, slong prec) {
 static inline void carb_symmetric(arb_ptr y, arb_srcptr x) {
     mag_t m; mag_init(m); arb_get_mag(m, x); arf_zero(arb_midref(y)); mag_swap(arb_radref(y), m); mag_clear(m);
 }
+/* x := its midpoint rounded to bits (nearest), exactly (radius 0). */
+static inline void carb_round_mid(arb_ptr x, slong bits) { arf_set_round(arb_midref(x), arb_midref(x), bits, ARF_RND_NEAR); mag_zero(arb_radref(x)); }
 /* x := its midpoint, exactly (radius 0). */
 static inline void carb_mid_exact(arb_ptr x) { mag_zero(arb_radref(x)); }
 /* x := 0 ± (its radius). */

@@ -68,7 +68,11 @@ public enum CertifiedSupNorm {
             throw MeasurementError("certification needs a network with \(d) inputs and 1 output")
         }
         guard options.gap.isFinite, options.gap > 0 else { throw MeasurementError("the gap must be a positive number, not \(options.gap)") }
-        let ballBits = Precision(uncheckedBits: Swift.max(precision.bits, network.weightPrecision.bits) + 64)
+        // Balls wide enough that a weight times a coordinate of `precision` bits is exact: the
+        // deep constructions multiply codes of hundreds of bits by x through plateaus whose
+        // saturated ramps must cancel exactly, and any rounding there is multiplied by the base
+        // at every digit extracted.
+        let ballBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + 64)
         let boxBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + 128)
         let net = try NetworkEnclosure(network: network, precision: ballBits)
         let best = Best()
@@ -123,6 +127,7 @@ public enum CertifiedSupNorm {
         func makeSearch(_ targetBits: Precision) -> Search {
             let s = Search(net: net, target: target, targetBits: targetBits, ballBits: ballBits, boxBits: boxBits, gap: options.gap, best: best)
             s.lines = startLines
+            s.pointBits = precision.bits
             return s
         }
         var targetBits = ballBits
@@ -205,6 +210,9 @@ public enum CertifiedSupNorm {
         let boxBits: Precision
         var gap: Double
         let b: BallArray              // scratch
+        let nb: BallArray             // the box for the network: centre (d), offsets (d)
+        /// Bits of the centres and points the network is enclosed at (the measurement's precision).
+        var pointBits = 64
         /// Network forms that hold on whole intervals (a sweep piece, or a box where no unit
         /// switched): [centre (d), C, S (d), R] each; a box with `line` ≥ 0 reuses one.
         var lines: [BallArray] = []
@@ -231,6 +239,7 @@ public enum CertifiedSupNorm {
             d = target.dimension; p = ballBits.bits
             self.boxBits = boxBits; self.gap = gap
             b = BallArray(count: 10 + 4 * d)
+            nb = BallArray(count: 2 * d)
             split = MPFRArray(count: 1, precision: boxBits)
         }
 
@@ -247,7 +256,7 @@ public enum CertifiedSupNorm {
             // A piece whose one form is loose (the sweep merged pieces with the same output line
             // while hidden units switched inside, and the relaxation of those units is wide) is
             // enclosed box by box like a zone, so that splitting it tightens the network too.
-            if box.line >= 0, carb_abs_upper_d(lines[box.line][2 * d + 1]) > 1e-3 * gap * Swift.max(bestLower, 1e-300) { box.line = -1 }
+            if box.line >= 0, carb_abs_upper_d(lines[box.line][2 * d + 1]) > 1e-3 * gap * Swift.max(bestLower, floor) { box.line = -1 }
             if box.line >= 0 {
                 let l = box.line
                 // C_P + S_P·(c − c_P): re-centred at this box's centre.
@@ -261,7 +270,19 @@ public enum CertifiedSupNorm {
                 }
                 carb_set(R, line[2 * d + 1])
             } else {
-                net.enclose(centre: f.centrePoint, offsets: f.centredOffsets, workspace: ws, value: C, slopes: S, remainder: R)
+                // The box at the network's own precision (the target's balls may be coarser, and
+                // a deep network's plateaus turn a box 2^-76 wide into garbage), then re-centred
+                // at the target's centre: C + S·(c_f − c_n).
+                let e = box.ends, t = b[7]
+                for k in 0..<d {
+                    // The centre rounded to the measurement's precision (so that weight × centre
+                    // is exact), the offsets x − c over the whole box.
+                    carb_set_interval_mpfr(nb[d + k], e[k], e[d + k], p)
+                    carb_set(nb[k], nb[d + k]); carb_mid_exact(nb[k]); carb_round_mid(nb[k], Int(pointBits))
+                    arb_sub(nb[d + k], nb[d + k], nb[k], p)
+                }
+                net.enclose(centre: nb.base, offsets: nb.base + d, workspace: ws, value: C, slopes: S, remainder: R)
+                for k in 0..<d { arb_sub(t, f.centrePoint + k, nb[k], p); arb_addmul(C, t, S + k, p) }
                 if !box.isPoint, carb_abs_upper_d(R) <= 1e-3 * gap * Swift.max(bestLower, floor) {
                     // The form is tight on this box (no unit switches, or only units whose
                     // effect on the output is negligible, such as the digit chain inside a
@@ -321,8 +342,11 @@ public enum CertifiedSupNorm {
 
         /// A point enclosure of |f − net| at `point`; raises the best lower bound. `line` is the
         /// piece whose form holds there, if known.
-        func pointLower(_ m: MPFRArray, line: Int = -1,
+        func pointLower(_ point: MPFRArray, line: Int = -1,
                         network known: (UnsafeMutablePointer<arb_struct>, UnsafeMutablePointer<arb_struct>)? = nil) {
+            // The point rounded to `pointBits`, where the network's balls are exact.
+            let m = MPFRArray(count: d, precision: Precision(uncheckedBits: pointBits))
+            for k in 0..<d { cmpfr_set(m[k], point[k], MPFR_RNDN) }
             f.enclose(lower: m.base, upper: m.base)
             let Cf = b[0], Rf = b[1], Vf = b[2], Cn = b[3], Rn = b[4], E = b[5]
             let Gf = b[8], Sn = b[8 + d]
