@@ -14,17 +14,21 @@ import Foundation
 ///
 /// The boxes are kept in a heap by upper bound. The largest is split in half along its widest
 /// side until the largest upper bound is within (1 + gap) of the best lower bound, or the box
-/// budget runs out, which the result then says. A lower bound is a point enclosure of |g| at a
-/// box centre (computed for boxes that are still above the gap, and at the sampled search's
-/// maximiser when one is given). Every box ever made belongs to a cover of [0, 1]^d, so the
+/// budget runs out, which the result then says. A lower bound is a point enclosure of |g| at the
+/// centre of each box taken from the heap, and at the sampled search's maximiser when one is
+/// given. Every box ever made belongs to a cover of [0, 1]^d, so the
 /// returned upper bound, the largest over the leaves, holds everywhere: nothing is sampled,
 /// nothing is skipped.
 ///
-/// 1-D networks that the piece sweep handles can be handed their pieces: each piece is then one
-/// starting box whose network form is computed once and reused by every sub-box (on a piece the
-/// network is one line, so only the target needs refining). Intervals given as `zones` (the
-/// cut-off zones of the deep constructions, where the network folds too often to sweep) start as
-/// ordinary boxes.
+/// 1-D networks that the piece sweep handles are handed the sweep's record: its pieces, replayed
+/// in ball arithmetic (``NetworkEnclosure/enclosedPieces(_:precision:)``), are the starting boxes,
+/// each with a proved line reused by every sub-box (only the target needs refining there).
+/// Intervals given as zones (the cut-off zones of the deep constructions, where the network folds
+/// too often to sweep) start as ordinary boxes.
+///
+/// The starting boxes are dealt to one search per thread; the searches share the best lower bound.
+/// Once the gap is met, each takes up its 32 highest settled boxes again at a thousandth of the
+/// gap for a bounded number of boxes (the polish), which moves the lower bound to the maximum.
 public enum CertifiedSupNorm {
     /// How hard to work for the bound.
     public struct Options: Sendable {
@@ -32,7 +36,7 @@ public enum CertifiedSupNorm {
         public var gap: Double = 0.01
         /// Most boxes enclosed before stopping (the result then reports the gap it reached).
         public var maximumBoxes: Int = 4_000_000
-        /// Threads for the network forms of the starting pieces (default: all cores).
+        /// Threads for the replay of the sweeps and the branch and bound (default: all cores).
         public var threads: Int?
         /// Starting boxes per axis when no pieces are given (default 64, 16, 8 for d = 1, 2, 3).
         public var cellsPerAxis: Int?
