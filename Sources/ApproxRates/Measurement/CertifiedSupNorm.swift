@@ -346,22 +346,17 @@ public enum CertifiedSupNorm {
 
         /// A point enclosure of |f − net| at `point`; raises the best lower bound. `line` is the
         /// piece whose form holds there, if known.
-        func pointLower(_ point: MPFRArray, line: Int = -1,
-                        network known: (UnsafeMutablePointer<arb_struct>, UnsafeMutablePointer<arb_struct>)? = nil) {
+        func pointLower(_ point: MPFRArray, line: Int = -1) {
             // The point rounded to `pointBits`, where the network's balls are exact.
             let m = MPFRArray(count: d, precision: Precision(uncheckedBits: pointBits))
             for k in 0..<d { cmpfr_set(m[k], point[k], MPFR_RNDN) }
             f.enclose(lower: m.base, upper: m.base)
-            let Cf = b[0], Rf = b[1], Vf = b[2], Cn = b[3], Rn = b[4], E = b[5]
-            let Gf = b[8], Sn = b[8 + d]
-            f.parts(centre: Cf, remainder: Rf, gradient: Gf, range: Vf)
-            if let (c, r) = known { carb_set(Cn, c); carb_set(Rn, r) } else {
-                let ends = MPFRArray(count: 2 * d, precision: boxBits)
-                for k in 0..<(2 * d) { cmpfr_set(ends[k], m[k % d], MPFR_RNDN) }
-                var box = Box(ends: ends, line: line)
-                box.isPoint = true
-                networkForm(&box, C: Cn, S: Sn, R: Rn)
-            }
+            let Cn = b[3], Rn = b[4], E = b[5], Sn = b[8 + d]
+            let ends = MPFRArray(count: 2 * d, precision: boxBits)
+            for k in 0..<(2 * d) { cmpfr_set(ends[k], m[k % d], MPFR_RNDN) }
+            var box = Box(ends: ends, line: line)
+            box.isPoint = true
+            networkForm(&box, C: Cn, S: Sn, R: Rn)
             f.result(into: E)
             arb_sub(E, E, Cn, p); arb_sub(E, E, Rn, p)
             guard carb_is_finite(E) != 0 else { return }
