@@ -95,6 +95,40 @@ static inline void carb_affine_ends(arb_ptr lo, arb_ptr hi, arb_srcptr c, arb_sr
     arb_set_arf(lo, l); arb_set_arf(hi, u);
     arf_clear(l); arf_clear(u); arf_clear(v);
 }
+/* y := the exact point ball of a lower bound of x (-inf ball when x is not finite). */
+static inline void carb_lower_ball(arb_ptr y, arb_srcptr x, slong prec) {
+    arf_t a; arf_init(a); arb_get_lbound_arf(a, x, prec); arb_set_arf(y, a); arf_clear(a);
+}
+/* y := the exact point ball of an upper bound of x (+inf ball when x is not finite). */
+static inline void carb_upper_ball(arb_ptr y, arb_srcptr x, slong prec) {
+    arf_t a; arf_init(a); arb_get_ubound_arf(a, x, prec); arb_set_arf(y, a); arf_clear(a);
+}
+/* Tightens a unit's range with the exact ends of its form's range over a box: with the box's
+ * offsets x_k - c_k in [olo[k], ohi[k]] (exact point balls), every value of C + sum_k S_k x_k + R
+ * lies in [L, U], L and U computed end by end at prec bits with outward rounding (a ball
+ * mid +/- rad for the whole box would round rad to 30 bits, 2^-30 of the form's swing, which a
+ * deep chain amplifies to order 1). Then lo := max(lower(lo), L), hi := min(upper(hi), U), exact
+ * point balls. Uses scratch[0..5]. */
+static inline void carb_form_ends(arb_ptr lo, arb_ptr hi, arb_srcptr C, arb_srcptr S, arb_srcptr R,
+                                  arb_srcptr olo, arb_srcptr ohi, slong d, slong prec, arb_ptr scratch) {
+    /* Temporaries in the caller's scratch balls (no allocation per call once grown). */
+    arb_ptr x = scratch, y = scratch + 1;
+    arf_ptr L = arb_midref(scratch + 2), U = arb_midref(scratch + 3), a = arb_midref(scratch + 4), b = arb_midref(scratch + 5);
+    arb_add(x, C, R, prec);
+    arb_get_lbound_arf(L, x, prec); arb_get_ubound_arf(U, x, prec);
+    for (slong k = 0; k < d; k++) {
+        arb_mul(x, S + k, olo + k, prec); arb_mul(y, S + k, ohi + k, prec);
+        arb_get_lbound_arf(a, x, prec); arb_get_lbound_arf(b, y, prec); if (arf_cmp(b, a) < 0) arf_set(a, b);
+        arf_add(L, L, a, prec, ARF_RND_FLOOR);
+        arb_get_ubound_arf(a, x, prec); arb_get_ubound_arf(b, y, prec); if (arf_cmp(b, a) > 0) arf_set(a, b);
+        arf_add(U, U, a, prec, ARF_RND_CEIL);
+    }
+    if (arf_is_finite(L) && arf_is_finite(U)) {
+        arb_get_lbound_arf(a, lo, prec); if (!arf_is_finite(a) || arf_cmp(L, a) > 0) arf_set(a, L);
+        arb_get_ubound_arf(b, hi, prec); if (!arf_is_finite(b) || arf_cmp(U, b) < 0) arf_set(b, U);
+        arb_set_arf(lo, a); arb_set_arf(hi, b);
+    }
+}
 /* A unit's range [lo, hi] (exact point balls: lo and hi hold the interval sums of its inputs'
  * lower and upper ends, as balls) tightened with the bounds of its affine form's range z, then
  * its activation: relu (is_relu) or identity. Returns 1 when the output is the
@@ -200,5 +234,120 @@ static inline int carb_unit_power_bounds(arb_srcptr z, arb_ptr lo, arb_ptr hi, a
     arb_get_ubound_arf(b, y, prec);
     arb_set_arf(lo, a); arb_set_arf(hi, b);
     return 4;
+}
+/* The window of a group with shifts D[0..k-1]: lw := a lower bound of min_j(-D[j]), uw := an
+ * upper bound of max_j(-D[j]), both exact point balls. */
+static inline void carb_window_ends(arb_ptr lw, arb_ptr uw, arb_srcptr D, ulong k, slong prec) {
+    arf_t a, b, c; arf_init(a); arf_init(b); arf_init(c);
+    arb_t x; arb_init(x);
+    for (ulong j = 0; j < k; j++) {
+        arb_neg(x, D + j);
+        arb_get_lbound_arf(c, x, prec); if (j == 0 || arf_cmp(c, a) < 0) arf_set(a, c);
+        arb_get_ubound_arf(c, x, prec); if (j == 0 || arf_cmp(c, b) > 0) arf_set(b, c);
+    }
+    arb_set_arf(lw, a); arb_set_arf(uw, b);
+    arb_clear(x); arf_clear(a); arf_clear(b); arf_clear(c);
+}
+/* a[n] := C(k, n) sum_j w[j] D[j]^(k-n), n = 0..k: h(t) = sum_j w[j] (t + D[j])^k = sum_n a[n] t^n. */
+static inline void carb_window_coefficients(arb_ptr a, arb_srcptr w, arb_srcptr D, ulong k, slong prec) {
+    arb_t x, y; arb_init(x); arb_init(y);
+    for (ulong n = 0; n <= k; n++) {
+        arb_zero(a + n);
+        for (ulong j = 0; j < k; j++) { arb_pow_ui(x, D + j, k - n, prec); arb_addmul(a + n, x, w + j, prec); }
+        arb_bin_uiui(y, k, n, prec); arb_mul(a + n, a + n, y, prec);
+    }
+    arb_clear(x); arb_clear(y);
+}
+/* 1 when a[1] is nonzero and |a[n]| 2^bits <= |a[1]| for n = 2..k (the powers above the first cancel). */
+static inline int carb_window_cancels(arb_srcptr a, ulong k, slong bits) {
+    mag_t x, y; mag_init(x); mag_init(y);
+    int ok = 1;
+    arb_get_mag_lower(y, a + 1);
+    if (mag_is_zero(y)) ok = 0;
+    for (ulong n = 2; ok && n <= k; n++) {
+        arb_get_mag(x, a + n); mag_mul_2exp_si(x, x, bits);
+        if (mag_cmp(x, y) > 0) ok = 0;
+    }
+    mag_clear(x); mag_clear(y);
+    return ok;
+}
+/* One consumer's share of a window group (ReLUByPower's k copies of a ReLU unit: units with one
+ * pre-activation t and shifts D[j], read with weights w[j]):
+ *     h(t) = sum_j w[j] max(t + D[j], 0)^k,     t in [l, u] (exact ends in lo, hi).
+ * Every copy is off for t <= Lw and on for t >= Uw (exact point balls), where h is the polynomial
+ * sum_n a[n] t^n (a: k + 1 balls). Returns 0 when h = 0 on [l, u], 3 when the range is not
+ * finite, 1 when every copy is on (lam = a[1]: the cancelling higher terms go into half) and 4
+ * when [l, u] meets the window (lam the chord's slope a[1] u/(u - l) to 30 bits); then
+ *     h(t) - lam*t  lies in  [mid - half, mid + half]   for every t in [l, u],
+ * mid exact, and vlo, vhi (exact) are the ends of h's range. The hull is taken over the three
+ * parts of [l, u]: off (h = 0), window (each copy's power in interval arithmetic, a window is
+ * far narrower than a code unit) and on (the polynomial, in interval arithmetic on the part),
+ * each nonempty when it is used, so the hull always has a part. Uses scratch[0..7]. */
+static inline int carb_window_term(arb_srcptr lo, arb_srcptr hi, arb_srcptr Lw, arb_srcptr Uw, arb_srcptr w, arb_srcptr D,
+                                   arb_srcptr a, ulong k, arb_ptr lam, arb_ptr mid, arb_ptr half, arb_ptr vlo, arb_ptr vhi,
+                                   slong prec, arb_ptr scratch) {
+    /* H: hull of h - lam t; V: hull of h (over the parts used) */
+    arb_ptr J = scratch, x = scratch + 1, V = scratch + 2, H = scratch + 3, q = scratch + 4;
+    arf_ptr l = arb_midref(scratch + 5), u = arb_midref(scratch + 6), e = arb_midref(scratch + 7);
+    arf_srcptr lw = arb_midref(Lw), uw = arb_midref(Uw);
+    int have = 0, kind;
+    ulong n, j;
+    if (!arb_is_finite(lo) || !arb_is_finite(hi)) return 3;
+    arf_set(l, arb_midref(lo)); arf_set(u, arb_midref(hi));
+    if (arf_cmp(u, lw) <= 0) { arb_zero(vlo); arb_zero(vhi); return 0; }
+    if (arf_cmp(l, uw) >= 0) {
+        kind = 1;
+        arb_set(lam, a + 1);
+    } else {
+        kind = 4;
+        if (arf_cmp(u, l) > 0) {
+            arb_set_arf(x, u); arb_set_arf(q, l); arb_sub(q, x, q, prec); arb_div(x, x, q, prec);
+            arb_mul(x, x, a + 1, prec);
+            arf_set_round(arb_midref(lam), arb_midref(x), 30, ARF_RND_NEAR); mag_zero(arb_radref(lam));
+            if (!arb_is_finite(lam)) arb_zero(lam);
+        } else arb_zero(lam);   /* a constant t inside the window */
+    }
+    /* off part [l, min(u, Lw)]: h = 0, h - lam t = -lam t */
+    if (arf_cmp(l, lw) < 0) {
+        arf_set(e, arf_cmp(u, lw) < 0 ? u : lw);
+        arb_set_interval_arf(J, l, e, prec); arb_mul(H, J, lam, prec); arb_neg(H, H);
+        arb_zero(V); have = 1;
+    }
+    /* window part [max(l, Lw), min(u, Uw)]: each copy's power in interval arithmetic */
+    if (kind == 4) {
+        arf_srcptr s0 = arf_cmp(l, lw) > 0 ? l : lw, s1 = arf_cmp(u, uw) < 0 ? u : uw;
+        arb_set_interval_arf(J, s0, s1, prec);
+        arb_zero(q);
+        for (j = 0; j < k; j++) {
+            arb_add(x, J, D + j, prec); carb_clip_nonnegative(x, x, prec); arb_pow_ui(x, x, k, prec);
+            arb_addmul(q, x, w + j, prec);
+        }
+        if (have) arb_union(V, V, q, prec); else arb_set(V, q);
+        arb_submul(q, J, lam, prec);
+        if (have) arb_union(H, H, q, prec); else arb_set(H, q);
+        have = 1;
+    }
+    /* on part [max(l, Uw), u]: a0 + a1 t + sum_{n >= 2} a_n t^n */
+    if (arf_cmp(u, uw) >= 0) {
+        arf_srcptr s0 = arf_cmp(l, uw) > 0 ? l : uw;
+        arb_set_interval_arf(J, s0, u, prec);
+        arb_set(q, a);
+        for (n = 2; n <= k; n++) {
+            if (arb_is_zero(a + n)) continue;
+            arb_pow_ui(x, J, n, prec); arb_addmul(q, x, a + n, prec);
+        }
+        arb_mul(x, J, a + 1, prec); arb_add(x, x, q, prec);            /* h */
+        if (have) arb_union(V, V, x, prec); else arb_set(V, x);
+        arb_sub(x, a + 1, lam, prec); arb_mul(x, x, J, prec); arb_add(q, q, x, prec);   /* h - lam t */
+        if (have) arb_union(H, H, q, prec); else arb_set(H, q);
+        have = 1;
+    }
+    if (!arb_is_finite(H) || !arb_is_finite(V)) return 3;
+    /* mid exact, half >= the radius */
+    arf_set(arb_midref(mid), arb_midref(H)); mag_zero(arb_radref(mid));
+    arb_zero(half); arf_set_mag(arb_midref(half), arb_radref(H));
+    arb_get_lbound_arf(e, V, prec); arb_set_arf(vlo, e);
+    arb_get_ubound_arf(e, V, prec); arb_set_arf(vhi, e);
+    return kind;
 }
 #endif

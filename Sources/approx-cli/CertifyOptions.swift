@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ApproxRates
 
 /// `--certify`, `--gap` and `--certify-boxes`: the certified bracket of a sup norm
@@ -28,7 +29,7 @@ struct CertifyOptions: ParsableArguments {
 
     /// The JSON keys of a certified bracket.
     static func json(_ c: CertifiedBound) -> [String: Any] {
-        ["certified": c.upperText(digits: 8), "certified_value": c.upper, "certified_lower": c.lowerText(digits: 8),
+        ["certified": c.upperText(digits: 8), "certified_value": c.upper.isFinite ? c.upper : NSNull(), "certified_lower": c.lowerText(digits: 8),
          "gap": c.gap.isFinite ? c.gap : -1, "requested_gap": c.requestedGap, "within_gap": c.isWithinGap,
          "certify_boxes": c.boxes, "certify_open_boxes": c.openBoxes, "certify_method": c.method, "certify_seconds": c.seconds,
          "certify_precision": c.precision.bits]

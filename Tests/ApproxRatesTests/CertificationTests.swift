@@ -70,7 +70,8 @@ import struct Foundation.URL
     }
 
     // Network enclosures contain the network's value at 4× the precision, for random ReLU
-    // networks and boxes (the chord relaxation included).
+    // networks and boxes (the chord relaxation included), with ReLU^k units and with ReLU units
+    // written as ReLU² window groups.
     @Test func networkEnclosuresContainTheValueAtFourTimesThePrecision() async {
         await propertyCheck(count: 120, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 0...20), Gen.int(in: 0...1000)) { seed, logWidth, t in
             var rng = SplitMix64(seed: seed)
@@ -85,9 +86,15 @@ import struct Foundation.URL
                 layers.append(try! AffineLayer.dense(rows, bias: (0..<out).map { _ in w() }, activation: unit))
                 width = out
             }
-            let net = try! Network(inputDimension: 1, layers: layers)
+            var net = try! Network(inputDimension: 1, layers: layers)
+            if seed % 4 == 2 {
+                // A ReLU network written as ReLU² window groups (ReLUByPower) with a wide window,
+                // δ = 2^-6, so that random boxes meet it: the groups' own enclosure.
+                net = try! ReLUByPower.network(net, power: 2, windowExponent: 6, precision: Precision(uncheckedBits: 160))
+            }
             let p = Precision(uncheckedBits: 80)
             let enclosure = try! NetworkEnclosure(network: net, precision: p)
+            if seed % 4 == 2 { #expect(enclosure.windowGroupCount > 0) }
             let span = 1 / Double(1 << logWidth)
             let a = Double(rng.next() % 1_000_000) / 1_000_000 * (1 - span)
             let b = BallArray(count: 6)
@@ -273,6 +280,29 @@ import struct Foundation.URL
         }
         let fit = (try JSONSerialization.jsonObject(with: Data(rate.stdout.utf8)) as! [String: Any])["fit"] as! [String: Any]
         #expect(fit["p_certified"] is Double)
+    }
+
+    /// A deep ReLU² network (each ReLU of the bit-extraction network as a window group of two
+    /// ReLU² units, δ = 2^-(P+32)) is certified within the gap: the groups are enclosed as one
+    /// unit, so their 2^(P+31) weights cancel. Copy by copy the bound was unbounded.
+    @Test func deepReLUSquaredIsCertified() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/deep2.json"
+        #expect(try runCLI(["build", "deep", "--target", "lacunary", "--smoothness", "1", "--seed", "1", "--cells", "6",
+                            "--activation", "relu^2", "-o", file]).status == 0)
+        let r = try runCLI(["sup-norm", file, "--target", "lacunary", "--smoothness", "1", "--seed", "1", "--certify", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        #expect(object["within_gap"] as? Bool == true, "\(object["certify_method"] ?? "")")
+        let upper = try #require(object["certified_value"] as? Double), lower = try #require(Double(object["certified_lower"] as! String))
+        #expect(lower <= (object["error_value"] as! Double) && (object["error_value"] as! Double) <= upper)
+        #expect(upper >= 0.2338697)
+        // A budget too small for a bound: the JSON still parses, with no certified value.
+        let short = try runCLI(["sup-norm", file, "--target", "lacunary", "--smoothness", "1", "--seed", "1", "--certify",
+                                "--certify-boxes", "1", "--json"])
+        #expect(short.status == 0, "\(short.stderr)")
+        let o = try JSONSerialization.jsonObject(with: Data(short.stdout.utf8)) as! [String: Any]
+        #expect(o["within_gap"] as? Bool == false)
     }
 
     /// A certified sweep: the tables carry the certified rate (CSV and JSON read back, Markdown

@@ -214,7 +214,7 @@ public enum CertifiedSupNorm {
         let boxBits: Precision
         var gap: Double
         let b: BallArray              // scratch
-        let nb: BallArray             // the box for the network: centre (d), offsets (d)
+        let nb: BallArray             // the box for the network: centre (d), offsets (d), their exact ends (2d)
         /// Bits of the centres and points the network is enclosed at (the measurement's precision).
         var pointBits = 64
         /// Network forms that hold on whole intervals (a sweep piece, or a box where no unit
@@ -243,7 +243,7 @@ public enum CertifiedSupNorm {
             d = target.dimension; p = ballBits.bits
             self.boxBits = boxBits; self.gap = gap
             b = BallArray(count: 10 + 4 * d)
-            nb = BallArray(count: 2 * d)
+            nb = BallArray(count: 4 * d)
             split = MPFRArray(count: 1, precision: boxBits)
         }
 
@@ -284,8 +284,13 @@ public enum CertifiedSupNorm {
                     carb_set_interval_mpfr(nb[d + k], e[k], e[d + k], p)
                     carb_set(nb[k], nb[d + k]); carb_mid_exact(nb[k]); carb_round_mid(nb[k], Int(pointBits))
                     arb_sub(nb[d + k], nb[d + k], nb[k], p)
+                    // The exact ends of the offsets (each rounded outward).
+                    carb_set_mpfr(nb[2 * d + k], e[k]); arb_sub(nb[2 * d + k], nb[2 * d + k], nb[k], p)
+                    carb_lower_ball(nb[2 * d + k], nb[2 * d + k], p)
+                    carb_set_mpfr(nb[3 * d + k], e[d + k]); arb_sub(nb[3 * d + k], nb[3 * d + k], nb[k], p)
+                    carb_upper_ball(nb[3 * d + k], nb[3 * d + k], p)
                 }
-                net.enclose(centre: nb.base, offsets: nb.base + d, workspace: ws, value: C, slopes: S, remainder: R)
+                net.enclose(centre: nb.base, offsets: nb.base + d, ends: nb.base + 2 * d, workspace: ws, value: C, slopes: S, remainder: R)
                 for k in 0..<d { arb_sub(t, f.centrePoint + k, nb[k], p); arb_addmul(C, t, S + k, p) }
                 if !box.isPoint, carb_abs_upper_d(R) <= 1e-3 * gap * Swift.max(bestLower, floor) {
                     // The form is tight on this box (no unit switches, or only units whose

@@ -17,6 +17,11 @@ import CMPFR
 /// slope λ and the range of max(z, 0)^k − λz on [l, u] (its ends, and the global minimum at
 /// z* = (λ/k)^(1/(k−1))), so its remainder shrinks like the square of the box.
 ///
+/// A group of ReLU^k units that stands for one ReLU (``ReLUByPower``'s window groups,
+/// ``WindowGroups``) is enclosed as one unit: the exact affine map above its window, 0 below, a
+/// chord where the range meets the window; the copies one by one would lose the cancellation of
+/// their δ^−(k−1) weights.
+///
 /// Supported units: identity, ReLU and ReLU^k. Others (sine, step) make
 /// ``init(network:precision:)`` throw: their enclosure is not implemented.
 public final class NetworkEnclosure: @unchecked Sendable {
@@ -33,6 +38,7 @@ public final class NetworkEnclosure: @unchecked Sendable {
     let powers: [[Int]]
     let positives: [[Bool]]
     let maxWidth: Int
+    let groups: WindowGroups
 
     /// Prepares exact balls for every weight and bias. Throws for units other than identity and
     /// ReLU.
@@ -59,7 +65,11 @@ public final class NetworkEnclosure: @unchecked Sendable {
         powers = network.layers.map { $0.activations.map { power($0)! } }
         positives = network.layers.map { $0.weights.map { $0.signum > 0 } }
         maxWidth = network.layers.map(\.outputCount).max().map { Swift.max($0, network.inputDimension) } ?? network.inputDimension
+        groups = WindowGroups(network: network, precision: precision)
     }
+
+    /// Window groups found (ReLU^k units enclosed together as one ReLU, ``WindowGroups``).
+    public var windowGroupCount: Int { groups.power.count }
 
     /// Registers for one thread.
     public final class Workspace {
@@ -71,11 +81,15 @@ public final class NetworkEnclosure: @unchecked Sendable {
         var hi: [BallArray]    // upper end
         let z: BallArray       // [range, λ, half, crossing, t]
         let bounds: BallArray  // temporaries of carb_unit_bounds
+        let ends: BallArray    // the offsets' exact ends: lower (d), upper (d)
+        let term: BallArray    // a window group's share: [λ, mid, half, range low, range high], and x* − c
         /// Units whose pre-activation straddled 0 in the last enclosure (relaxed).
         public internal(set) var relaxedUnits = 0
-        /// 1-D: the zero x* = c − C/S of the first unit relaxed in the last enclosure (the
-        /// lowest layer's, whose form is the most exact): where to cut the box so that this unit
-        /// keeps one sign on each side. Nil when no unit was relaxed.
+        /// 1-D: the zero x* = c − C/S of the first unit relaxed in the last enclosure whose zero
+        /// lies inside the box (the lowest layer's, whose form is the most exact): where to cut
+        /// the box so that this unit keeps one sign on each side. Units that meet their switch
+        /// only at an end of the box are passed over: a cut there would not split the box. Nil
+        /// when there is no such unit.
         public var firstCrossing: UnsafeMutablePointer<arb_struct>? { hasCrossing ? z[3] : nil }
         var hasCrossing = false
         init(width: Int, d: Int) {
@@ -87,6 +101,8 @@ public final class NetworkEnclosure: @unchecked Sendable {
             hi = [BallArray(count: width), BallArray(count: width)]
             z = BallArray(count: 5)
             bounds = BallArray(count: 8)
+            term = BallArray(count: 6)
+            ends = BallArray(count: 2 * d)
         }
     }
 
@@ -96,19 +112,29 @@ public final class NetworkEnclosure: @unchecked Sendable {
     /// Encloses output 0 over the box with centre `centre` (d exact balls) and offsets x − c
     /// `offsets` (d balls centred at 0): writes C, S (d balls) and R. Returns false when some
     /// pre-activation is unbounded on the box (nothing is claimed then).
+    ///
+    /// `ends`, when given, are the exact ends of the offsets (2d exact point balls: the lower
+    /// end of x_k − c_k at k, the upper at d + k). Each unit's range is then computed at those
+    /// ends, to the full precision; without them, from the offsets' balls, whose radii Arb
+    /// keeps to 30 bits (so a range overshoots by 2^-30 of the unit's swing over the box).
     @discardableResult
-    public func enclose(centre: UnsafePointer<arb_struct>, offsets: UnsafePointer<arb_struct>, workspace ws: Workspace,
-                        value: UnsafeMutablePointer<arb_struct>, slopes: UnsafeMutablePointer<arb_struct>,
+    public func enclose(centre: UnsafePointer<arb_struct>, offsets: UnsafePointer<arb_struct>, ends: UnsafePointer<arb_struct>? = nil,
+                        workspace ws: Workspace, value: UnsafeMutablePointer<arb_struct>, slopes: UnsafeMutablePointer<arb_struct>,
                         remainder: UnsafeMutablePointer<arb_struct>) -> Bool {
         let d = ws.d, p = precision.bits
         var cur = 0
+        // The exact ends of the offsets.
+        let olo = ws.ends.base, ohi = ws.ends.base + d
+        for k in 0..<d {
+            if let ends { carb_set(olo + k, ends + k); carb_set(ohi + k, ends + d + k) }
+            else { carb_lower_ball(olo + k, offsets + k, p); carb_upper_ball(ohi + k, offsets + k, p) }
+        }
         // The input: x_k = c_k + 1·(x_k − c_k).
         for k in 0..<d {
             carb_set(ws.c[0][k], centre + k); carb_zero(ws.r[0][k])
-            arb_add(ws.z[4], centre + k, offsets + k, p)
-            carb_set(ws.lo[0][k], ws.z[4]); carb_set(ws.hi[0][k], ws.z[4])
-            _ = carb_unit_bounds(ws.z[4], ws.lo[0][k], ws.hi[0][k], ws.z[1], ws.z[2], 0, p, ws.bounds.base)
             for j in 0..<d { if j == k { carb_one(ws.s[0][k * d + j]) } else { carb_zero(ws.s[0][k * d + j]) } }
+            carb_indeterminate(ws.lo[0][k]); carb_indeterminate(ws.hi[0][k])
+            carb_form_ends(ws.lo[0][k], ws.hi[0][k], ws.c[0][k], ws.s[0][k * d], ws.r[0][k], olo, ohi, d, p, ws.bounds.base)
         }
         ws.relaxedUnits = 0
         ws.hasCrossing = false
@@ -120,11 +146,20 @@ public final class NetworkEnclosure: @unchecked Sendable {
             let LO = ws.lo[nxt], HI = ws.hi[nxt], plo = ws.lo[cur], phi = ws.hi[cur]
             let positive = positives[l]
             let w = weights[l], b = biases[l]
+            let role = groups.role[l], entryTerm = groups.entryTerm[l]
             for i in 0..<layer.outputCount {
+                if role[i] == -2 { continue }       // a later copy of a window group: read through the first
                 carb_set(C[i], b[i]); carb_zero(R[i]); carb_set(LO[i], b[i]); carb_set(HI[i], b[i])
                 for k in 0..<d { carb_zero(S[i * d + k]) }
                 for e in layer.rowStart[i]..<layer.rowStart[i + 1] {
                     let j = layer.columns[e]
+                    let t = entryTerm[e]
+                    if t == -2 { continue }
+                    if t >= 0 {
+                        if !addWindowTerm(t, unit: j, centre: centre, offsets: offsets, C: C[i], S: S[i * d], R: R[i], lo: LO[i], hi: HI[i],
+                                          pc: pc, ps: ps, pr: pr, plo: plo, phi: phi, ws: ws) { finite = false }
+                        continue
+                    }
                     if arb_is_zero(w[e]) != 0 { continue }
                     arb_addmul(C[i], w[e], pc[j], p)
                     for k in 0..<d { arb_addmul(S[i * d + k], w[e], ps[j * d + k], p) }
@@ -138,6 +173,22 @@ public final class NetworkEnclosure: @unchecked Sendable {
                 carb_set(range, C[i])
                 for k in 0..<d { arb_addmul(range, S[i * d + k], offsets + k, p) }
                 arb_add(range, range, R[i], p)
+                if (powers[l][i] != 0 || role[i] >= 0) && arb_contains_zero(range) != 0 {
+                    // A unit that may switch on the box: its range at the offsets' exact ends
+                    // (the ball above overshoots by 2^-30 of the unit's swing, and a deep chain
+                    // multiplies a spurious switch by the base at every digit).
+                    carb_form_ends(LO[i], HI[i], C[i], S[i * d], R[i], olo, ohi, d, p, ws.bounds.base)
+                    carb_indeterminate(range)
+                }
+                if role[i] >= 0 {
+                    // The first copy of a window group carries its pre-activation t, with its
+                    // range's exact ends; the readers apply the group.
+                    if carb_unit_bounds(range, LO[i], HI[i], lam, half, 0, p, ws.bounds.base) == 3 {
+                        finite = false
+                        carb_indeterminate(C[i])
+                    }
+                    continue
+                }
                 if powers[l][i] >= 2 {
                     // ReLU^k: zero, or λz + mid ± half (ws.z[4] holds mid).
                     switch carb_unit_power_bounds(range, LO[i], HI[i], lam, ws.z[4], half, UInt(powers[l][i]), p, ws.bounds.base) {
@@ -161,10 +212,10 @@ public final class NetworkEnclosure: @unchecked Sendable {
                     carb_zero(C[i]); carb_zero(R[i])
                     for k in 0..<d { carb_zero(S[i * d + k]) }
                 case 2:
-                    if ws.relaxedUnits == 0 && d == 1 && arb_contains_zero(S[i]) == 0 {
+                    if !ws.hasCrossing && d == 1 && arb_contains_zero(S[i]) == 0 {
                         let x = ws.z[3]
                         arb_div(x, C[i], S[i], p); arb_sub(x, centre, x, p)
-                        ws.hasCrossing = carb_is_finite(x) != 0
+                        noteCrossing(centre: centre, offsets: offsets, ws)
                     }
                     ws.relaxedUnits += 1
                     arb_mul(C[i], C[i], lam, p); arb_add(C[i], C[i], half, p)
@@ -180,5 +231,52 @@ public final class NetworkEnclosure: @unchecked Sendable {
         carb_set(value, ws.c[cur][0]); carb_set(remainder, ws.r[cur][0])
         for k in 0..<d { carb_set(slopes + k, ws.s[cur][k]) }
         return finite && carb_is_finite(value) != 0 && carb_is_finite(remainder) != 0
+    }
+
+    /// Takes the zero in ws.z[3] as the box's cut when it lies in the interior of the box
+    /// (centre + offsets).
+    private func noteCrossing(centre: UnsafePointer<arb_struct>, offsets: UnsafePointer<arb_struct>, _ ws: Workspace) {
+        let x = ws.z[3], t = ws.term[5]
+        guard carb_is_finite(x) != 0 else { return }
+        arb_sub(t, x, centre, precision.bits)
+        ws.hasCrossing = arb_contains_interior(offsets, t) != 0
+    }
+
+    /// Adds reader term `t` of a window group, whose first copy is unit `j` of the previous
+    /// layer (its pre-activation form and exact range), to the reader's form and range.
+    /// Returns false when the range is not finite.
+    private func addWindowTerm(_ t: Int, unit j: Int, centre: UnsafePointer<arb_struct>, offsets: UnsafePointer<arb_struct>,
+                               C: UnsafeMutablePointer<arb_struct>, S: UnsafeMutablePointer<arb_struct>,
+                               R: UnsafeMutablePointer<arb_struct>, lo: UnsafeMutablePointer<arb_struct>,
+                               hi: UnsafeMutablePointer<arb_struct>, pc: BallArray, ps: BallArray, pr: BallArray,
+                               plo: BallArray, phi: BallArray, ws: Workspace) -> Bool {
+        let d = ws.d, p = precision.bits, g = groups.termGroup[t], k = groups.power[g]
+        let lam = ws.term[0], mid = ws.term[1], half = ws.term[2], vlo = ws.term[3], vhi = ws.term[4]
+        let kind = carb_window_term(plo[j], phi[j], groups.windowLower[g], groups.windowUpper[g],
+                                    groups.termWeights[groups.termWeightStart[t]], groups.shifts[groups.shiftStart[g]],
+                                    groups.termCoefficients[groups.termCoefficientStart[t]], UInt(k),
+                                    lam, mid, half, vlo, vhi, p, ws.bounds.base)
+        switch kind {
+        case 0: return true
+        case 1, 4:
+            if kind == 4 {
+                if !ws.hasCrossing && d == 1 && arb_contains_zero(ps[j]) == 0 {
+                    // Where t meets the window's lower end: a cut that takes the group out of it.
+                    let x = ws.z[3]
+                    arb_sub(x, pc[j], groups.windowLower[g], p); arb_div(x, x, ps[j], p); arb_sub(x, centre, x, p)
+                    noteCrossing(centre: centre, offsets: offsets, ws)
+                }
+                ws.relaxedUnits += 1
+            }
+            arb_addmul(C, lam, pc[j], p); arb_add(C, C, mid, p)
+            for k in 0..<d { arb_addmul(S + k, lam, ps[j * d + k], p) }
+            if arb_is_zero(pr[j]) == 0 { arb_addmul(R, lam, pr[j], p) }
+            carb_add_radius(R, half)
+            arb_add(lo, lo, vlo, p); arb_add(hi, hi, vhi, p)
+            return true
+        default:
+            carb_indeterminate(C)
+            return false
+        }
     }
 }

@@ -107,7 +107,7 @@ public struct RateExperiment: Sendable {
         row.fineCells = net.metadata["M"].flatMap(Int.init)
         row.argmaxExact = result.exactArgmax.map { $0.formatted(significantDigits: Swift.max(17, precision.bits * 3 / 10 + 2)) }
         if let c = result.certified {
-            row.certified = c.upperText(digits: 8); row.certifiedValue = c.upper; row.certifiedLower = c.lower
+            row.certified = c.upperText(digits: 8); row.certifiedValue = c.upper.isFinite ? c.upper : nil; row.certifiedLower = c.lower
             row.gap = c.gap.isFinite ? c.gap : nil; row.withinGap = c.isWithinGap
         }
         if let cp = comparePrecision {

@@ -55,7 +55,7 @@ public struct RateRow: Sendable, Codable, Equatable {
     /// With certification: a rigorous upper bound of the error, as decimal text rounded up
     /// (over the draws: the largest).
     public var certified: String? = nil
-    /// The same as a Double (rounded up).
+    /// The same as a Double (rounded up); nil when the bound is not finite (the text says "inf").
     public var certifiedValue: Double? = nil
     /// With certification: a rigorous lower bound (rounded down; over the draws: the largest).
     public var certifiedLower: Double? = nil
