@@ -95,14 +95,11 @@ static inline void carb_affine_ends(arb_ptr lo, arb_ptr hi, arb_srcptr c, arb_sr
     arb_set_arf(lo, l); arb_set_arf(hi, u);
     arf_clear(l); arf_clear(u); arf_clear(v);
 }
-/* y := the exact point ball of a lower bound of x (-inf ball when x is not finite). */
-static inline void carb_lower_ball(arb_ptr y, arb_srcptr x, slong prec) {
-    arf_t a; arf_init(a); arb_get_lbound_arf(a, x, prec); arb_set_arf(y, a); arf_clear(a);
-}
-/* y := the exact point ball of an upper bound of x (+inf ball when x is not finite). */
-static inline void carb_upper_ball(arb_ptr y, arb_srcptr x, slong prec) {
-    arf_t a; arf_init(a); arb_get_ubound_arf(a, x, prec); arb_set_arf(y, a); arf_clear(a);
-}
+/* y := the exact point ball of a lower bound of x (-inf ball when x is not finite); y may be x.
+ * Written straight into y's midpoint: no temporary. */
+static inline void carb_lower_ball(arb_ptr y, arb_srcptr x, slong prec) { arb_get_lbound_arf(arb_midref(y), x, prec); mag_zero(arb_radref(y)); }
+/* y := the exact point ball of an upper bound of x (+inf ball when x is not finite); y may be x. */
+static inline void carb_upper_ball(arb_ptr y, arb_srcptr x, slong prec) { arb_get_ubound_arf(arb_midref(y), x, prec); mag_zero(arb_radref(y)); }
 /* Tightens a unit's range with the exact ends of its form's range over a box: with the box's
  * offsets x_k - c_k in [olo[k], ohi[k]] (exact point balls), every value of C + sum_k S_k x_k + R
  * lies in [L, U], L and U computed end by end at prec bits with outward rounding (a ball

@@ -39,9 +39,6 @@ struct WindowGroups {
     let termCoefficients: BallArray
     let termCoefficientStart: [Int]
 
-    /// Whether any group was found.
-    var isEmpty: Bool { power.isEmpty }
-
     /// Finds the groups of `network`, computing in balls of `precision` bits.
     init(network: Network, precision: Precision) {
         let p = precision.bits
@@ -51,7 +48,7 @@ struct WindowGroups {
         var shiftValues: [(BigFloat, BigFloat)] = []          // (b_j, b_0) per copy
         var shiftStart: [Int] = []
         var termGroup: [Int] = []
-        var termEntries: [[BigFloat]] = []
+        var termEntries: [[BigFloat]] = [], termEntryIndices: [[Int]] = []
         let layers = network.layers
         for l in 0..<Swift.max(0, layers.count - 1) {
             let layer = layers[l], reader = layers[l + 1]
@@ -65,7 +62,7 @@ struct WindowGroups {
                 guard case .reluPower(let k) = layer.activations[i], i + k <= layer.outputCount,
                       (i..<(i + k)).allSatisfy({ layer.activations[$0] == .reluPower(k) }),
                       Self.sameRows(layer, i, k),
-                      let terms = Self.readerTerms(readers, reader, i, k) else { i += 1; continue }
+                      let terms = Self.readerTerms(readers, i, k) else { i += 1; continue }
                 let g = power.count
                 power.append(k)
                 groupCopies.append((l, i))
@@ -78,6 +75,7 @@ struct WindowGroups {
                     for e in entries.dropFirst() { entryTerm[l + 1][e] = -2 }
                     termGroup.append(g)
                     termEntries.append(entries.map { reader.weights[$0] })
+                    termEntryIndices.append(entries)
                 }
                 i += k
             }
@@ -106,14 +104,13 @@ struct WindowGroups {
             wn += k; an += k + 1
         }
         // A group some reader of which does not cancel to 2^-64 is made ordinary units again.
-        for t in 0..<termGroup.count where carb_window_cancels(ta[coefficientStart[t]], UInt(power[termGroup[t]]), 64) == 0 {
-            let g = termGroup[t], (l, i) = groupCopies[g]
-            guard role[l][i] == g else { continue }
-            for j in 0..<power[g] { role[l][i + j] = -1 }
-            for e in entryTerm[l + 1].indices where entryTerm[l + 1][e] == -2 || (entryTerm[l + 1][e] >= 0 && termGroup[entryTerm[l + 1][e]] == g) {
-                let c = layers[l + 1].columns[e]
-                if c >= i && c < i + power[g] { entryTerm[l + 1][e] = -1 }
-            }
+        let failed = Set((0..<termGroup.count).filter {
+            carb_window_cancels(ta[coefficientStart[$0]], UInt(power[termGroup[$0]]), 64) == 0
+        }.map { termGroup[$0] })
+        for t in 0..<termGroup.count where failed.contains(termGroup[t]) {
+            let (l, i) = groupCopies[termGroup[t]]
+            for j in 0..<power[termGroup[t]] { role[l][i + j] = -1 }
+            for e in termEntryIndices[t] { entryTerm[l + 1][e] = -1 }
         }
         self.role = role
         self.entryTerm = entryTerm
@@ -141,7 +138,7 @@ struct WindowGroups {
 
     /// Each reader of units i..<i+k as its k entries (in copy order), or nil when some reader
     /// reads only part of the group. (Whether the group cancels is checked on the balls.)
-    private static func readerTerms(_ readers: [[(row: Int, entry: Int)]], _ reader: AffineLayer, _ i: Int, _ k: Int) -> [[Int]]? {
+    private static func readerTerms(_ readers: [[(row: Int, entry: Int)]], _ i: Int, _ k: Int) -> [[Int]]? {
         let rows = readers[i].map(\.row)
         guard !rows.isEmpty else { return nil }
         var terms: [[Int]] = []
