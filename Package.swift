@@ -28,9 +28,28 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
+        // The library, one target per floor (docs/architecture.md). A floor imports only the
+        // floors below it, so the compiler keeps the dependency rule; `ApproxRates` re-exports
+        // them all and is the one module users import.
+        .target(name: "PrecisionModule", dependencies: ["CMPFR", "CBLAS"], path: "Sources/ApproxRates/Precision"),
+        .target(name: "FileIOModule", path: "Sources/ApproxRates/FileIO"),
+        .target(name: "NetworksModule", dependencies: ["PrecisionModule", "FileIOModule", "CMPFR", "CBLAS"], path: "Sources/ApproxRates/Networks"),
+        .target(name: "TargetsModule", dependencies: ["PrecisionModule", "CMPFR"], path: "Sources/ApproxRates/Targets"),
+        .target(name: "MeasurementModule", dependencies: ["PrecisionModule", "NetworksModule", "TargetsModule", "CMPFR"],
+                path: "Sources/ApproxRates/Measurement"),
+        .target(name: "ConstructionsModule", dependencies: ["PrecisionModule", "NetworksModule", "TargetsModule", "MeasurementModule", "CMPFR"],
+                path: "Sources/ApproxRates/Constructions"),
+        .target(name: "RatesModule",
+                dependencies: ["PrecisionModule", "FileIOModule", "NetworksModule", "TargetsModule", "MeasurementModule", "ConstructionsModule"],
+                path: "Sources/ApproxRates/Rates"),
+        .target(name: "DynamicsModule", dependencies: ["PrecisionModule", "FileIOModule", "CBLAS"], path: "Sources/ApproxRates/Dynamics"),
+        .target(name: "ExportModule", dependencies: ["PrecisionModule", "FileIOModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Export"),
+        .target(name: "PlotsModule", dependencies: ["PrecisionModule", "FileIOModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Plots"),
         .target(
             name: "ApproxRates",
-            dependencies: ["CMPFR", "CBLAS"]
+            dependencies: ["PrecisionModule", "FileIOModule", "NetworksModule", "TargetsModule", "MeasurementModule",
+                           "ConstructionsModule", "RatesModule", "DynamicsModule", "ExportModule", "PlotsModule"],
+            path: "Sources/ApproxRates/Umbrella"
         ),
         .executableTarget(
             name: "approx-cli",
@@ -43,6 +62,8 @@ let package = Package(
             name: "ApproxRatesTests",
             dependencies: [
                 "ApproxRates",
+                // The floors whose internals some tests reach with @testable import.
+                "MeasurementModule", "RatesModule", "DynamicsModule",
                 "CMPFR",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-swift build --product approx-cli
-swift test --disable-xctest "$@"
+# The library's floors import only what Package.swift lets them (docs/architecture.md): a target that
+# imports another target of the package without declaring it is an error, not a silent success.
+swift build --product approx-cli --explicit-target-dependency-import-check error
+swift test --disable-xctest --explicit-target-dependency-import-check error "$@"

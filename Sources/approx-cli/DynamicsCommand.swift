@@ -259,7 +259,7 @@ struct DynamicsLong: ParsableCommand {
 
     func run() throws {
         try makeFolder(out)
-        let data = TrainingData.teacher(samples: samples, inputDimension: inputDimension, classes: classes, seed: 2023, randomLabels: randomLabels)
+        let data = TrainingData.teacher(samples: samples, inputDimension: inputDimension, classes: classes, seed: DefaultSeed.trainingData, randomLabels: randomLabels)
         let arch = MLPArchitecture(inputs: inputDimension, width: width, depth: depth, outputs: classes, activation: activation)
         var settings = EarlyTrainingSettings()
         settings.steps = steps; settings.sharpnessEvery = sharpnessEvery; settings.batchSize = batch; settings.measurementSize = samples
@@ -357,8 +357,8 @@ struct DynamicsBench: ParsableCommand {
 
     func run() throws {
         try makeFolder(out)
-        DynamicsBench.setThreads(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let data = TrainingData.teacher(samples: samples, inputDimension: 32, classes: 10, seed: 2023)
+        BLASThreads.use(threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let data = TrainingData.teacher(samples: samples, inputDimension: 32, classes: 10, seed: DefaultSeed.trainingData)
         let arch = MLPArchitecture(inputs: 32, width: width, depth: depth, outputs: 10)
         let theta = arch.initialParameters(seed: 1)
         var rng = SplitMix64(seed: 7)
@@ -399,6 +399,4 @@ struct DynamicsBench: ParsableCommand {
                                    "parameters": arch.parameterCount, "threads": threads ?? ProcessInfo.processInfo.activeProcessorCount]
         print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
     }
-
-    static func setThreads(_ n: Int) { EarlyPhaseDiagramRunner.setBLASThreads(n) }
 }

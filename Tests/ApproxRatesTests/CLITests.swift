@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// Runs the built `approx-cli` (found beside the test bundle, or at $APPROX_CLI).
 func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -2,7 +2,8 @@ import CMPFR
 
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
+@testable import MeasurementModule
 import class Foundation.JSONSerialization
 import struct Foundation.Data
 import class Foundation.JSONDecoder

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// Reference notes section 5, items 1 to 5, 8 and 9.
 /// Sup-norm options for tests: the same search with a grid of at most 4096 points, which these

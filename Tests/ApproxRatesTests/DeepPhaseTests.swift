@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// The deep phase: reference notes section 5, items 6, 7, 10 and 11, and the constructions of
 /// sections 3.5 and 3.6.

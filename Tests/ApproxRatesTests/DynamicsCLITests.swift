@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// Runs the CLI with `arguments`, waits until `ready()` holds (polling every millisecond), then
 /// kills it with SIGKILL (no clean-up). Returns whether it was still running when killed.

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// A hyper-dual number a + b₁ε₁ + b₂ε₂ + b₁₂ε₁ε₂ (ε₁² = ε₂² = 0): evaluating a function at
 /// θ + ε₁eᵢ + ε₂eⱼ gives ∂²/∂θᵢ∂θⱼ in b₁₂ with no truncation error — an explicit Hessian that

@@ -1,7 +1,8 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
+@testable import DynamicsModule
 
 @Suite struct DynamicsRegimeTests {
     /// One gradient-descent step of the engine on the uv model moves (f, λ) exactly as the

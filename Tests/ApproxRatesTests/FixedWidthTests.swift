@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// The fixed-width deep construction (reference notes section 3.8): one fully-connected ReLU
 /// architecture of width 2d + 10 = 12 whose depth grows, the weights alone adapting to r.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 @Suite struct InterchangeTests {
     /// docs/examples/load_network.py (the snippet in docs/network-format.md) reads a file and

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// A reproducible random network: `depth` layers, widths in 1...maxWidth, random weights with
 /// every significand bit used, dense or sparse (about half the slots), mixed activations.

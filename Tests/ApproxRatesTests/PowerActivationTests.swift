@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// ReLU^k networks (reference notes section 3.7): the exact gadgets and the shallow-phase
 /// Taylor construction with its error bound.

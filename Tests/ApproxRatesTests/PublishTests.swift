@@ -3,7 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import ApproxRates
+import ApproxRates
+@testable import RatesModule
 
 /// Gaussian draws by Box–Muller from a seeded generator.
 func gaussian(_ g: inout SplitMix64) -> Double {

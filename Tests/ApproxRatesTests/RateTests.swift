@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 @Suite struct RateTests {
     @Test func fitRecoversAnExactPowerLaw() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// Sine networks (reference notes sections 3.9 and 5 item 13).
 @Suite struct SineNetworkTests {

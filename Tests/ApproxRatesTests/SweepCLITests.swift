@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 /// The sweep, merge, table and phase-diagram commands end to end.
 @Suite(.serialized) struct SweepCLITests {

@@ -1,7 +1,7 @@
 import Foundation
 import PropertyBased
 import Testing
-@testable import ApproxRates
+import ApproxRates
 
 @Suite struct TargetTests {
     let p = try! Precision(bits: 200)

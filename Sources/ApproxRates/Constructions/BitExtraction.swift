@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The deep, discontinuous phase in 1-D (reference notes sections 3.5 and 3.6): a coarse
 /// continuous interpolant f₁ on N cells, the residual R = f − f₁ on the fine grid of spacing
@@ -21,7 +25,8 @@ import Foundation
 /// Selection is continuous: the plateau functions Z(x) (the cell's code), U(x) = Nx − n and the
 /// per-cell term are piecewise linear, exact on [n/N + δ, (n+1)/N − δ]; the cut-off χ is 0 within
 /// δ of a coarse node and 1 beyond 2δ, so whatever the chain computes there is clamped away
-/// (δ = h·min(1, (NM)^(1−r)) keeps the error of f₁ alone in that zone below h^r).
+/// (δ = h for r ≤ 1 and δ = h·(hN)^(r−1)/2 above keep the error of f₁ alone in that zone below
+/// h^r; ``zone(cells:fine:smoothness:)``).
 /// Depth ≈ 2M, W ≈ 20N + 60M; the packed weights need about M log₂β bits, so the construction
 /// carries its own precision (``precision(cells:fine:smoothness:)``).
 public enum BitExtraction {
@@ -43,8 +48,8 @@ public enum BitExtraction {
     public static func precision(cells n: Int, fine m: Int, smoothness r: Double) -> Precision {
         let k = order(smoothness: r)
         let code = DigitCode(bound: plannedBound(order: k))
-        let lost = Int(log2(Double(n) / zone(cells: n, fine: m, smoothness: r)).rounded(.up)) + 8
-        return Precision(uncheckedBits: code.bits(digits: m) + lost + 64)
+        let lost = Int(log2(Double(n) / zone(cells: n, fine: m, smoothness: r)).rounded(.up)) + Precision.Margin.selection
+        return Precision(uncheckedBits: code.bits(digits: m) + lost + Precision.Margin.output)
     }
 
     /// The number of bits one packed weight holds (before the target's digit bound is known, the

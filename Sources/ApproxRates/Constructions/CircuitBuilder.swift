@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// Builds a layered ``Network`` from a circuit: units are placed at the layer right after their
 /// deepest input, and a value needed later is carried forward by identity units (one weight and
 /// one bias per layer crossed, shared by everything that needs the same value at the same

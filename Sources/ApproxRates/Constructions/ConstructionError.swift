@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// Why a construction could not be built.
 public enum ConstructionError: Error, Equatable, CustomStringConvertible {
     /// The construction does not support the target's dimension.

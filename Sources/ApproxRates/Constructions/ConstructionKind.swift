@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The constructions a rate experiment can grow, by name, with the knobs that turn a weight
 /// budget W into a network and the rate the theory predicts for them.
@@ -117,12 +121,12 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     public func precision(cells n: Int, smoothness r: Double, dimension: Int = 1) -> Precision {
         let logN = Int(log2(Double(Swift.max(n, 2))).rounded(.up))
         switch self {
-        case .interpolation: return Precision(uncheckedBits: 64 + 2 * logN)
+        case .interpolation: return Precision(uncheckedBits: Precision.Margin.output + 2 * logN)
         case .taylor(let degree, let k) where k >= 2:
             return SplineTaylorPartition.precision(cells: n, degree: degree, power: k, dimension: dimension)
         case .taylor(let degree, _):
             let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: degree)
-            return Precision(uncheckedBits: 64 + 2 * m + 2 * logN)
+            return Precision(uncheckedBits: Precision.Margin.output + 2 * m + 2 * logN)
         case .deep(let alpha, let k):
             let p = dimension == 2 ? SnakeExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha, dimension: 2))
                                    : BitExtraction.precision(cells: n, fine: ConstructionKind.fineCells(n, alpha), smoothness: r)

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The gapped positional code that packs a string of bounded digits into one weight
 /// (reference notes sections 3.5 and 5 item 7).
@@ -35,7 +39,7 @@ public struct DigitCode: Sendable, Equatable {
     /// z = Σ_j 2(s_j + K) β^(−j−1), exact (computed as an integer over β^n), then rounded once to
     /// `precision`. Digits outside {−K, …, K} are a programming error.
     public func encode(_ digits: [Int], precision: Precision) -> BigFloat {
-        let exact = Precision(uncheckedBits: bits(digits: digits.count) + 8)
+        let exact = Precision(uncheckedBits: bits(digits: digits.count) + Precision.Margin.selection)
         let b = BigFloat(base, precision: exact)
         var numerator = BigFloat(0, precision: exact)
         for s in digits {

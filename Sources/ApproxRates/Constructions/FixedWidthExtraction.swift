@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The deep phase in a fully-connected ReLU network of fixed width 2d + 10 = 12 (d = 1; YZ20's
 /// adaptive architecture, reference notes section 3.8): only the depth grows with W, and only the

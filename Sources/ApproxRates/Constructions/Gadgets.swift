@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// Yarotsky's gadgets (Yarotsky 2017, section 3; reference notes sections 3.2 to 3.4) as circuit
 /// pieces. Every weight and bias they write is a small dyadic or integer, exact at any precision
 /// ≥ 64 bits, so the only rounding in a gadget is that of the evaluation itself.

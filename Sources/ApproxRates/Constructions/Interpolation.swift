@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// Continuous piecewise-linear interpolation of a target on a uniform grid of spacing h = 1/N,
 /// as a ReLU network whose weights depend linearly (so continuously) on the target's values:
 /// the shallow phase's baseline. Sup-norm error O(h^min(r,2)) for f of smoothness r, that is

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The part the Taylor constructions share: the nodes m/N of the grid {0..N}^d, the target's
 /// local Taylor coefficients there, and the sum Σ_m Σ_α a_{m,α} φ_m(x) y_m(x)^α assembled from

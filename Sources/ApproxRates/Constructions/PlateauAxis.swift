@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// The continuous selection of the deep constructions along one input axis: ReLU ramps at the
 /// coarse nodes c/N ± δ and ± 2δ, and from them the functions that are exact on the plateaus
 /// [c/N + δ, (c+1)/N − δ] and linear across the zones between (reference notes section 3.5,

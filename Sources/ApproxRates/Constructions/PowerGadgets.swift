@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// Exact gadgets of ReLU^k networks (σ_k(t) = max(0, t)^k, k ≥ 2; reference notes section 3.7).
 /// Unlike ReLU, a power unit multiplies: squares and products are exact identities, so a ReLU^k

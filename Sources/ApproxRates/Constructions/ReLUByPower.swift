@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// Any ReLU network as a ReLU^k network (k ≥ 2): every ReLU unit becomes the central
 /// (k − 1)-th difference of σ_k,
@@ -26,7 +30,7 @@ public enum ReLUByPower {
     /// so the result carries (k − 1)(P + 32) + 32k + P + 64 bits.
     public static func window(forPrecision p: Precision, power k: Int) -> (exponent: Int, precision: Precision) {
         let e = p.bits + 32
-        return (e, Precision(uncheckedBits: (k - 1) * e + 32 * k + p.bits + 64))
+        return (e, Precision(uncheckedBits: (k - 1) * e + 32 * k + p.bits + Precision.Margin.output))
     }
 
     /// `network` with each ReLU unit replaced by ρ_δ, δ = 2^(−`windowExponent`), units σ_k,

@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// Yarotsky's tooth and sawtooth (Yarotsky 2017, section 3.1; reference notes section 3.1).
 ///
 /// The tooth g(x) = 2σ(x) − 4σ(x − 1/2) + 2σ(x − 1) equals 2x on [0, 1/2], 2 − 2x on [1/2, 1]

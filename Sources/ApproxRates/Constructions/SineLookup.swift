@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// A sine-and-ReLU network that looks up local Taylor coefficients (reference notes section
 /// 3.9: "deep Fourier expansion", lookups by dichotomy). For K = 2^k cells, Taylor degree n and
@@ -30,7 +34,7 @@ import Foundation
 public enum SineLookup {
     /// The working precision for K = 2^`levels` cells and `bits` per entry.
     public static func precision(levels k: Int, bits: Int) -> Precision {
-        Precision(uncheckedBits: bits * (2 * (1 << k) + 1) + 256)
+        Precision(uncheckedBits: bits * (2 * (1 << k) + 1) + Precision.Margin.exactSums)
     }
 
     /// The bound (1/(2K))^(n+1) · `derivativeBound`/(n + 1)! on the Taylor part.

@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// The sine shattering identity (reference notes sections 3.9 and 5 item 13): one sine unit
 /// with one weight separates any labelling of n points. With x_i = 2^(−i) and labels
 /// y ∈ {0, 1}^n, put

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The deep, discontinuous phase in 2-D for 0 < r ≤ 1 (reference notes sections 3.5 and 3.6,
 /// "For d ≥ 2"): the coarse interpolant f₁ on the Kuhn triangulation of N×N cells, the residual at
@@ -30,8 +34,8 @@ public enum SnakeExtraction {
     /// Working precision: the code's bits, what the selection loses, and 64 bits.
     public static func precision(cells n: Int, fine m: Int) -> Precision {
         let code = DigitCode(bound: 1)
-        let lost = Int(log2(Double((n + 1) * (n + 1) * m * (n + 1))).rounded(.up)) + 8
-        return Precision(uncheckedBits: code.bits(digits: (m + 1) * (m + 1) - 1) + lost + 64)
+        let lost = Int(log2(Double((n + 1) * (n + 1) * m * (n + 1))).rounded(.up)) + Precision.Margin.selection
+        return Precision(uncheckedBits: code.bits(digits: (m + 1) * (m + 1) - 1) + lost + Precision.Margin.output)
     }
 
     /// The network for `target` (d = 2, r ≤ 1) with N×N coarse cells of M×M fine cells each

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// The shallow-phase construction of ReLU^k networks (k ≥ 2; reference notes section 3.7):
 /// local Taylor polynomials glued by the B-spline partition of unity, every product exact,
@@ -25,7 +29,7 @@ public enum SplineTaylorPartition {
     /// summed over the (N + 1)^d nodes, stay ≥ 64 bits below the rounding of the result.
     public static func precision(cells n: Int, degree: Int, power k: Int, dimension d: Int) -> Precision {
         let logN = Int(log2(Double(n + 2)).rounded(.up))
-        return Precision(uncheckedBits: 64 + (Swift.max(k, 2 * degree) + d + degree + 2) * logN)
+        return Precision(uncheckedBits: Precision.Margin.output + (Swift.max(k, 2 * degree) + d + degree + 2) * logN)
     }
 
     /// The bound (d R/N)^n/n! · `derivativeBound` of the type comment, R = (k + 1)/2, n =

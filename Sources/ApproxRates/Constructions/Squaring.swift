@@ -1,3 +1,7 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 /// Yarotsky's squaring network f_m (Yarotsky 2017, Proposition 2; reference notes section 3.2):
 /// f_m(x) = x − Σ_{s=1..m} g_s(x) / 4^s on [0, 1], the piecewise-linear interpolant of x² at
 /// the nodes k/2^m, with ‖f_m − x²‖_∞ = 2^(−2m−2) attained at the cell midpoints.

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
 
 /// Yarotsky's Theorem 1 construction (Yarotsky 2017; reference notes section 3.4): local Taylor
 /// polynomials glued by a partition of unity, every product computed by the multiplication

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// Where the early dynamics of one network and seed change regime, in c = η λ₀:
 ///

@@ -1,5 +1,7 @@
 import CBLAS
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// What `dynamics early` runs: networks (d, w), seeds, data, the training window and the c scan.
 public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
@@ -22,7 +24,7 @@ public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
     /// Classes of the teacher data.
     public var classes: Int = 10
     /// Seed of the teacher data (fixed across networks and seeds).
-    public var dataSeed: UInt64 = 2023
+    public var dataSeed: UInt64 = DefaultSeed.trainingData
     /// The training window and the tolerances.
     public var settings = EarlyTrainingSettings()
     /// log₂ c from…
@@ -174,16 +176,17 @@ public struct EarlyPhaseDiagramRunner: Sendable {
     }
 
     /// Runs what is missing; `onRecord` sees each new record (from any worker thread, one at a time).
-    public func run(onRecord: @escaping @Sendable (EarlyPhaseRecord, Int, Int) -> Void) throws -> [EarlyPhaseRecord] {
+    /// `blasThreads` is OpenBLAS's thread count per product; nil gives each of the jobs running
+    /// at once an equal share of the cores (OpenBLAS threads spin while they wait).
+    public func run(blasThreads: Int? = nil, onRecord: @escaping @Sendable (EarlyPhaseRecord, Int, Int) -> Void) throws -> [EarlyPhaseRecord] {
         let done = try finished()
         let have = Set(done.map { "\($0.depth)x\($0.width)#\($0.seed)" })
         let todo = allJobs.filter { !have.contains("\($0.network.depth)x\($0.network.width)#\($0.seed)") }
         let data = plan.data()
         let shared = Shared(results: done)
         let total = allJobs.count
-        // OpenBLAS threads spin while they wait: give each job an equal share of the cores.
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        EarlyPhaseDiagramRunner.setBLASThreads(Swift.max(1, cores / Swift.min(jobs, Swift.max(1, todo.count))))
+        BLASThreads.use(blasThreads ?? Swift.max(1, cores / Swift.min(jobs, Swift.max(1, todo.count))))
         DispatchQueue.concurrentPerform(iterations: Swift.min(jobs, Swift.max(1, todo.count))) { _ in
             while let i = shared.take(limit: todo.count) {
                 let job = todo[i]
@@ -201,9 +204,6 @@ public struct EarlyPhaseDiagramRunner: Sendable {
         if let failure = shared.failure { throw failure }
         return shared.results
     }
-
-    /// Sets the number of threads OpenBLAS uses for every later product (process-wide).
-    public static func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(Swift.max(1, n))) }
 
     /// The workers' shared queue position, results and first failure, behind one lock.
     final class Shared: @unchecked Sendable {

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// The settings of one early-training run (Kalra & Barkeshli 2023, section 2 of the team's notes):
 /// SGD with constant η = c/λ₀ from a seeded initialisation, the loss on the whole training set and
@@ -105,7 +107,7 @@ public final class EarlyTrainingProbe {
         measurement = data.prefix(settings.measurementSize)
         engine = MLPEngine(architecture: architecture, capacity: data.count)
         initial = architecture.initialParameters(seed: seed)
-        var rng = SplitMix64(seed: seed ^ 0x5EED_57A7)
+        var rng = SplitMix64(seed: seed ^ DefaultSeed.sharpnessProbe)
         let start = (0..<architecture.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
         sharpness0 = EarlyTrainingProbe.sharpness(engine, initial, measurement, start: start, steps: settings.initialLanczosSteps, tolerance: settings.lanczosTolerance)
         loss0 = engine.loss(initial, inputs: data.inputs, targets: data.targets, count: data.count)

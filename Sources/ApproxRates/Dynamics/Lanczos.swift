@@ -1,5 +1,7 @@
 import CBLAS
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// The largest (most positive) eigenvalue of a symmetric operator given only by its products H·v:
 /// the sharpness of a loss.

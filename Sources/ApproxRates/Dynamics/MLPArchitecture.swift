@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// The activation of the hidden layers of a training-dynamics network (the last layer is linear).
 public enum HiddenActivation: String, Sendable, CaseIterable, Codable {

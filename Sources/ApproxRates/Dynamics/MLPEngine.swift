@@ -1,5 +1,7 @@
 import CBLAS
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// Loss, gradient and exact Hessian-vector products of an ``MLPArchitecture`` under the MSE loss
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// Eigenvalues and eigenvectors of a small real symmetric matrix by the cyclic Jacobi method:
 /// accurate to a few ulps of the largest eigenvalue, O(n³) per sweep, meant for n ≤ a few hundred

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// A fixed regression set: `count` examples, inputs row-major count × ``inputDimension``,
 /// targets row-major count × ``outputDimension`` (float64).

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// The four regimes of one long run (Kalra & Barkeshli 2023, abstract): an early transient, an
 /// intermediate saturation of the sharpness, progressive sharpening, and the edge of stability,

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// The uv model of Lewkowycz et al. (2020): f = v·u x/√n with u, v ∈ Rⁿ, one example x = 1, loss
 /// ½(f − y)². It is the depth-2 linear network in the NTK parameterisation

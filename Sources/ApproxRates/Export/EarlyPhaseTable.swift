@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// The critical learning rates of `dynamics early` in the four formats of the rate tables: CSV
 /// (RFC 4180, one line per (d, w), shortest round-trip numbers, empty when not found), JSON

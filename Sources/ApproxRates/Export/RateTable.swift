@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// A rate table in four formats: CSV (RFC 4180, every field of ``MeasuredRate``, numbers in
 /// shortest round-trip form), JSON (schema_version 1, every field), Markdown (GFM) and LaTeX
@@ -53,7 +57,8 @@ public struct RateTable: Sendable, Equatable {
 
     /// Reads a table written by ``csv()``; throws naming the line and column of a bad cell.
     public static func read(csv text: String) throws -> [MeasuredRate] {
-        let records = try CSV.parse(text)
+        let records: [[String]]
+        do { records = try CSV.parse(text) } catch { throw RateError("\(error)") }
         guard let header = records.first, header == csvColumns else {
             throw RateError("not a rate table: the header must be \(csvColumns.joined(separator: ","))")
         }
@@ -183,15 +188,5 @@ public struct RateTable: Sendable, Equatable {
         lines += ["\\bottomrule", "\\end{tabular}", "\\caption{Measured approximation rates $p$ (error $\\approx C W^{-p}$). "
                   + notes(latex: true).joined(separator: " ") + "}", "\\end{table}"]
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension MeasuredRate {
-    /// A value used only to list the fields in declaration order.
-    static var example: MeasuredRate {
-        MeasuredRate(experiment: "", target: "", targetSummary: "", role: "", smoothness: 0, dimension: 0, activation: "", construction: "",
-                     depthExponent: 0, weightsMin: 0, weightsMax: 0, points: 0, pointsFitted: 0, precisionMin: 0, precisionMax: 0,
-                     bitsPerWeight: 0, p: 0, pLow: nil, pHigh: nil, bootstrapLow: nil, bootstrapHigh: nil, against: "", logPower: 0,
-                     pTheory: 0, pShallow: 0, pMax: 0, region: "", verdict: "", excluded: "", seed: 0, draws: 0, tool: "", command: "")
     }
 }

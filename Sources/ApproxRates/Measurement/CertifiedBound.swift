@@ -1,3 +1,6 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 /// A proof-grade bracket of a sup-norm error: lower ≤ ‖f − net‖_∞ ≤ upper on [0, 1]^d.
 ///
 /// Both ends are rigorous. ``upper`` is the largest upper bound over a set of boxes that covers

@@ -1,5 +1,8 @@
 import CMPFR
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 
 /// Proof-grade sup norms: a branch and bound over boxes of [0, 1]^d that returns a
 /// ``CertifiedBound`` lower ≤ ‖f − net‖_∞ ≤ upper.
@@ -76,8 +79,8 @@ public enum CertifiedSupNorm {
         // deep constructions multiply codes of hundreds of bits by x through plateaus whose
         // saturated ramps must cancel exactly, and any rounding there is multiplied by the base
         // at every digit extracted.
-        let ballBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + 64)
-        let boxBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + 128)
+        let ballBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + Precision.Margin.exactProduct)
+        let boxBits = Precision(uncheckedBits: network.weightPrecision.bits + precision.bits + Precision.Margin.boxEnds)
         let net = try NetworkEnclosure(network: network, precision: ballBits)
         let best = Best()
         var startLines: [BallArray] = []

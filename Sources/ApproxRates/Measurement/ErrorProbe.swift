@@ -1,4 +1,7 @@
 import CMPFR
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 
 /// |f(x) − net(x)| in MPFR at one precision, for one thread, with no allocation per call:
 /// the network's evaluator workspace, the target's registers and the point are all owned here.

@@ -1,3 +1,6 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 /// Errors |f − net| at blocks of points for one thread: float64 (network in float64, target in
 /// float64) or MPFR. Float64 values only rank points; the MPFR ones are the measurement.
 final class LocatorProbe {

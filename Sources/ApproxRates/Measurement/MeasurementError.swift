@@ -1,3 +1,6 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 /// Why a measurement could not be made.
 public struct MeasurementError: Error, CustomStringConvertible {
     /// The reason, in words.

@@ -1,5 +1,8 @@
 import CMPFR
 import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 
 /// The sup-norm error ‖f − net‖_∞ on [0, 1]^d, searched for and then computed in MPFR.
 ///
@@ -8,8 +11,8 @@ import Foundation
 ///   the network is swept into its exact linear pieces (``Network/sweptPieces(from:to:precision:maximumPieces:)``);
 ///   the target's special points split pieces further. On each piece,
 ///   e = |f − ℓ| is sampled at `samplesPerPiece` points (ends included) and the best sample is
-///   refined by golden-section search between its neighbours. This is exact (to the golden
-///   tolerance, 2^-40 of the piece) whenever e is unimodal on the piece, which holds for an
+///   refined by golden-section search between its neighbours (at most `iterations`, 60, steps,
+///   stopping when the bracket is 10⁻¹² of the piece). This is exact (to that tolerance) whenever e is unimodal on the piece, which holds for an
 ///   interpolant of a function convex or concave on the piece (then f − ℓ keeps one sign and
 ///   |f − ℓ| is concave); for rougher targets it is a dense local search.
 /// - **Adaptive sampling** (any network, d ≤ 3): a grid of spacing `spacing`, sized to a budget
@@ -72,7 +75,7 @@ public enum SupNorm {
         guard (1...3).contains(target.dimension) else { throw MeasurementError("the sup-norm search supports d = 1, 2, 3, not \(target.dimension)") }
         let mpfr = MPFREvaluator(network: network, precision: options.precision)
         var search: Search
-        let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + 64)
+        let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + Precision.Margin.exactProduct)
         var swept: [SweptPieces]? = nil
         if network.isSweepable, let pieces = try? sweep(network, precision: high, options: options) {
             swept = pieces
@@ -292,7 +295,7 @@ public enum SupNorm {
     /// Whether float64 can rank points: on 64 seeded random points the float64 and MPFR errors
     /// differ by at most 1/1000 of the largest MPFR error. Returns the decision and its words.
     static func float64Locator(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, threads: Int?) throws -> (DoubleEvaluator?, String) {
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = SplitMix64(seed: DefaultSeed.measurement)
         let d = target.dimension
         let points = (0..<(64 * d)).map { _ in Double.random(in: 0...1, using: &rng) }
         let double = DoubleEvaluator(network: network)
@@ -398,7 +401,7 @@ public enum SupNorm {
     static func pieceLocator(_ lower: [Double], _ upper: [Double], _ lines: [(BigFloat, BigFloat)], _ doubleLines: [(Double, Double)],
                              _ target: Target, _ mpfr: MPFREvaluator) -> (Bool, String) {
         guard !lines.isEmpty else { return (false, "MPFR (no pieces)") }
-        var rng = SplitMix64(seed: 0x5EED)
+        var rng = SplitMix64(seed: DefaultSeed.measurement)
         let probe = ErrorProbe(network: mpfr, target: target)
         let f = target.makeEvaluator(precision: .double)
         var scale = 0.0, deviation = 0.0

@@ -1,3 +1,6 @@
+import PrecisionModule
+import NetworksModule
+import TargetsModule
 /// A sup-norm error as measured, with how it was found and how far its digits are checked.
 public struct SupNormResult: Sendable {
     /// max |f − net| over the points searched, computed in MPFR at ``precision``.
@@ -19,9 +22,11 @@ public struct SupNormResult: Sendable {
     public let method: String
     /// The locator used to rank points, and why.
     public let locator: String
-    /// Points ranked by the locator.
+    /// About how many points the locator ranked: computed from the search's plan (grid sizes,
+    /// samples per piece, refinement steps), not counted one by one.
     public let locatorPoints: Int
-    /// Points evaluated in MPFR.
+    /// About how many points were evaluated in MPFR, from the search's plan like
+    /// ``locatorPoints`` (an estimate of the work, not a count).
     public let mpfrPoints: Int
     /// Finest spacing the search resolved (a length on [0, 1]).
     public let spacing: Double

@@ -1,3 +1,5 @@
+import PrecisionModule
+import FileIOModule
 /// The nonlinearity a unit applies after its affine map.
 ///
 /// Names (used in files and on the command line): `identity`, `relu`, `relu^k` (k >= 2),

@@ -1,3 +1,5 @@
+import PrecisionModule
+import FileIOModule
 /// One stage of a feed-forward network: y_i = act_i( sum_j W_ij x_j + b_i ).
 ///
 /// Weights are held in compressed sparse rows (CSR). A *dense* layer stores every slot (zeros

@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// The ways constructions put networks together. Each keeps the function exactly (no weight
 /// is rounded; an optional fusion that would round is not done) and keeps the counts exact:
@@ -127,7 +129,7 @@ extension AffineLayer {
     /// product pattern) and has the smallest precision holding every number exactly.
     static func fusedExactly(_ first: AffineLayer, then second: AffineLayer) -> AffineLayer? {
         guard first.activations.allSatisfy({ $0 == .identity }), first.outputCount == second.inputCount else { return nil }
-        let work = Precision(uncheckedBits: first.precision.bits + second.precision.bits + 256)
+        let work = Precision(uncheckedBits: first.precision.bits + second.precision.bits + Precision.Margin.exactSums)
         var entries: [(Int, Int, BigFloat)] = []
         var bias: [BigFloat] = []
         for i in 0..<second.outputCount {

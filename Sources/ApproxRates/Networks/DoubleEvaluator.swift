@@ -1,4 +1,6 @@
 import CBLAS
+import PrecisionModule
+import FileIOModule
 
 /// Evaluates a network in IEEE 754 binary64 over a batch.
 ///
@@ -31,7 +33,8 @@ public final class DoubleEvaluator: @unchecked Sendable {
     let maxWidth: Int
 
     /// Prepares `network`: rounds its numbers to doubles once.
-    public init(network: Network) {
+    public init(network: Network, blasThreads: Int = 1) {
+        self.blasThreads = blasThreads
         self.network = network
         var rounded = 0
         func toDouble(_ values: [BigFloat]) -> [Double] {
@@ -48,11 +51,12 @@ public final class DoubleEvaluator: @unchecked Sendable {
         }
         roundedWeightCount = rounded
         maxWidth = ([network.inputDimension] + network.layers.map(\.outputCount)).max()!
-        DoubleEvaluator.limitBLASThreads
+        BLASThreads.use(blasThreads)
     }
 
-    /// The library parallelises over the batch itself; OpenBLAS runs one thread per call.
-    static let limitBLASThreads: Void = { openblas_set_num_threads(1) }()
+    /// OpenBLAS threads per product (default 1: the evaluator parallelises over the batch itself,
+    /// and `threads` workers each running a multi-threaded product would oversubscribe the cores).
+    public let blasThreads: Int
 
     /// Evaluates `count` points stored row-major in `inputs` (`count * inputDimension` doubles)
     /// and returns `count * outputDimension` doubles. Uses up to `threads` cores (default: all).
@@ -64,6 +68,7 @@ public final class DoubleEvaluator: @unchecked Sendable {
         }
         let count = inputs.count / d
         var outputs = [Double](repeating: 0, count: count * m)
+        BLASThreads.use(blasThreads)
         let n = BatchParallelism.threadCount(for: count, requested: threads, minimumPerThread: 16)
         inputs.withUnsafeBufferPointer { x in
             outputs.withUnsafeMutableBufferPointer { y in

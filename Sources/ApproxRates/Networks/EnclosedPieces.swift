@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// Rigorous lines of a 1-D ReLU network on a partition of an interval: for every piece k and
 /// every x in [knots[k], knots[k + 1]],

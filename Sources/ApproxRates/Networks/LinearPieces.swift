@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// The linear pieces of a network with one input and identity/ReLU units on an interval:
 /// on piece k, between `knots[k]` and `knots[k+1]`, output o equals

@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// Evaluates a network in MPFR at one precision, in place, with no allocation per operation.
 ///

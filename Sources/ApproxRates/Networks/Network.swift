@@ -1,3 +1,5 @@
+import PrecisionModule
+import FileIOModule
 /// A feed-forward network: a list of affine layers, each followed by per-unit activations.
 ///
 /// The network maps R^inputDimension to R^outputDimension. It is the one representation every

@@ -1,3 +1,5 @@
+import PrecisionModule
+import FileIOModule
 /// How big a network is, in the conventions of the whole toolkit. Every count anywhere in the
 /// library (tables, fits, depth laws) comes from here.
 ///

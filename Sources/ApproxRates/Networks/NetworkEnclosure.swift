@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// A rigorous affine enclosure of a ReLU network over a box of its input space, in Arb ball
 /// arithmetic: for every x in the box, with c the box's centre,

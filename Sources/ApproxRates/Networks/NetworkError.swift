@@ -1,3 +1,5 @@
+import PrecisionModule
+import FileIOModule
 /// A network that is not well formed, or an input it cannot take.
 public enum NetworkError: Error, Equatable, CustomStringConvertible {
     /// An activation name that is not one of identity, relu, relu^k, sine, step.

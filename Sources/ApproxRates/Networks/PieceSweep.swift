@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// The linear pieces of a one-input, one-output piecewise-linear network on an interval, found by
 /// sweeping x from left to right: each unit keeps the affine form (slope, intercept in x) of its

@@ -1,4 +1,6 @@
 import CMPFR
+import PrecisionModule
+import FileIOModule
 
 /// The window groups of a ReLU^k network: k consecutive ReLU^k units of one layer with the same
 /// weights and shifted biases, read by the next layer with weights whose combination cancels

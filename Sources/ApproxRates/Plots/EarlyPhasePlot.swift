@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// The early-training phase diagram (Kalra & Barkeshli 2023, Fig. 1 style): c = ηλ₀ across, d/w up,
 /// both logarithmic; for each (d, w) the median c_loss, c_sharp and c_max over seeds with a bar

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// Error against W for a nearly exponential rate: log₁₀ ε against W^(1/2) (a straight line when
 /// β = ½) and against W (a straight line when β = 1), side by side.

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// One long run: λ_t η against the step (the edge of stability is λ_t η = 2, dashed), with the
 /// starts of the regimes marked, and the training loss on a log axis below.

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// The (r/d, p) phase diagram: the shallow region p ≤ r/d, the deep region r/d < p ≤ 2r/d and the
 /// impossible region p > 2r/d, with each measured rate as a point and its 95 % interval, marked by

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// A plot axis: maps data values to page points, linearly or in log10, and chooses ticks.
 public struct PlotAxis: Sendable {

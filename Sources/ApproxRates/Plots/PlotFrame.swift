@@ -1,3 +1,7 @@
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 extension SVGCanvas {
     /// Draws the plot box of the axes `x` and `y`, ticks pointing inward (major and, on log axes,
     /// minor), tick labels, and the axis labels (math markup) below and to the left.

@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// Turns SVG files into PNG with rsvg-convert (Debian: librsvg2-bin) when it is installed.
 public enum Rasterizer {

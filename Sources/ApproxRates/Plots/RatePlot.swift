@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// The log-log plot of one experiment: sup-norm error against W, the fitted line with its slope
 /// and interval, the theory's slope drawn through the fit's centre, excluded points hollow.

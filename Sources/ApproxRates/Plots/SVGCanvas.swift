@@ -1,4 +1,8 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import RatesModule
+import DynamicsModule
 
 /// A small SVG writer in points (1/72 in): shapes, markers and text with math-style italics and
 /// superscripts. Deterministic output (fixed number formatting), so pictures can be compared as text.

@@ -30,7 +30,7 @@ public struct Precision: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// A precision the caller has already checked (internal constructions with known sizes).
     @usableFromInline
-    init(uncheckedBits bits: Int) {
+    package init(uncheckedBits bits: Int) {
         precondition(bits >= Precision.minimumBits, "precision \(bits) below 2 bits")
         self.bits = bits
     }

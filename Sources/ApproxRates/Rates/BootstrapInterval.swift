@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 extension PowerLawFit {
     /// A 95 % studentized residual-bootstrap interval for p (bootstrap-t): the fitted line plus
@@ -8,7 +14,7 @@ extension PowerLawFit {
     /// about 87 % with 8 points). Deterministic for a given `seed`; nil with fewer than 4 points or
     /// a perfect fit's zero residuals (then the t interval is exact). Like the t interval it covers
     /// scatter about a straight line, not curvature (log factors, pre-asymptotics).
-    public func bootstrapInterval(resamples: Int = 2000, seed: UInt64 = 0x5EED) -> (low: Double, high: Double)? {
+    public func bootstrapInterval(resamples: Int = 2000, seed: UInt64 = DefaultSeed.measurement) -> (low: Double, high: Double)? {
         let x = logAbscissae, y = logErrors, n = x.count
         guard n >= 4, resamples >= 10, let se = standardError else { return nil }
         if se == 0 { return (p, p) }

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// The theory's consistency checks on a measured rate (reference notes section 2 and section 5
 /// items 10 and 11), applied to the (W, L, ε) triples a construction produced.

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// The fit of a nearly exponential rate ε ≈ exp(−c W^β) (the sine networks of reference notes
 /// section 3.9): least squares of ln(−ln ε) on ln W, which is the power-law fit of 1/(−ln ε)

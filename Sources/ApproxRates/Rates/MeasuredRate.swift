@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// One line of a rate table: an experiment's fitted rate with its intervals, what the theory says,
 /// the region of the phase diagram, and the provenance. Every field is plain text or a number so
@@ -34,7 +40,7 @@ public struct MeasuredRate: Sendable, Codable, Equatable {
     public var p: Double
     /// Its 95 % t interval (nil with fewer than 3 points).
     public var pLow: Double?, pHigh: Double?
-    /// Its 95 % residual-bootstrap interval (nil with fewer than 3 points).
+    /// Its 95 % residual-bootstrap interval (nil with fewer than 4 points).
     public var bootstrapLow: Double?, bootstrapHigh: Double?
     /// The fit's abscissa: W or W/lnW, and the log power q.
     public var against: String, logPower: Double
@@ -125,5 +131,15 @@ extension MeasuredRate {
             else { skipped.append(name) }
         }
         return (fitted, skipped)
+    }
+}
+
+extension MeasuredRate {
+    /// A value used only to list the fields in declaration order.
+    package static var example: MeasuredRate {
+        MeasuredRate(experiment: "", target: "", targetSummary: "", role: "", smoothness: 0, dimension: 0, activation: "", construction: "",
+                     depthExponent: 0, weightsMin: 0, weightsMax: 0, points: 0, pointsFitted: 0, precisionMin: 0, precisionMax: 0,
+                     bitsPerWeight: 0, p: 0, pLow: nil, pHigh: nil, bootstrapLow: nil, bootstrapHigh: nil, against: "", logPower: 0,
+                     pTheory: 0, pShallow: 0, pMax: 0, region: "", verdict: "", excluded: "", seed: 0, draws: 0, tool: "", command: "")
     }
 }

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// Networks kept between planning and measuring, each given out once (then released).
 final class NetworkCache: @unchecked Sendable {

@@ -1,3 +1,9 @@
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 /// The region of the (r/d, p) plane that a rate p falls in, for smoothness r in dimension d.
 public enum PhaseRegion: String, Sendable, Codable, CaseIterable {
     /// p ≤ r/d: reachable with continuous weight selection (shallow networks suffice).

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// Why a measured point should not count toward a rate.
 public struct PointFlag: Sendable, Codable, Equatable {

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// A fitted power law error ≈ C · X^(−p) · (ln W)^q, with X = W or W/ln W and a fixed log power q
 /// (default 0), by least squares on (ln X, ln(error/(ln W)^q)), and a 95 % confidence interval for p

@@ -1,3 +1,9 @@
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 /// Why a rate could not be fitted.
 public struct RateError: Error, CustomStringConvertible {
     /// The reason, in words.

@@ -1,3 +1,9 @@
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 /// A measured rate with honest uncertainty: the flagged points (pre-asymptotic, at the precision
 /// floor), the fit on the points kept, its t and bootstrap intervals, and the region of the phase
 /// diagram it falls in.
@@ -12,7 +18,8 @@ public struct RateEstimate: Sendable {
     public let fit: PowerLawFit
     /// The fit on every point (equal to ``fit`` when nothing is excluded).
     public let fitAll: PowerLawFit
-    /// The 95 % residual-bootstrap interval of ``fit`` (nil with fewer than 3 kept points).
+    /// The 95 % residual-bootstrap interval of ``fit`` (nil with fewer than 4 kept points, see
+    /// ``PowerLawFit/bootstrapInterval(resamples:seed:)``).
     public let bootstrap: (low: Double, high: Double)?
     /// The region the measurement supports: that of the lower end of the 95 % t interval (of p
     /// itself with fewer than 3 points), within 1 % of r/d. A rate is called deep only when the
@@ -23,7 +30,7 @@ public struct RateEstimate: Sendable {
     /// Flagged points are excluded when `excludeFlagged` is set and at least 3 points stay;
     /// otherwise every point is fitted and the flags are still reported.
     public init(rows: [RateRow], against: PowerLawFit.Abscissa, logPower: Double = 0, smoothness r: Double, dimension d: Int,
-                excludeFlagged: Bool = true, bootstrapSeed: UInt64 = 0x5EED) throws {
+                excludeFlagged: Bool = true, bootstrapSeed: UInt64 = DefaultSeed.measurement) throws {
         let distinct = RateRow.onePerGridSize(rows)
         self.rows = distinct
         flags = PointFlag.flags(of: distinct)

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 /// A rate experiment: a target, a construction grown over a range of W, the errors measured,
 /// the fitted exponent and the theory's exponents beside it.
 public struct RateExperiment: Sendable {

@@ -1,3 +1,9 @@
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 /// One measured point of a rate: the network grown to about W weights, and its sup-norm error.
 public struct RateRow: Sendable, Codable, Equatable {
     /// The weight count asked for.

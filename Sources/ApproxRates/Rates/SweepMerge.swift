@@ -1,3 +1,9 @@
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 /// Joins the points of several shards (or runs) into one list.
 public enum SweepMerge {
     /// The union of `files` by job id. The same id twice is kept once when both carry the same

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// One experiment of a sweep plan: a target with its smoothness and dimension, a construction and
 /// an activation, and a range of W. Decoded from JSON; every field but `target`, `smoothness` and

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// One finished job of a sweep: the experiment it belongs to, the measured row, what the theory
 /// says for that experiment, and where and when it was measured. One JSON line of a points file.

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// Runs one shard of a sweep plan into a ``PointJournal``: the jobs already in the journal are
 /// skipped, the others are measured by ``workers`` concurrent workers, costliest first, and

@@ -1,4 +1,10 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+import ConstructionsModule
 
 /// The upper bounds on the VC dimension (and pseudo-dimension) of a network family with W
 /// weights and L layers, up to constants, used as consistency checks on measured rates

@@ -1,5 +1,6 @@
 import CMPFR
 import Foundation
+import PrecisionModule
 
 /// An ``Expression`` flattened once into a list of register instructions, so that evaluating it
 /// at a point is a loop over preallocated registers: no parsing, no tree walk, no allocation.

@@ -1,3 +1,4 @@
+import PrecisionModule
 /// A real function of d variables as a tree, the common form of every target: the built-ins
 /// are written as expressions and a user's formula is parsed into one. Numbers are kept as
 /// text and rounded once to the working precision, so the same tree evaluates correctly at

@@ -1,4 +1,5 @@
 import CMPFR
+import PrecisionModule
 
 /// Rigorous enclosures of a ``CompiledExpression`` over a box of [0, 1]^d, in Arb ball
 /// arithmetic: the certified half of the sup-norm measurement.

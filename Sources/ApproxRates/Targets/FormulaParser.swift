@@ -1,3 +1,4 @@
+import PrecisionModule
 /// Why a formula could not be read, and where.
 public struct FormulaError: Error, Equatable, CustomStringConvertible {
     /// The formula as given.

@@ -1,3 +1,4 @@
+import PrecisionModule
 /// A function on [0, 1]^d to approximate, with its smoothness stated.
 ///
 /// `smoothness` is the r of the class F_{r,d} the target stands for (Hölder r = k + α, or

@@ -1,3 +1,4 @@
+import PrecisionModule
 /// The built-in targets of the reference notes (section 6), each with its smoothness:
 ///
 /// | name | d | function | r | role |

@@ -1,3 +1,4 @@
+import PrecisionModule
 /// Why a target could not be made.
 public enum TargetError: Error, Equatable, CustomStringConvertible {
     /// A smoothness that is not a finite number > 0.

@@ -1,3 +1,4 @@
+import PrecisionModule
 /// The Taylor coefficients a_α = ∂^α f(x₀) / α! of a target at a point, for all multi-indices
 /// |α| ≤ degree, computed by automatic differentiation: the expression is evaluated on truncated
 /// multivariate power series in MPFR. Each coefficient is accurate to a few units in the last

@@ -30,27 +30,14 @@ public enum CSV {
             default: field.unicodeScalars.append(c)
             }
         }
-        if quoted { throw RateError("CSV: a quoted field is not closed") }
+        if quoted { throw CSVError(description: "CSV: a quoted field is not closed") }
         if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
         return records
     }
 }
 
-/// LaTeX text escaping.
-public enum LaTeX {
-    /// `text` with LaTeX's special characters escaped for text mode.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\textbackslash{}"
-            case "&", "%", "$", "#", "_", "{", "}": out += "\\\(c)"
-            case "~": out += "\\textasciitilde{}"
-            case "^": out += "\\textasciicircum{}"
-            case "–": out += "--"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+/// A text that is not valid CSV (RFC 4180).
+public struct CSVError: Error, CustomStringConvertible {
+    /// What is wrong, in one line.
+    public let description: String
 }

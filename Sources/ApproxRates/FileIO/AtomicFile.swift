@@ -50,4 +50,6 @@ public struct FileError: Error, CustomStringConvertible {
     /// Why.
     public let reason: String
     public var description: String { "\(path): \(reason)" }
+    /// An error about `path`.
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// The network interchange format (docs/network-format.md): JSON whose numbers are decimal
 /// strings that read back to the identical bits at their layer's precision.

@@ -21,7 +21,7 @@ public struct JSONLinesJournal<Record: Codable>: Sendable {
         let complete = data.last == 0x0A ? lines.dropLast() : lines.dropLast()   // the last piece is empty or partial
         for (n, line) in complete.enumerated() where !line.isEmpty {
             do { points.append(try JSONDecoder().decode(Record.self, from: Data(line))) }
-            catch { throw RateError("\(path): line \(n + 1) is not a \(Record.self) (\(error)); give another file") }
+            catch { throw FileError(path: path, reason: "line \(n + 1) is not a \(Record.self) (\(error)); give another file") }
         }
         return points
     }

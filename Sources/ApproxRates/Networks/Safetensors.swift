@@ -1,4 +1,6 @@
 import Foundation
+import PrecisionModule
+import FileIOModule
 
 /// Export of a network's weights as float64 safetensors, for PyTorch and JAX users.
 ///
