@@ -255,8 +255,6 @@ struct DynamicsLong: ParsableCommand {
         "d=\(depth) w=\(width) c=\(c) steps=\(steps) every=\(sharpnessEvery) batch=\(batch) samples=\(samples) in=\(inputDimension) classes=\(classes) act=\(activation.rawValue) random=\(randomLabels) seed=\(seed)"
     }
 
-    struct Saved: Codable { let configuration: String; let state: TrainingState }
-
     func run() throws {
         try makeFolder(out)
         let data = TrainingData.teacher(samples: samples, inputDimension: inputDimension, classes: classes, seed: DefaultSeed.trainingData, randomLabels: randomLabels)
@@ -268,20 +266,15 @@ struct DynamicsLong: ParsableCommand {
         let probe = EarlyTrainingProbe(architecture: arch, data: data, settings: settings, seed: seed)
         printError(String(format: "λ₀ = %.6g (residual %.1e), η = %.6g, 2/η = %.6g; %d steps…", probe.sharpness0.value, probe.sharpness0.residual,
                           c / probe.sharpness0.value, 2 * probe.sharpness0.value / c, steps))
-        let statePath = "\(out)/state.json"
-        var state = probe.start(c: c)
-        if let data = FileManager.default.contents(atPath: statePath),
-           let saved = try? JSONDecoder().decode(Saved.self, from: data), saved.configuration == configuration {
-            state = saved.state
-            printError("resuming from \(statePath) at step \(state.step)")
-        }
+        let saving = SavedTrainingRun(path: "\(out)/state.json", configuration: configuration, saveEvery: saveEvery)
+        if let saved = saving.saved() { printError("resuming from \(saving.path) at step \(saved.step)") }
         let terminal = isatty(2) != 0
-        while state.step < steps && !state.diverged {
-            probe.advance(&state, until: Swift.min(steps, (state.step / saveEvery + 1) * saveEvery))
-            try wrap { try AtomicFile.write(try JSONEncoder().encode(Saved(configuration: configuration, state: state)), to: statePath) }
-            let last = state.sharpness.last.map { String(format: ", λ_t η = %.4f", $0.value * state.learningRate) } ?? ""
-            let line = String(format: "step %d/%d: loss %.4g", state.step, steps, state.losses.last ?? state.loss0) + last
-            FileOutput.standardError(terminal ? "\r\u{1B}[K" + line : line + "\n")
+        let state = try wrap {
+            try saving.run(probe, from: probe.start(c: c), steps: steps) { state in
+                let last = state.sharpness.last.map { String(format: ", λ_t η = %.4f", $0.value * state.learningRate) } ?? ""
+                let line = String(format: "step %d/%d: loss %.4g", state.step, steps, state.losses.last ?? state.loss0) + last
+                FileOutput.standardError(terminal ? "\r\u{1B}[K" + line : line + "\n")
+            }
         }
         if terminal { FileOutput.standardError("\r\u{1B}[K") }
         let run = state.run

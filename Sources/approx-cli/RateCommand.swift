@@ -122,26 +122,23 @@ struct Rate: ParsableCommand {
             "approx-cli \(ToolVersion.number)|\(f.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)" + (certify.certify ? "|certify=\(certify.gap),\(certify.certifyBoxes)" : "")
         }
         let keys = experiment.drawnTargets.map(key)
-        var done = try loadCheckpoint()
         let progress = Progress(total: plan.count)
-        var rows: [RateRow] = []
-        for (i, (w, n)) in plan.enumerated() {
-            var drawRows: [RateRow] = []
-            for (k, drawKey) in keys.enumerated() {
-                let label = "[\(i + 1)/\(plan.count)] W≈\(w)\(keys.count > 1 ? " draw \(k + 1)/\(keys.count)" : "")"
-                if var row = done[drawKey]?[n] {   // the network depends on N only: any W that picks N reuses it
-                    row.requestedWeights = w
-                    drawRows.append(row); progress.note("\(label): from checkpoint"); continue
+        func label(_ i: Int, _ k: Int) -> String {
+            "[\(i + 1)/\(plan.count)] W≈\(plan[i].requested)\(keys.count > 1 ? " draw \(k + 1)/\(keys.count)" : "")"
+        }
+        let rows: [RateRow]
+        do {
+            rows = try experiment.run(plan: plan, checkpoint: checkpoint.map(RateCheckpoint.init(path:)), keys: keys) { event in
+                switch event {
+                case .resumed(let i, let k): progress.note("\(label(i, k)): from checkpoint")
+                case .started(let i, let k, let n): progress.note("\(label(i, k)) (N = \(n)): building and measuring…")
+                case .finished(let i, let k, let row): progress.note("\(label(i, k)): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
                 }
-                progress.note("\(label) (N = \(n)): building and measuring…")
-                let row: RateRow
-                do { row = try experiment.measure(weights: w, cells: n, draw: k) } catch { throw CLIError("W≈\(w): \(error)") }
-                drawRows.append(row)
-                done[drawKey, default: [:]][n] = row
-                try appendCheckpoint(key: drawKey, row: row)
-                progress.note("\(label): error \(row.error) in \(String(format: "%.1f", row.seconds)) s")
             }
-            rows.append(RateExperiment.worst(of: drawRows))
+        } catch let e as FileError {
+            progress.finish(); throw CLIError("--checkpoint \(e)")
+        } catch {
+            progress.finish(); throw CLIError("\(error)")
         }
         progress.finish()
         let theory = experiment.theory
@@ -285,80 +282,8 @@ struct Rate: ParsableCommand {
     func jsonReport(_ e: RateExperiment, _ rows: [RateRow], _ fit: PowerLawFit?, _ theory: RateExperiment.Theory,
                     _ consistency: ConsistencyCheck?, _ estimate: RateEstimate?,
                     _ boot: (low: Double, high: Double)?) throws -> String {
-        var object: [String: Any] = [:]
-        object["target"] = ["name": e.target.name, "summary": e.target.summary, "dimension": e.target.dimension,
-                            "smoothness": e.target.smoothness, "role": roleText(e.target.role)]
-        object["construction"] = e.construction.name
-        if case .taylor(let n, _) = e.construction { object["degree"] = n }
-        object["activation"] = e.construction.activation.description
-        if case .deep(let a, _) = e.construction { object["alpha"] = a }
-        if case .fixedWidth(let a) = e.construction { object["alpha"] = a }
-        object["rows"] = rows.map { r -> [String: Any] in
-            ["W_requested": r.requestedWeights, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
-             "width": r.width, "N": r.cells, "precision": r.precision, "error": r.error, "error_value": r.errorValue,
-             "argmax": r.argmax, "guard_digits": r.guardDigits, "stable": r.stable, "method": r.method,
-             "locator": r.locator, "spacing": r.spacing, "seconds": r.seconds, "draws": r.draws, "worst_draw": r.worstDraw,
-             "bits_per_weight": r.bitsPerWeight ?? NSNull(), "error_53": r.comparedError ?? NSNull(),
-             "error_53_value": r.comparedErrorValue ?? NSNull(), "M": r.fineCells ?? NSNull(),
-             "argmax_exact": r.argmaxExact ?? NSNull(), "certified": r.certified ?? NSNull(),
-             "certified_value": r.certifiedValue ?? NSNull(), "certified_lower": r.certifiedLower ?? NSNull(),
-             "gap": r.gap ?? NSNull(), "within_gap": r.withinGap ?? NSNull()]
-        }
-        if let fit {
-            var f: [String: Any] = ["p": fit.p, "against": fit.against.rawValue, "points": fit.count, "local_slopes": fit.localSlopes]
-            f["p_low"] = fit.pLow ?? NSNull()
-            f["p_high"] = fit.pHigh ?? NSNull()
-            f["bootstrap_low"] = boot?.low ?? NSNull()
-            f["bootstrap_high"] = boot?.high ?? NSNull()
-            if let estimate {
-                f["flags"] = estimate.flags.map { ["W_all": $0.weights, "kind": $0.kind.rawValue, "detail": $0.detail] }
-                f["region"] = estimate.region.rawValue
-                f["p_without_flagged"] = estimate.fit.p
-            }
-            if let c = RateRow.certifiedFit(rows, against: theory.against) {
-                f["p_certified"] = c.p; f["p_certified_low"] = c.pLow ?? NSNull(); f["p_certified_high"] = c.pHigh ?? NSNull()
-            }
-            object["fit"] = f
-        } else { object["fit"] = NSNull() }
-        object["theory"] = ["p_shallow": theory.pShallow, "p_max": theory.pMax, "p_construction": theory.pExpected,
-                            "against": theory.against.rawValue]
-        if let c = consistency {
-            object["consistency"] = ["depth_exponent": c.depthExponent, "needed_depth_exponent": c.neededDepthExponent ?? NSNull(),
-                                     "depth_law_holds": c.depthLawHolds, "vc_exponent": c.vcExponent ?? NSNull(), "vc_bound": c.family.formula,
-                                     "shattering_exponent": c.shatteringExponent, "vc_bound_holds": c.vcBoundHolds, "slack": c.slack]
-        } else { object["consistency"] = NSNull() }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    // MARK: checkpoint
-
-    struct CheckpointLine: Codable { let key: String; let row: RateRow }
-
-    /// The checkpoint's rows by draw key, then by grid size N (later lines win).
-    func loadCheckpoint() throws -> [String: [Int: RateRow]] {
-        guard let path = checkpoint, FileManager.default.fileExists(atPath: path) else { return [:] }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("--checkpoint \(path): cannot read the file") }
-        var rows: [String: [Int: RateRow]] = [:]
-        for (n, line) in text.split(separator: "\n").enumerated() {
-            guard let entry = try? JSONDecoder().decode(CheckpointLine.self, from: Data(line.utf8)) else {
-                throw CLIError("--checkpoint \(path): line \(n + 1) is not a checkpoint row; give another file")
-            }
-            rows[entry.key, default: [:]][entry.row.cells] = entry.row
-        }
-        return rows
-    }
-
-    func appendCheckpoint(key: String, row: RateRow) throws {
-        guard let path = checkpoint else { return }
-        var line = try JSONEncoder().encode(CheckpointLine(key: key, row: row))
-        line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { throw CLIError("--checkpoint \(path): cannot write the file") }
-        defer { try? handle.close() }
-        handle.seekToEndOfFile()
-        handle.write(line)   // one write of a whole line: an interruption leaves whole lines only
-        try? handle.synchronize()
+        try RateReport(e, rows: rows, role: roleText(e.target.role), fit: fit, bootstrap: boot, estimate: estimate,
+                       theory: theory, consistency: consistency).json()
     }
 }
 

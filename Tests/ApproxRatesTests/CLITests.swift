@@ -285,6 +285,36 @@ func temporaryDirectory() -> String {
         #expect(bad.status != 0 && bad.stderr.contains("line 1 is not a checkpoint row"))
     }
 
+    /// `rate --checkpoint` killed with SIGKILL part way, with a torn last line as a kill in the
+    /// middle of a write leaves, then resumed: the rows kept are not measured again, and the
+    /// report equals an uninterrupted run's (every field but the seconds).
+    @Test func rateCheckpointKilledAndResumedEqualsAnUninterruptedRun() throws {
+        let dir = temporaryDirectory()
+        let base = ["rate", "--target", "lacunary", "--smoothness", "1", "--construction", "deep", "--weights", "2e2...3e3",
+                    "--points", "4", "--grid", "any", "--threads", "1", "--json"]
+        let whole = try runCLI(base + ["--checkpoint", dir + "/whole.jsonl"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let file = dir + "/killed.jsonl"
+        func lines() -> Int { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").filter { $0 == "\n" }.count }
+        let wasRunning = try runCLIKilled(base + ["--checkpoint", file]) { lines() >= 2 }
+        #expect(wasRunning, "the run finished before it could be killed: make it slower")
+        let kept = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(lines() >= 2 && lines() < 4)
+        let handle = FileHandle(forWritingAtPath: file)!
+        handle.seekToEndOfFile(); handle.write(Data("{\"key\": \"approx-cli".utf8)); try handle.close()
+        let resumed = try runCLI(base + ["--checkpoint", file])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let after = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(after.hasPrefix(kept))                                   // the finished rows kept as they were
+        #expect(after.filter { $0 == "\n" }.count == 4 && after.hasSuffix("}\n"))   // the torn line cut off, the rest measured once
+        func withoutSeconds(_ json: String) throws -> NSDictionary {
+            var o = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            o["rows"] = (o["rows"] as! [[String: Any]]).map { r in var r = r; r["seconds"] = nil; return r }
+            return o as NSDictionary
+        }
+        #expect(try withoutSeconds(whole.stdout) == withoutSeconds(resumed.stdout))
+    }
+
     /// Each draw is checkpointed on its own: a run with 2 draws, then one with 3, measures only
     /// the third draw; every row is the worst of its draws, as the single runs of each seed say.
     @Test func rateCheckpointKeepsEachDraw() throws {

@@ -7,9 +7,15 @@ import Foundation
 public struct JSONLinesJournal<Record: Codable>: Sendable {
     /// The file.
     public let path: String
+    /// What one record is called in error messages ("checkpoint row", "sweep point").
+    public let recordName: String
 
-    /// A journal at `path` (created on the first append).
-    public init(path: String) { self.path = path }
+    /// A journal at `path` (created on the first append); `recordName` names a record in errors
+    /// (default: the type's name).
+    public init(path: String, recordName: String? = nil) {
+        self.path = path
+        self.recordName = recordName ?? "\(Record.self)"
+    }
 
     /// The records in the file, in order; a missing file holds none. Throws, naming the line, when a
     /// complete line is not a point.
@@ -21,7 +27,7 @@ public struct JSONLinesJournal<Record: Codable>: Sendable {
         let complete = data.last == 0x0A ? lines.dropLast() : lines.dropLast()   // the last piece is empty or partial
         for (n, line) in complete.enumerated() where !line.isEmpty {
             do { points.append(try JSONDecoder().decode(Record.self, from: Data(line))) }
-            catch { throw FileError(path: path, reason: "line \(n + 1) is not a \(Record.self) (\(error)); give another file") }
+            catch { throw FileError(path: path, reason: "line \(n + 1) is not a \(recordName) (\(error)); give another file") }
         }
         return points
     }
