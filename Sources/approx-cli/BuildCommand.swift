@@ -73,11 +73,13 @@ struct Build: ParsableCommand {
         case .multiply:
             let b = CircuitBuilder(inputDimension: 2, precision: try Precision(bits: 64))
             net = try b.network(outputs: [b.multiply(b.input(0), b.input(1), bound: bound, m: m)],
-                                metadata: ["construction": "multiply", "m": "\(m)", "M": "\(bound)"])
+                                metadata: ["construction": "multiply", "m": "\(m)", "M": "\(bound)"],
+                                construction: ConstructionFacts(kind: .multiply))
         case .partition:
             let b = CircuitBuilder(inputDimension: 1, precision: try Precision(bits: 64))
             let outputs = (0...cells).map { j in b.trapezoid(b.combine([(Double(3 * cells), b.input(0))], constant: -Double(3 * j))) }
-            net = try b.network(outputs: outputs, metadata: ["construction": "partition", "N": "\(cells)"])
+            net = try b.network(outputs: outputs, metadata: ["construction": "partition", "N": "\(cells)"],
+                                construction: ConstructionFacts(kind: .partition, cells: cells))
         case .deep:
             let target = try targetOptions.make()
             let unit: Activation

@@ -169,8 +169,9 @@ struct Rate: ParsableCommand {
             lines.append("draws         \(first.draws) seeds from \(targetOptions.seed); each error is the worst over them")
         }
         if let first = rows.first {
-            let method = first.method.components(separatedBy: ":").first!.components(separatedBy: " (").first!
-            let locator = first.locator.components(separatedBy: " (").first!
+            // Rows from checkpoints written before the typed fields show their whole description.
+            let method = first.search?.rawValue ?? first.method
+            let locator = first.rankedInFloat64.map { $0 ? "float64" : "MPFR" } ?? first.locator
             lines.append("search        \(method); ranking by \(locator); digits = agreeing at twice the precision; resolved = finest spacing searched")
         }
         lines.append("")

@@ -184,6 +184,7 @@ public enum BitExtraction {
         let bits = qz.code.bits(digits: qz.digits.first?.count ?? 0)
         return try b.network(outputs: [output], metadata: [
             "construction": "deep", "N": "\(n)", "M": "\(m)", "order": "\(k)", "digit_base": "\(qz.code.base)",
-            "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "target": target.summary])
+            "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "target": target.summary],
+            construction: ConstructionFacts(kind: .deep, cells: n, fineCells: m, zoneHalfWidth: delta.toDouble(), bitsPerWeight: bits))
     }
 }

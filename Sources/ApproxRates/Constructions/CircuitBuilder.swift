@@ -123,7 +123,7 @@ public final class CircuitBuilder {
 
     /// The network computing `outputs` (one output coordinate per form), with an identity
     /// output layer right after the deepest unit.
-    public func network(outputs: [Form], metadata: [String: String] = [:]) throws -> Network {
+    public func network(outputs: [Form], metadata: [String: String] = [:], construction: ConstructionFacts? = nil) throws -> Network {
         let depth = Swift.max(outputs.map(\.depth).max() ?? 0, layers.count - 1)
         var outputUnits: [Unit] = []
         for form in outputs {
@@ -142,6 +142,6 @@ public final class CircuitBuilder {
                                           bias: units.map(\.bias), activations: units.map(\.activation), precision: precision))
             inputs = units.count
         }
-        return try Network(inputDimension: inputDimension, layers: affine, metadata: metadata)
+        return try Network(inputDimension: inputDimension, layers: affine, metadata: metadata, construction: construction)
     }
 }

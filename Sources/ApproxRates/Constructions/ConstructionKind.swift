@@ -176,59 +176,54 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
         Swift.max(dimension == 2 ? 10 : 6, Int(pow(Double(n), alpha).rounded()))
     }
 
-    /// Sets the search hints of `network` in `options`: its sampled zones and its sampling
-    /// spacing (both empty for networks that are not deep constructions). A 1-D bit-extraction
-    /// network (deep or fixed-width) also gets a 10× larger budget of sweep updates: its error
-    /// lives in single fine cells of width h = 1/(NM), so the exact sweep is the search that
-    /// scales, and sampling at h/2 (the fallback) costs far more.
+    /// Sets the search hints of `network` in `options` (``searchHints(of:)``).
     public static func applySearchHints(of network: Network, to options: inout SupNorm.Options) {
-        options.sampledZones = sampledZones(of: network)
-        options.samplingSpacing = samplingSpacing(of: network)
-        if network.inputDimension == 1, isBitExtraction(network) {
-            options.maximumSweepUpdates = Swift.max(options.maximumSweepUpdates, 300_000_000)
+        options.apply(searchHints(of: network))
+    }
+
+    /// The search hints of `network`, from its typed ``ConstructionFacts`` (none for a network
+    /// without facts or of a construction that needs none):
+    /// - a 1-D bit-extraction network (deep or fixed-width): its cut-off zones sampled, the fine
+    ///   grid h = 1/(NM) resolved at h/2 when it is sampled, and a 10× larger budget of sweep
+    ///   updates (its error lives in single fine cells, so the exact sweep is the search that
+    ///   scales; a coarser grid would miss the fine cell where the error is);
+    /// - a 2-D deep network: sampled everywhere at h/2;
+    /// - a ReLU^k Taylor network (B-spline partition), smooth inside each cell of width 1/N:
+    ///   spacing 1/(8N) in 1-D and 1/(4N) in 2-D;
+    /// - a sine lookup, analytic inside each of its K cells: spacing 1/(8K).
+    public static func searchHints(of network: Network) -> SearchHints {
+        guard let facts = network.construction else { return .none }
+        let d = network.inputDimension
+        switch facts.kind {
+        case .sineLookup:
+            guard let k = facts.lookupCells else { return .none }
+            return SearchHints(samplingSpacing: 1 / Double(8 * k))
+        case .taylor:
+            guard facts.partition == .bSpline, let n = facts.cells, d <= 2 else { return .none }
+            return SearchHints(samplingSpacing: 1 / Double((d == 1 ? 8 : 4) * n))
+        case .deep, .fixedWidth:
+            guard let n = facts.cells, let m = facts.fineCells else { return .none }
+            var hints = SearchHints(samplingSpacing: 1 / Double(2 * n * m))
+            if d == 1 {
+                hints.minimumSweepUpdates = 300_000_000
+                if let delta = facts.zoneHalfWidth {
+                    // A margin of δ/10⁶ keeps every swept interval clear of the zone it borders.
+                    let margin = delta * (1 + 1e-6)
+                    hints.sampledZones = (1..<n).map { c in (Double(c) / Double(n) - margin)...(Double(c) / Double(n) + margin) }
+                }
+            }
+            return hints
+        default:
+            return .none
         }
     }
 
-    /// Whether `network` is a bit-extraction network (deep or fixed-width), by its metadata.
-    static func isBitExtraction(_ network: Network) -> Bool {
-        ["deep", "fixed-width"].contains(network.metadata["construction"])
-    }
+    /// The intervals the sup-norm search samples rather than sweeps for `network`: the cut-off
+    /// zones of a 1-D deep or fixed-width network (``searchHints(of:)``), none for the others.
+    public static func sampledZones(of network: Network) -> [ClosedRange<Double>] { searchHints(of: network).sampledZones }
 
-    /// The grid spacing the sampling search must use for `network` regardless of its operation
-    /// budget: h/2 for a deep or fixed-width network (h = 1/(NM), the fine grid its error lives on), 1/(8N)
-    /// (1-D) or 1/(4N) (2-D) for a ReLU^k Taylor network, 1/(8K) for a sine lookup with K cells,
-    /// nil for the others.
-    public static func samplingSpacing(of network: Network) -> Double? {
-        // A sine lookup is analytic inside each of its K cells (blended near their edges).
-        if network.metadata["construction"] == "sine-lookup", let k = network.metadata["K"].flatMap(Int.init) {
-            return 1 / Double(8 * k)
-        }
-        // A ReLU^k Taylor network is smooth inside each cell of width 1/N: h/8 per axis in 1-D
-        // and h/4 in 2-D find every cell's maximum for the pattern search.
-        if network.metadata["construction"] == "taylor", network.metadata["partition"] == "B-spline",
-           let n = network.metadata["N"].flatMap(Int.init), network.inputDimension <= 2 {
-            return 1 / Double((network.inputDimension == 1 ? 8 : 4) * n)
-        }
-        // A bit-extraction network's error lives on its fine grid h = 1/(NM): h/2 in every
-        // dimension (in 1-D the exact sweep comes first; sampling is used for ReLU^k units, which
-        // have no exact pieces, or when the sweep passes its budget, and a coarser grid would miss
-        // the fine cell where the error is).
-        guard isBitExtraction(network),
-              let n = network.metadata["N"].flatMap(Int.init), let m = network.metadata["M"].flatMap(Int.init) else { return nil }
-        return 1 / Double(2 * n * m)
-    }
-
-    /// The intervals the sup-norm search should sample rather than sweep for the network with N
-    /// cells built for `network`'s metadata (the cut-off zones of the deep construction; none
-    /// for the others).
-    public static func sampledZones(of network: Network) -> [ClosedRange<Double>] {
-        // (2-D deep networks are sampled everywhere: see ``samplingSpacing(of:)``.)
-        guard isBitExtraction(network), network.inputDimension == 1,
-              let n = network.metadata["N"].flatMap(Int.init), n >= 1, let delta = network.metadata["zone"].flatMap(Double.init) else { return [] }
-        // A margin of δ/10⁶ keeps every swept interval clear of the zone it borders.
-        let margin = delta * (1 + 1e-6)
-        return (1..<n).map { c in (Double(c) / Double(n) - margin)...(Double(c) / Double(n) + margin) }
-    }
+    /// The grid spacing the sampling search must resolve for `network` (``searchHints(of:)``).
+    public static func samplingSpacing(of network: Network) -> Double? { searchHints(of: network).samplingSpacing }
 
     /// The networks with N = 1, 2, 4, … cells, built until W_all reaches `weights` (or
     /// N = 2^20): the table grid sizes are chosen from (see ``cells(forWeights:table:dyadic:)``).

@@ -115,9 +115,10 @@ public enum FixedWidthExtraction {
                                          bound: big(qz.quantum * Double(qz.largest + qz.code.bound + 1)))
         let sparse = try b.network(outputs: [output])
         let bits = qz.code.bits(digits: m)
-        let net = try sparse.fullyConnected(width: width, metadata: [
+        var net = try sparse.fullyConnected(width: width, metadata: [
             "construction": "fixed-width", "N": "\(n)", "M": "\(m)", "order": "1", "digit_base": "\(qz.code.base)",
             "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "width": "\(width)", "target": target.summary])
+        net.construction = ConstructionFacts(kind: .fixedWidth, cells: n, fineCells: m, zoneHalfWidth: delta.toDouble(), bitsPerWeight: bits)
         return net
     }
 }

@@ -24,7 +24,8 @@ public enum Interpolation {
         let output = try AffineLayer(inputCount: n, outputCount: 1, entries: coefficients.enumerated().map { (0, $0.offset, $0.element) },
                                      bias: [f[0]], activations: [.identity], precision: precision)
         return try Network(inputDimension: 1, layers: [hidden, output],
-                           metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary])
+                           metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary],
+                           construction: ConstructionFacts(kind: .interpolation, cells: n))
     }
 
     /// 2-D: interpolation on the three-direction (Kuhn) triangulation of the N×N grid, diagonals
@@ -42,7 +43,8 @@ public enum Interpolation {
         let values = target.values(at: (0...n).flatMap { i in (0...n).map { j in [node(i), node(j)] } }, precision: precision)
         let output = b.courantInterpolant(b.input(0), b.input(1), cells: n, values: values)
         return try b.network(outputs: [output],
-                             metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary])
+                             metadata: ["construction": "interpolation", "N": "\(n)", "target": target.summary],
+                             construction: ConstructionFacts(kind: .interpolation, cells: n))
     }
 
     typealias Form = CircuitBuilder.Form

@@ -103,6 +103,8 @@ public enum ReLUByPower {
         var metadata = network.metadata
         metadata["activation"] = "relu^\(k)"
         metadata["relu_window"] = "2^-\(e)"
-        return try Network(inputDimension: network.inputDimension, layers: layers, metadata: metadata)
+        var facts = network.construction
+        facts?.reluPower = k
+        return try Network(inputDimension: network.inputDimension, layers: layers, metadata: metadata, construction: facts)
     }
 }

@@ -13,7 +13,8 @@ public enum Sawtooth {
     public static func tooth() -> Network {
         let hidden = try! AffineLayer.dense([[1], [1], [1]], bias: [0, -0.5, -1], activation: .relu)
         let output = try! AffineLayer.dense([[2, -4, 2]], bias: [0], activation: .identity)
-        return try! Network(inputDimension: 1, layers: [hidden, output], metadata: ["construction": "tooth"])
+        return try! Network(inputDimension: 1, layers: [hidden, output], metadata: ["construction": "tooth"],
+                            construction: ConstructionFacts(kind: .tooth))
     }
 
     /// g_s = g composed s times (s >= 1): depth 2s, W_all = 10s.
@@ -22,6 +23,7 @@ public enum Sawtooth {
         var net = tooth()
         for _ in 1..<s { net = try! tooth().composed(after: net) }
         net.metadata = ["construction": "sawtooth", "s": "\(s)"]
+        net.construction = ConstructionFacts(kind: .sawtooth)
         return net
     }
 }

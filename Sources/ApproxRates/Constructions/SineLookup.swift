@@ -130,6 +130,7 @@ public enum SineLookup {
         let output = b.combine([(1.0, fb), (1.0, product(weightA, b.combine([(1.0, fa), (-1.0, fb)])))])
         return try b.network(outputs: [output], metadata: [
             "construction": "sine-lookup", "K": "\(cells)", "levels": "\(k)", "degree": "\(n)", "bits": "\(bits)",
-            "target": target.summary])
+            "target": target.summary],
+            construction: ConstructionFacts(kind: .sineLookup, lookupCells: cells))
     }
 }

@@ -26,7 +26,8 @@ public enum SineShattering {
         let hidden = try AffineLayer(rows: [[w]], bias: [BigFloat(0, precision: precision)], activations: [.sine], precision: precision)
         let output = try AffineLayer(rows: [[BigFloat(1, precision: precision)]], bias: [BigFloat(0, precision: precision)],
                                      activations: [.identity], precision: precision)
-        return try Network(inputDimension: 1, layers: [hidden, output], metadata: ["construction": "sine-shattering", "n": "\(labels.count)"])
+        return try Network(inputDimension: 1, layers: [hidden, output], metadata: ["construction": "sine-shattering", "n": "\(labels.count)"],
+                           construction: ConstructionFacts(kind: .sineShattering))
     }
 
     /// The labels the network reads at x_i = 2^(−i), i = 1 … n: sin(w x_i) > 0, evaluated in MPFR

@@ -93,7 +93,8 @@ public enum SnakeExtraction {
         let output = blend(blend(copies[0][0], copies[0][1], w2), blend(copies[1][0], copies[1][1], w2), w1)
         return try b.network(outputs: [output], metadata: [
             "construction": "deep", "N": "\(n)", "M": "\(m)", "order": "1", "digit_base": "\(code.base)", "copies": "4",
-            "bits_per_weight": "\(bits)", "zone": "\(h.toDouble())", "target": target.summary])
+            "bits_per_weight": "\(bits)", "zone": "\(h.toDouble())", "target": target.summary],
+            construction: ConstructionFacts(kind: .deep, cells: n, fineCells: m, zoneHalfWidth: h.toDouble(), bitsPerWeight: bits))
     }
 
     /// One copy: the snake construction on N + 1 coarse cells per axis starting at −o_a·H/2, in the

@@ -78,7 +78,8 @@ public enum SplineTaylorPartition {
                                            factor: factor, power: power, multiply: { b.product($0, $1, power: k) })
         return try b.network(outputs: [b.combine(output)],
                              metadata: ["construction": "taylor", "activation": "relu^\(k)", "N": "\(n)", "degree": "\(degree)",
-                                        "partition": "B-spline", "target": target.summary])
+                                        "partition": "B-spline", "target": target.summary],
+                             construction: ConstructionFacts(kind: .taylor, cells: n, partition: .bSpline, reluPower: k))
     }
 
     typealias Form = CircuitBuilder.Form

@@ -28,7 +28,8 @@ public enum Squaring {
         let q = Double(sign: .plus, exponent: -2 * m, significand: 1)
         layers.append(try! AffineLayer.sparse(inputs: 3, entries: [(0, 0, -2 * q), (0, 1, 4 * q), (0, 2, 1)],
                                               bias: [0], activation: .identity))
-        return try! Network(inputDimension: 1, layers: layers, metadata: ["construction": "squaring", "m": "\(m)"])
+        return try! Network(inputDimension: 1, layers: layers, metadata: ["construction": "squaring", "m": "\(m)"],
+                            construction: ConstructionFacts(kind: .squaring))
     }
 
     /// The exact sup-norm error ‖f_m − x²‖_∞ on [0, 1], 2^(−2m−2).

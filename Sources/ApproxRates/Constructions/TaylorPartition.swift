@@ -61,7 +61,8 @@ public enum TaylorPartition {
                                            factor: factor, power: power, multiply: { b.multiply($0, $1, m: m) })
         return try b.network(outputs: [b.combine(output)],
                              metadata: ["construction": "taylor", "N": "\(n)", "degree": "\(degree)",
-                                        "squaring_depth": "\(m)", "target": target.summary])
+                                        "squaring_depth": "\(m)", "target": target.summary],
+                             construction: ConstructionFacts(kind: .taylor, cells: n, partition: .trapezoid))
     }
 
     typealias Form = CircuitBuilder.Form

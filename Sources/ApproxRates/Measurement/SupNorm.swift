@@ -56,7 +56,7 @@ public enum SupNorm {
         public var zoneSamples: Int = 17
         /// When set, the sampling search uses this grid spacing whatever its budget (a network
         /// whose error lives on a known fine grid, such as a 2-D deep network: see
-        /// ``ConstructionKind/samplingSpacing(of:)``).
+        /// ``SearchHints``).
         public var samplingSpacing: Double? = nil
         /// When set, the sampled maximum is followed by a certified bracket
         /// (``CertifiedSupNorm``): ``SupNormResult/certified`` then holds lower ≤ ‖f − net‖ ≤ upper,
@@ -134,7 +134,8 @@ public enum SupNorm {
         }
         return SupNormResult(error: error, argmax: argmax, exactArgmax: exactArgmax, certified: certified,
                              precision: options.precision, guardError: guardError,
-                             agreeingDigits: digits, method: search.method, locator: search.locator,
+                             agreeingDigits: digits, search: search.kind, rankedInFloat64: search.rankedInFloat64,
+                             method: search.method, locator: search.locator,
                              locatorPoints: search.locatorPoints, mpfrPoints: search.mpfrPoints, spacing: search.spacing)
     }
 
@@ -262,6 +263,8 @@ public enum SupNorm {
 
     struct Search {
         var candidates: [[Double]]
+        var kind: SupNormResult.SearchKind
+        var rankedInFloat64: Bool
         var method: String
         var locator: String
         var locatorPoints: Int
@@ -389,7 +392,7 @@ public enum SupNorm {
         let pieceCount = parts.reduce(0) { $0 + $1.count }
         let zoneText = zones.isEmpty ? "" : String(format: "; %d zones (%.2g of [0, 1]) sampled with the full network, %d points + golden section each",
                                                    zones.count, zones.reduce(0) { $0 + $1.upperBound - $1.lowerBound }, Swift.max(3, options.zoneSamples))
-        return Search(candidates: candidates,
+        return Search(candidates: candidates, kind: .exactPieces, rankedInFloat64: useDouble,
                       method: "exact pieces (\(pieceCount) linear pieces, \(count) after splitting at special points) + \(samples) samples and golden section per piece" + zoneText,
                       locator: locatorText, locatorPoints: count * (samples + 60), mpfrPoints: 128 + top.count * 64 + zones.count * (options.zoneSamples + 24),
                       spacing: finest / Double(samples - 1) * pow(0.618, 40))
@@ -515,7 +518,7 @@ public enum SupNorm {
         let evaluated = errors.count + steps.reduce(0, +)
         let candidates = refined
         let grid_ = "\(Array(repeating: String(perAxis), count: d).joined(separator: "x")) grid"
-        return Search(candidates: candidates,
+        return Search(candidates: candidates, kind: .adaptiveSampling, rankedInFloat64: locator != nil,
                       method: "adaptive sampling: \(grid_) (spacing \(String(format: "%.3g", spacing))) + special points, pattern search around the best \(top.count) down to spacing/4096",
                       locator: locatorText, locatorPoints: locator != nil ? evaluated : 0,
                       mpfrPoints: 64 + (locator != nil ? 0 : evaluated), spacing: spacing / 4096)

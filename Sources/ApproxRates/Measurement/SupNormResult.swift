@@ -18,7 +18,19 @@ public struct SupNormResult: Sendable {
     public let guardError: BigFloat
     /// Significant decimal digits on which ``error`` and ``guardError`` agree.
     public let agreeingDigits: Int
-    /// The search used, in words.
+    /// The two searches of ``SupNorm``.
+    public enum SearchKind: String, Codable, Sendable {
+        /// The exact linear pieces of a 1-D ReLU network, each searched (with sampled zones).
+        case exactPieces = "exact pieces"
+        /// A grid sized to the budget plus special points, refined by pattern search.
+        case adaptiveSampling = "adaptive sampling"
+    }
+    /// Which search found ``error``.
+    public let search: SearchKind
+    /// True when float64 ranked the candidate points (checked against MPFR first), false when
+    /// MPFR did.
+    public let rankedInFloat64: Bool
+    /// The search used, in words (with its sizes).
     public let method: String
     /// The locator used to rank points, and why.
     public let locator: String

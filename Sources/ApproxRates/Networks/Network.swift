@@ -10,11 +10,16 @@ public struct Network: Sendable {
     public let inputDimension: Int
     /// The stages, input side first.
     public let layers: [AffineLayer]
-    /// Free-form provenance: construction, target, parameters (written to files as strings).
+    /// Free-form provenance for people: construction, target, parameters (written to files as
+    /// strings). Nothing in the library reads it to decide anything: typed facts go in
+    /// ``construction``.
     public var metadata: [String: String]
+    /// What the construction that built the network knows about it (nil for networks that no
+    /// construction built, and for networks derived by a map that changes the function).
+    public var construction: ConstructionFacts?
 
     /// Checks that consecutive layers fit together; throws ``NetworkError/mismatchedSizes(layer:expected:actual:)``.
-    public init(inputDimension: Int, layers: [AffineLayer], metadata: [String: String] = [:]) throws {
+    public init(inputDimension: Int, layers: [AffineLayer], metadata: [String: String] = [:], construction: ConstructionFacts? = nil) throws {
         guard inputDimension >= 1 else {
             throw NetworkError.unsupported("a network needs at least one input (got \(inputDimension))")
         }
@@ -28,6 +33,7 @@ public struct Network: Sendable {
         self.inputDimension = inputDimension
         self.layers = layers
         self.metadata = metadata
+        self.construction = construction
     }
 
     /// Number of output coordinates.
@@ -60,6 +66,6 @@ extension Network {
         }
         var meta = metadata
         meta["weights_rounded_to_bits"] = "\(precision.bits)"
-        return try Network(inputDimension: inputDimension, layers: roundedLayers, metadata: meta)
+        return try Network(inputDimension: inputDimension, layers: roundedLayers, metadata: meta, construction: construction)
     }
 }

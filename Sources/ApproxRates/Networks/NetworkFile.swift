@@ -26,6 +26,12 @@ public enum NetworkFile {
         out += "  \"input_dimension\": \(network.inputDimension),\n"
         let meta = network.metadata.sorted { $0.key < $1.key }.map { "\(quote($0.key)): \(quote($0.value))" }
         out += "  \"metadata\": {\(meta.joined(separator: ", "))},\n"
+        if let facts = network.construction {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            // Encoding plain numbers, strings and enums cannot fail.
+            out += "  \"construction\": \(String(decoding: (try? encoder.encode(facts)) ?? Data("null".utf8), as: UTF8.self)),\n"
+        }
         out += "  \"layers\": [\n"
         for (l, layer) in network.layers.enumerated() {
             out += "    {\"inputs\": \(layer.inputCount), \"outputs\": \(layer.outputCount), "
@@ -88,6 +94,16 @@ public enum NetworkFile {
         if let m = top.dictionary["metadata"] {
             guard let m = m as? [String: Any] else { throw NetworkFileError(message: "metadata must be an object of strings") }
             for (k, v) in m { metadata[k] = (v as? String) ?? "\(v)" }
+        }
+        var construction: ConstructionFacts? = nil
+        if let raw = top.dictionary["construction"] {
+            guard raw is [String: Any], let json = try? JSONSerialization.data(withJSONObject: raw) else {
+                throw NetworkFileError(message: "construction must be an object")
+            }
+            do { construction = try JSONDecoder().decode(ConstructionFacts.self, from: json) }
+            catch { throw NetworkFileError(message: "construction: \(decodingText(error))") }
+        } else {
+            construction = ConstructionFacts(legacyMetadata: metadata)
         }
         guard let rawLayers = top.dictionary["layers"] as? [Any] else { throw NetworkFileError(message: "missing array 'layers'") }
         var layers: [AffineLayer] = []
@@ -170,7 +186,7 @@ public enum NetworkFile {
             }
             width = outputs
         }
-        return try Network(inputDimension: inputDimension, layers: layers, metadata: metadata)
+        return try Network(inputDimension: inputDimension, layers: layers, metadata: metadata, construction: construction)
     }
 
     static func quote(_ s: String) -> String {
@@ -195,6 +211,18 @@ public enum NetworkFile {
             if d == d.rounded(), abs(d) < 1e15 { return Int(d) }
         }
         return nil
+    }
+
+    /// A decoding error in one line: what is wrong and where.
+    static func decodingText(_ error: Error) -> String {
+        func place(_ path: [CodingKey]) -> String { path.isEmpty ? "" : " at '\(path.map(\.stringValue).joined(separator: "."))'" }
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?: return c.debugDescription + place(c.codingPath)
+        case .keyNotFound(let key, _)?: return "missing key '\(key.stringValue)'"
+        case .typeMismatch(let type, let c)?: return "expected \(type)" + place(c.codingPath)
+        case .valueNotFound(let type, let c)?: return "expected \(type), found null" + place(c.codingPath)
+        default: return describe(error)
+        }
     }
 
     static func describe(_ any: Any) -> String {
@@ -240,4 +268,21 @@ public struct NetworkFileError: Error, CustomStringConvertible {
     /// What is wrong and where.
     public let message: String
     public var description: String { path.map { "\($0): \(message)" } ?? message }
+}
+
+extension ConstructionFacts {
+    /// The facts of a version-1 file written before networks carried typed facts, read once from
+    /// the metadata keys those files used ("construction", "N", "M", "zone", "bits_per_weight",
+    /// "K", "partition", "activation"), so that such files keep their search. Nil when the
+    /// metadata names no construction or a value does not read. This file-format migration is
+    /// the only place that reads the metadata's text; files written now carry the
+    /// `"construction"` object instead.
+    init?(legacyMetadata m: [String: String]) {
+        guard let name = m["construction"], let kind = Kind(rawValue: name) else { return nil }
+        func int(_ key: String) -> Int? { m[key].flatMap(Int.init).flatMap { $0 >= 1 ? $0 : nil } }
+        let zone = m["zone"].flatMap(Double.init).flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+        let power = m["activation"].flatMap { $0.hasPrefix("relu^") ? Int($0.dropFirst(5)) : nil }
+        self.init(kind: kind, cells: int("N"), fineCells: int("M"), zoneHalfWidth: zone, bitsPerWeight: int("bits_per_weight"),
+                  lookupCells: int("K"), partition: m["partition"].flatMap(Partition.init(rawValue:)), reluPower: power)
+    }
 }

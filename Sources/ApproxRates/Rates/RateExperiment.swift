@@ -109,8 +109,10 @@ public struct RateExperiment: Sendable {
                           argmax: result.argmax, guardDigits: result.agreeingDigits, stable: result.isStable,
                           method: result.method, locator: result.locator, spacing: result.spacing,
                           seconds: 0, draws: 1, worstDraw: k)
-        row.bitsPerWeight = net.metadata["bits_per_weight"].flatMap(Int.init)
-        row.fineCells = net.metadata["M"].flatMap(Int.init)
+        row.search = result.search
+        row.rankedInFloat64 = result.rankedInFloat64
+        row.bitsPerWeight = net.construction?.bitsPerWeight
+        row.fineCells = net.construction?.fineCells
         row.argmaxExact = result.exactArgmax.map { $0.formatted(significantDigits: Swift.max(17, precision.bits * 3 / 10 + 2)) }
         if let c = result.certified {
             row.certified = c.upperText(digits: 8); row.certifiedValue = c.upper.isFinite ? c.upper : nil; row.certifiedLower = c.lower

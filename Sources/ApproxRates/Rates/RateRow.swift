@@ -53,6 +53,10 @@ public struct RateRow: Sendable, Codable, Equatable {
     /// The comparison precision in bits.
     public var comparedPrecision: Int? = nil
 
+    /// Which search found the error (nil in rows written before it was recorded).
+    public var search: SupNormResult.SearchKind? = nil
+    /// Whether float64 ranked the candidates (nil in rows written before it was recorded).
+    public var rankedInFloat64: Bool? = nil
     /// Fine cells M per coarse cell of the deep constructions (rebuild the row's network with
     /// `build deep --cells N --fine M`), nil for the others.
     public var fineCells: Int? = nil
