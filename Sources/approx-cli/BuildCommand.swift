@@ -94,7 +94,7 @@ struct Build: ParsableCommand {
                     net = relu
                 }
             }
-            catch let e as ConstructionError { throw CLIError("deep: \(e)") }
+            catch let e as ConstructionError { throw CLIError("deep: \(flagged(e))") }
         case .interpolation, .taylor:
             let target = try targetOptions.make()
             do {
@@ -107,7 +107,7 @@ struct Build: ParsableCommand {
                 } else {
                     net = try construction.build(target, cells: cells)
                 }
-            } catch let e as ConstructionError { throw CLIError("\(kind.rawValue): \(e)") }
+            } catch let e as ConstructionError { throw CLIError("\(kind.rawValue): \(flagged(e))") }
         }
         if let path = output {
             try NetworkFile.save(net, to: path)

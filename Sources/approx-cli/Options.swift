@@ -47,6 +47,12 @@ struct CLIError: Error, CustomStringConvertible {
     init(_ message: String) { description = message }
 }
 
+/// An error's message with a construction's parameters spelt as this CLI's flags (`alpha` →
+/// `--alpha`).
+func flagged(_ error: Error) -> String {
+    (error as? ConstructionError)?.described { "--" + $0 } ?? "\(error)"
+}
+
 /// Loads a network file, turning every failure into a one-line message.
 func loadNetwork(_ path: String) throws -> Network {
     do {

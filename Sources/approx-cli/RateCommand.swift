@@ -95,7 +95,7 @@ struct Rate: ParsableCommand {
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
         do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit) }
-        catch { throw CLIError("--construction: \(error)") }
+        catch { throw CLIError("--construction: \(flagged(error))") }
         let grid: [Int]
         do { grid = try RateExperiment.weightGrid(weights, points: points) }
         catch let e as RateError { throw CLIError("--weights \(weights): \(e)") }

@@ -63,7 +63,7 @@ struct Sine: ParsableCommand {
             let start = Date()
             let net: Network
             do { net = try SineLookup.network(target, levels: levels, degree: n, bits: bits) }
-            catch let e as ConstructionError { throw CLIError("sine: \(e)") }
+            catch let e as ConstructionError { throw CLIError("sine: \(flagged(e))") }
             var options = SupNorm.Options(precision: precision, threads: threads)
             ConstructionKind.applySearchHints(of: net, to: &options)
             let result = try SupNorm.measure(net, against: target, options: options)

@@ -67,4 +67,20 @@ import ApproxRates
         #expect(back.construction?.kind == .deep && back.construction?.cells == 8 && back.construction?.fineCells == 8)
         #expect(ConstructionKind.searchHints(of: back) == ConstructionKind.searchHints(of: net))
     }
+
+    /// Library errors name the parameter, not a CLI flag: a plan's reader and the CLI each spell it
+    /// their way.
+    @Test func constructionErrorsNameParametersNotFlags() throws {
+        for (call, parameter) in [({ _ = try ConstructionKind.named("deep", degree: nil, smoothness: 1, alpha: 1.5) }, "alpha"),
+                                  ({ _ = try ConstructionKind.named("taylor", degree: 12, smoothness: 1) }, "degree"),
+                                  ({ _ = try ConstructionKind.named("interpolation", degree: nil, smoothness: 1, alpha: 0.5) }, "alpha"),
+                                  ({ _ = try ConstructionKind.named("deep", degree: nil, smoothness: 1, activation: .reluPower(9)) }, "activation")]
+            as [(() throws -> Void, String)] {
+            do { try call(); Issue.record("accepted a bad \(parameter)") } catch let e as ConstructionError {
+                guard case .invalid(let p, _) = e else { Issue.record("\(e) does not name its parameter"); continue }
+                #expect(p == parameter && !e.description.contains("--") && e.description.hasPrefix(parameter + " "), "\(e)")
+                #expect(e.described { "--" + $0 }.hasPrefix("--" + parameter + " "))
+            }
+        }
+    }
 }

@@ -45,35 +45,35 @@ public enum ConstructionKind: Sendable, Equatable, CustomStringConvertible {
     /// ReLU) is the unit of the construction: ReLU^k (k = 2…8) is built for taylor and deep.
     public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil,
                              activation: Activation = .relu) throws -> ConstructionKind {
-        if name != "deep", name != "fixed-width", alpha != nil { throw ConstructionError.parameter("--alpha applies to the deep and fixed-width constructions only") }
+        if name != "deep", name != "fixed-width", alpha != nil { throw ConstructionError.invalid(parameter: "alpha", reason: "applies to the deep and fixed-width constructions only") }
         let takesPowers = name == "taylor" || name == "deep"
         let power: Int
         switch activation {
         case .relu: power = 1
         case .reluPower(let k) where (2...8).contains(k) && takesPowers: power = k
         case .reluPower(let k) where takesPowers:
-            throw ConstructionError.parameter("--activation relu^\(k) is not allowed: use relu or relu^k with k = 2...8")
+            throw ConstructionError.invalid(parameter: "activation", reason: "relu^\(k) is not allowed: use relu or relu^k with k = 2...8")
         default:
-            throw ConstructionError.parameter("--activation \(activation) is not built for the \(name) construction: use relu" + (takesPowers ? " or relu^k (k = 2...8)" : ""))
+            throw ConstructionError.invalid(parameter: "activation", reason: "\(activation) is not built for the \(name) construction: use relu" + (takesPowers ? " or relu^k (k = 2...8)" : ""))
         }
         switch name {
         case "deep":
-            if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
+            if degree != nil { throw ConstructionError.invalid(parameter: "degree", reason: "applies to the taylor construction only") }
             let a = alpha ?? 1
-            guard a > 0, a <= 1 else { throw ConstructionError.parameter("--alpha \(a) is not allowed: use 0 < alpha <= 1") }
+            guard a > 0, a <= 1 else { throw ConstructionError.invalid(parameter: "alpha", reason: "\(a) is not allowed: use 0 < alpha <= 1") }
             return .deep(alpha: a, power: power)
         case "fixed-width":
-            if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
+            if degree != nil { throw ConstructionError.invalid(parameter: "degree", reason: "applies to the taylor construction only") }
             let a = alpha ?? 1
-            guard a > 0, a <= 1 else { throw ConstructionError.parameter("--alpha \(a) is not allowed: use 0 < alpha <= 1") }
+            guard a > 0, a <= 1 else { throw ConstructionError.invalid(parameter: "alpha", reason: "\(a) is not allowed: use 0 < alpha <= 1") }
             guard smoothness <= 1 else { throw ConstructionError.parameter("the fixed-width construction is built for r <= 1, not r = \(smoothness)") }
             return .fixedWidth(alpha: a)
         case "interpolation":
-            if degree != nil { throw ConstructionError.parameter("--degree applies to the taylor construction only") }
+            if degree != nil { throw ConstructionError.invalid(parameter: "degree", reason: "applies to the taylor construction only") }
             return .interpolation
         case "taylor":
             let n = degree ?? Swift.max(0, Int(smoothness.rounded(.up)) - 1)
-            guard (0...8).contains(n) else { throw ConstructionError.parameter("--degree \(n) is not allowed: use 0...8") }
+            guard (0...8).contains(n) else { throw ConstructionError.invalid(parameter: "degree", reason: "\(n) is not allowed: use 0...8") }
             return .taylor(degree: n, power: power)
         default:
             throw ConstructionError.parameter("unknown construction '\(name)': use \(names.joined(separator: " or "))")
