@@ -44,7 +44,7 @@ let package = Package(
                 path: "Sources/ApproxRates/Rates"),
         .target(name: "DynamicsModule", dependencies: ["PrecisionModule", "FileIOModule", "CBLAS"], path: "Sources/ApproxRates/Dynamics"),
         .target(name: "ExportModule", dependencies: ["PrecisionModule", "FileIOModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Export"),
-        .target(name: "PlotsModule", dependencies: ["PrecisionModule", "FileIOModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Plots"),
+        .target(name: "PlotsModule", dependencies: ["PrecisionModule", "FileIOModule", "ConstructionsModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Plots"),
         .target(
             name: "ApproxRates",
             dependencies: ["PrecisionModule", "FileIOModule", "NetworksModule", "TargetsModule", "MeasurementModule",

@@ -7,8 +7,9 @@ struct Build: ParsableCommand {
         discussion: """
         Gadgets: tooth (Yarotsky's g), sawtooth (g_s, --s), squaring (f_m, --m), multiply \
         (x*y on |x|,|y| <= --bound with f_m, --m), partition (the N+1 trapezoids psi(3Nx - 3m), \
-        --cells). For a target (--target, --smoothness, --dim as in `rate`): interpolation \
-        (--cells N) and taylor (--cells N, --degree, --squaring-depth).
+        --cells). For a target (--target, --smoothness, --dim as in `rate`), every construction of \
+        `rate --construction` (--cells N, and --degree, --alpha, --activation where it takes them); \
+        taylor also takes --squaring-depth and deep --fine M (default M = N).
 
         Examples:
           approx-cli build squaring --m 20 -o sq20.json
@@ -18,12 +19,13 @@ struct Build: ParsableCommand {
         """
     )
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case tooth, sawtooth, squaring, multiply, partition, interpolation, taylor, deep
+    /// The gadgets, which are built without a target.
+    enum Gadget: String, CaseIterable {
+        case tooth, sawtooth, squaring, multiply, partition
     }
 
-    @Argument(help: "tooth, sawtooth, squaring, multiply, partition, interpolation, taylor or deep.")
-    var kind: Kind
+    @Argument(help: ArgumentHelp("A gadget (tooth, sawtooth, squaring, multiply, partition) or a construction (\(ConstructionRegistry.names.joined(separator: ", "))).", valueName: "kind"))
+    var kind: String
 
     @Option(name: .long, help: "Number of teeth compositions for sawtooth (s >= 1).")
     var s: Int = 3
@@ -43,6 +45,9 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Polynomial degree of taylor (default ceil(r) - 1).")
     var degree: Int?
 
+    @Option(name: .long, help: "Depth exponent of deep and fixed-width (M = N^alpha, 0 < alpha <= 1; deep without it: M = --fine or N).")
+    var alpha: Double?
+
     @Option(name: .long, help: "Squaring depth of taylor's products (default ceil((degree+1)/2 log2 N) + 2).")
     var squaringDepth: Int?
 
@@ -55,18 +60,26 @@ struct Build: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        if kind == .sawtooth, !(1...10_000).contains(s) { throw ValidationError("--s \(s): allowed 1 to 10000") }
-        if kind == .squaring || kind == .multiply, !(1...500).contains(m) { throw ValidationError("--m \(m): allowed 1 to 500") }
+        let gadget = Gadget(rawValue: kind)
+        guard gadget != nil || ConstructionRegistry.type(named: kind) != nil else {
+            throw ValidationError("'\(kind)' is not a gadget or a construction: use \((Gadget.allCases.map(\.rawValue) + ConstructionRegistry.names).joined(separator: ", "))")
+        }
+        if gadget == .sawtooth, !(1...10_000).contains(s) { throw ValidationError("--s \(s): allowed 1 to 10000") }
+        if gadget == .squaring || gadget == .multiply, !(1...500).contains(m) { throw ValidationError("--m \(m): allowed 1 to 500") }
         if let m = fine, !(1...100_000).contains(m) { throw ValidationError("--fine \(m): allowed 1 to 100000") }
-        if [.partition, .interpolation, .taylor, .deep].contains(kind), !(1...1_000_000).contains(cells) {
+        if gadget == nil || gadget == .partition, !(1...1_000_000).contains(cells) {
             throw ValidationError("--cells \(cells): allowed 1 to 1000000")
         }
-        if kind == .multiply, !(bound.isFinite && bound > 0) { throw ValidationError("--bound \(bound): give a finite M > 0") }
+        if gadget == .multiply, !(bound.isFinite && bound > 0) { throw ValidationError("--bound \(bound): give a finite M > 0") }
     }
 
     func run() throws {
         let net: Network
-        switch kind {
+        guard let gadget = Gadget(rawValue: kind) else {
+            net = try construction()
+            return try write(net)
+        }
+        switch gadget {
         case .tooth: net = Sawtooth.tooth()
         case .sawtooth: net = Sawtooth.sawtooth(s)
         case .squaring: net = Squaring.network(m: m)
@@ -80,35 +93,35 @@ struct Build: ParsableCommand {
             let outputs = (0...cells).map { j in b.trapezoid(b.combine([(Double(3 * cells), b.input(0))], constant: -Double(3 * j))) }
             net = try b.network(outputs: outputs, metadata: ["construction": "partition", "N": "\(cells)"],
                                 construction: ConstructionFacts(kind: .partition, cells: cells))
-        case .deep:
-            let target = try targetOptions.make()
-            let unit: Activation
-            do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
-            do {
-                let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: fine ?? cells)
-                                                 : try BitExtraction.network(target, cells: cells, fine: fine ?? cells)
-                if case .deep(_, let k) = try ConstructionKind.named("deep", degree: nil, smoothness: target.smoothness, activation: unit), k >= 2 {
-                    let window = ReLUByPower.window(forPrecision: relu.weightPrecision, power: k)
-                    net = try ReLUByPower.network(relu, power: k, windowExponent: window.exponent, precision: window.precision)
-                } else {
-                    net = relu
-                }
-            }
-            catch let e as ConstructionError { throw CLIError("deep: \(flagged(e))") }
-        case .interpolation, .taylor:
-            let target = try targetOptions.make()
-            do {
-                let unit: Activation
-                do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
-                let construction = try ConstructionKind.named(kind.rawValue, degree: degree, smoothness: target.smoothness, activation: unit)
-                if case .taylor(let n, 1) = construction {
-                    net = try TaylorPartition.network(target, cells: cells, degree: n, squaringDepth: squaringDepth,
-                                                      precision: construction.precision(cells: cells, smoothness: target.smoothness))
-                } else {
-                    net = try construction.build(target, cells: cells)
-                }
-            } catch let e as ConstructionError { throw CLIError("\(kind.rawValue): \(flagged(e))") }
         }
+        try write(net)
+    }
+
+    /// The network of the registry's construction `kind` for the target.
+    func construction() throws -> Network {
+        let target = try targetOptions.make()
+        let unit: Activation
+        do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
+        do {
+            let construction = try ConstructionRegistry.named(kind, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit)
+            if let deep = construction as? DeepConstruction {
+                // M given by --fine, else N^alpha when --alpha is given, else N.
+                let m = fine ?? alpha.map { DeepConstruction.fineCells(cells, $0, dimension: target.dimension) } ?? cells
+                let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: m)
+                                                 : try BitExtraction.network(target, cells: cells, fine: m)
+                guard deep.power >= 2 else { return relu }
+                let window = ReLUByPower.window(forPrecision: relu.weightPrecision, power: deep.power)
+                return try ReLUByPower.network(relu, power: deep.power, windowExponent: window.exponent, precision: window.precision)
+            }
+            if let taylor = construction as? TaylorConstruction, taylor.power == 1, let depth = squaringDepth {
+                return try TaylorPartition.network(target, cells: cells, degree: taylor.degree, squaringDepth: depth,
+                                                   precision: construction.precision(cells: cells, smoothness: target.smoothness, dimension: target.dimension))
+            }
+            return try construction.build(target, cells: cells)
+        } catch let e as ConstructionError { throw CLIError("\(kind): \(flagged(e))") }
+    }
+
+    func write(_ net: Network) throws {
         if let path = output {
             try NetworkFile.save(net, to: path)
             printError("wrote \(path): W_all = \(net.counts.weightsAll), depth = \(net.counts.depth)")

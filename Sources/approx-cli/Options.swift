@@ -56,7 +56,9 @@ func flagged(_ error: Error) -> String {
 /// Loads a network file, turning every failure into a one-line message.
 func loadNetwork(_ path: String) throws -> Network {
     do {
-        return try NetworkFile.load(path)
+        let net = try NetworkFile.load(path)
+        try ConstructionRegistry.checkKind(of: net)
+        return net
     } catch {
         throw CLIError("cannot load network: \(error)")
     }

@@ -29,7 +29,7 @@ struct Rate: ParsableCommand {
 
     @OptionGroup var targetOptions: TargetOptions
 
-    @Option(name: .long, help: "Construction: interpolation, taylor, deep or fixed-width.")
+    @Option(name: .long, help: ArgumentHelp("Construction: \(ConstructionRegistry.names.joined(separator: ", ")).", valueName: "name"))
     var construction: String = "interpolation"
 
     @Option(name: .long, help: "Polynomial degree of the taylor construction (default ceil(r) - 1).")
@@ -91,10 +91,10 @@ struct Rate: ParsableCommand {
 
     func run() throws {
         let target = try targetOptions.make()
-        let kind: ConstructionKind
+        let kind: any Construction
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
-        do { kind = try ConstructionKind.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit) }
+        do { kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit) }
         catch { throw CLIError("--construction: \(flagged(error))") }
         let grid: [Int]
         do { grid = try RateExperiment.weightGrid(weights, points: points) }
@@ -160,11 +160,11 @@ struct Rate: ParsableCommand {
         }
     }
 
-    func humanReport(_ target: Target, _ kind: ConstructionKind, _ rows: [RateRow], plannedCount: Int, requestedCount: Int,
+    func humanReport(_ target: Target, _ kind: any Construction, _ rows: [RateRow], plannedCount: Int, requestedCount: Int,
                      _ fit: PowerLawFit?, _ theory: RateExperiment.Theory, consistency: ConsistencyCheck? = nil) -> String {
         var lines: [String] = []
         lines.append("target        \(target.summary)  (d = \(target.dimension), r = \(format(target.smoothness)), \(roleText(target.role)))")
-        lines.append("construction  \(describe(kind)); errors in MPFR, guard at twice the precision")
+        lines.append("construction  \(kind.summary); errors in MPFR, guard at twice the precision")
         if let first = rows.first, first.draws > 1 {
             lines.append("draws         \(first.draws) seeds from \(targetOptions.seed); each error is the worst over them")
         }
@@ -256,17 +256,6 @@ struct Rate: ParsableCommand {
             t.append(cells)
         }
         return t
-    }
-
-    func describe(_ kind: ConstructionKind) -> String {
-        switch kind {
-        case .interpolation: "interpolation (piecewise linear on a uniform grid)"
-        case .taylor(let n, 1): "taylor (degree \(n), trapezoid partition of unity, Yarotsky multiplication)"
-        case .taylor(let n, let k): "taylor (degree \(n), relu^\(k) units: B-spline partition of unity, exact products)"
-        case .deep(let a, 1): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight)"
-        case .deep(let a, let k): "deep (bit extraction: N coarse cells, M = N^\(format(a)) fine cells per cell packed into one weight; every ReLU as \(k) relu^\(k) units)"
-        case .fixedWidth(let a): "fixed-width (bit extraction in a fully-connected ReLU network of width \(FixedWidthExtraction.width): N coarse cells scanned along the depth, M = N^\(format(a)) fine cells)"
-        }
     }
 
     func roleText(_ role: Target.Role) -> String {

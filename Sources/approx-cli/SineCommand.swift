@@ -65,7 +65,7 @@ struct Sine: ParsableCommand {
             do { net = try SineLookup.network(target, levels: levels, degree: n, bits: bits) }
             catch let e as ConstructionError { throw CLIError("sine: \(flagged(e))") }
             var options = SupNorm.Options(precision: precision, threads: threads)
-            ConstructionKind.applySearchHints(of: net, to: &options)
+            ConstructionRegistry.applySearchHints(of: net, to: &options)
             let result = try SupNorm.measure(net, against: target, options: options)
             rows.append((n, net.counts, result, Date().timeIntervalSince(start)))
             progress.note("degree \(n): error \(result.error.toDouble())")

@@ -57,7 +57,7 @@ struct SupNormCommand: ParsableCommand {
         let bits = precision ?? max(64, net.weightPrecision.bits)
         var options = SupNorm.Options(precision: try Precision(bits: bits), threads: threads)
         options.maximumGridPoints = searchPoints
-        ConstructionKind.applySearchHints(of: net, to: &options)
+        ConstructionRegistry.applySearchHints(of: net, to: &options)
         options.certification = certify.options(threads: threads)
         let start = Date()
         let r: SupNormResult

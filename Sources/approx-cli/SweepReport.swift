@@ -41,7 +41,7 @@ enum SweepReport {
         for r in rates {
             let ci = r.pLow.map { String(format: "[%.3f, %.3f]", $0, r.pHigh!) } ?? "-"
             let boot = r.bootstrapLow.map { String(format: "[%.3f, %.3f]", $0, r.bootstrapHigh!) } ?? "-"
-            t.append([r.experiment, r.smoothness.formatted(), String(r.dimension), r.construction + (r.construction == "deep" ? " α=\(r.depthExponent.formatted())" : ""),
+            t.append([r.experiment, r.smoothness.formatted(), String(r.dimension), r.construction + (r.construction == DeepConstruction.name ? " α=\(r.depthExponent.formatted())" : ""),
                       "\(r.weightsMin)…\(r.weightsMax)", String(format: "%.3f", r.p), ci, boot, String(format: "%.3f", r.pTheory), r.region])
         }
         var lines = [t.render()]

@@ -227,9 +227,9 @@ import struct Foundation.URL
         #expect(r2.certified!.isWithinGap && r2.certified!.upper >= 0.1897366)
         // Deep lacunary r = ½, seed 37, N = 5: the branch and bound moves the error up.
         let lac = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: 37))
-        let deep = try ConstructionKind.deep(alpha: 1, power: 1).build(lac, cells: 5)
-        var o3 = SupNorm.Options(precision: ConstructionKind.deep(alpha: 1, power: 1).precision(cells: 5, smoothness: 0.5, dimension: 1))
-        ConstructionKind.applySearchHints(of: deep, to: &o3)
+        let deep = try DeepConstruction(alpha: 1, power: 1).build(lac, cells: 5)
+        var o3 = SupNorm.Options(precision: DeepConstruction(alpha: 1, power: 1).precision(cells: 5, smoothness: 0.5, dimension: 1))
+        ConstructionRegistry.applySearchHints(of: deep, to: &o3)
         let plain = try SupNorm.measure(deep, against: lac, options: o3)
         o3.certification = .init()
         let r3 = try SupNorm.measure(deep, against: lac, options: o3)

@@ -128,7 +128,7 @@ func searchOptions(_ precision: Precision) -> SupNorm.Options {
     @Test(arguments: [(1, 2), (1, 8), (1, 32), (2, 2), (2, 4)])
     func taylorErrorWithinTheBound(d: Int, n: Int) throws {
         let target = try TargetCatalog.make("smooth-sine", dimension: d, smoothness: 2)
-        let kind = ConstructionKind.taylor(degree: 1, power: 1)
+        let kind = TaylorConstruction(degree: 1, power: 1)
         let net = try kind.build(target, cells: n)
         let m = TaylorPartition.defaultSquaringDepth(cells: n, degree: 1)
         let result = try SupNorm.measure(net, against: target, options: searchOptions(kind.precision(cells: n, smoothness: target.smoothness)))

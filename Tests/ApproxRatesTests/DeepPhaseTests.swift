@@ -114,7 +114,7 @@ import ApproxRates
         func measure(_ n: Int, _ m: Int, rounding: Int? = nil) throws -> (Double, Network) {
             let net = try BitExtraction.network(target, cells: n, fine: m)
             var o = searchOptions(rounding.map { try! Precision(bits: $0) } ?? net.weightPrecision)
-            o.sampledZones = ConstructionKind.sampledZones(of: net)
+            o.sampledZones = ConstructionRegistry.sampledZones(of: net)
             let measured = try rounding.map { try net.rounded(to: Precision(bits: $0)) } ?? net
             return (try SupNorm.measure(measured, against: target, options: o).error.toDouble(), net)
         }
@@ -140,7 +140,7 @@ import ApproxRates
             let net = try BitExtraction.network(smooth, cells: n, fine: n)
             #expect(net.metadata["order"] == "2")
             var o = searchOptions(net.weightPrecision)
-            o.sampledZones = ConstructionKind.sampledZones(of: net)
+            o.sampledZones = ConstructionRegistry.sampledZones(of: net)
             errors.append(try SupNorm.measure(net, against: smooth, options: o).error.toDouble())
         }
         // r = 2: h² falls 16× per doubling; ask for more than the 4× any r = 1 rate could give.
@@ -154,7 +154,7 @@ import ApproxRates
         for m in [10, 16] {
             let net = try SnakeExtraction.network(plane, cells: 1, fine: m)
             var o = searchOptions(net.weightPrecision)
-            o.samplingSpacing = ConstructionKind.samplingSpacing(of: net)
+            o.samplingSpacing = ConstructionRegistry.samplingSpacing(of: net)
             planeErrors.append(try SupNorm.measure(net, against: plane, options: o).error.toDouble())
         }
         print("2-D deep errors at N = 1, M = 10 and 16: \(planeErrors)")
@@ -166,7 +166,7 @@ import ApproxRates
     // Items 10 and 11 on constructed networks, and on a fake that claims too much.
     @Test func depthLawAndVCConsistency() throws {
         let target = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: 2))
-        var experiment = try RateExperiment(target: target, construction: .deep(alpha: 1, power: 1), requestedWeights: [1200, 2400, 4800])
+        var experiment = try RateExperiment(target: target, construction: DeepConstruction(alpha: 1, power: 1), requestedWeights: [1200, 2400, 4800])
         experiment.threads = 2
         let rows = try experiment.plannedCells().map { try experiment.measure(weights: $0.requested, cells: $0.cells) }
         let fit = try experiment.fit(rows)

@@ -27,7 +27,7 @@ import ApproxRates
         var shapes: [[Int]] = []
         for r in [0.5, 1.0] {
             let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: r, options: .init())
-            let net = try ConstructionKind.fixedWidth(alpha: 1).build(f, cells: 16)
+            let net = try FixedWidthConstruction(alpha: 1).build(f, cells: 16)
             #expect(net.layers.dropLast().allSatisfy { $0.outputCount == 12 && $0.isDense && $0.activations.allSatisfy { $0 == .relu } })
             #expect(net.layers.last!.activations == [.identity])
             let depth = net.counts.depth
@@ -38,10 +38,10 @@ import ApproxRates
         #expect(shapes[0] == shapes[1])
         // Every N the rate sweep uses fits the width (the scan and the chain never overlap).
         let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init())
-        for n in [1, 2, 3, 4, 5, 8, 33] { _ = try ConstructionKind.fixedWidth(alpha: 1).build(f, cells: n) }
-        let kind = try ConstructionKind.named("fixed-width", degree: nil, smoothness: 0.5)
-        #expect(kind == .fixedWidth(alpha: 1) && kind.expectedRate(smoothness: 0.5, dimension: 1) == 1)
-        #expect(throws: ConstructionError.self) { try ConstructionKind.named("fixed-width", degree: nil, smoothness: 1.5) }
+        for n in [1, 2, 3, 4, 5, 8, 33] { _ = try FixedWidthConstruction(alpha: 1).build(f, cells: n) }
+        let kind = try ConstructionRegistry.named("fixed-width", degree: nil, smoothness: 0.5)
+        #expect(kind as? FixedWidthConstruction == FixedWidthConstruction(alpha: 1) && kind.expectedRate(smoothness: 0.5, dimension: 1) == 1)
+        #expect(throws: ConstructionError.self) { try ConstructionRegistry.named("fixed-width", degree: nil, smoothness: 1.5) }
     }
 
     // Its sup-norm error is that of the wide network (it is the same function), measured by the
@@ -52,7 +52,7 @@ import ApproxRates
         var results: [Double] = []
         for net in [try FixedWidthExtraction.network(f, cells: n, fine: n, precision: p), try BitExtraction.network(f, cells: n, fine: n, precision: p)] {
             var o = SupNorm.Options(precision: p)
-            ConstructionKind.applySearchHints(of: net, to: &o)
+            ConstructionRegistry.applySearchHints(of: net, to: &o)
             results.append(try SupNorm.measure(net, against: f, options: o).error.toDouble())
         }
         #expect(abs(results[0] - results[1]) <= 1e-12 * results[1], "\(results)")
@@ -66,10 +66,10 @@ import ApproxRates
     @Test func samplingFallbackResolvesTheFineGrid() throws {
         let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 3))
         let n = 40
-        let net = try ConstructionKind.fixedWidth(alpha: 1).build(f, cells: n)
-        #expect(ConstructionKind.samplingSpacing(of: net) == 1 / Double(2 * n * n))
+        let net = try FixedWidthConstruction(alpha: 1).build(f, cells: n)
+        #expect(ConstructionRegistry.samplingSpacing(of: net) == 1 / Double(2 * n * n))
         var exact = SupNorm.Options(precision: net.weightPrecision)
-        ConstructionKind.applySearchHints(of: net, to: &exact)
+        ConstructionRegistry.applySearchHints(of: net, to: &exact)
         #expect(exact.maximumSweepUpdates >= 300_000_000)
         let swept = try SupNorm.measure(net, against: f, options: exact)
         #expect(swept.method.hasPrefix("exact pieces"))

@@ -48,10 +48,10 @@ import ApproxRates
         let sine = try TargetCatalog.make("smooth-sine", dimension: 1, smoothness: 2, options: .init())   // |f''| ≤ 1, |f'''| ≤ 2π
         var previous: Double?
         for n in [8, 16, 32] {
-            let kind = ConstructionKind.taylor(degree: 1, power: 2)
+            let kind = TaylorConstruction(degree: 1, power: 2)
             let net = try kind.build(sine, cells: n)
             var o = SupNorm.Options(precision: kind.precision(cells: n, smoothness: 2))
-            ConstructionKind.applySearchHints(of: net, to: &o)
+            ConstructionRegistry.applySearchHints(of: net, to: &o)
             let e = try SupNorm.measure(net, against: sine, options: o).error.toDouble()
             let bound = SplineTaylorPartition.errorBound(cells: n, degree: 1, power: 2, dimension: 1, derivativeBound: 1)
             #expect(e <= bound, "N = \(n): error \(e) above the bound \(bound)")
@@ -60,16 +60,16 @@ import ApproxRates
             previous = e
         }
         // Degree 2 on the same target (n = 3, |f'''| ≤ 2π) and the 2-D target (|∂²f| ≤ 1/2).
-        let net3 = try ConstructionKind.taylor(degree: 2, power: 2).build(sine, cells: 16)
-        var o3 = SupNorm.Options(precision: ConstructionKind.taylor(degree: 2, power: 2).precision(cells: 16, smoothness: 3))
-        ConstructionKind.applySearchHints(of: net3, to: &o3)
+        let net3 = try TaylorConstruction(degree: 2, power: 2).build(sine, cells: 16)
+        var o3 = SupNorm.Options(precision: TaylorConstruction(degree: 2, power: 2).precision(cells: 16, smoothness: 3))
+        ConstructionRegistry.applySearchHints(of: net3, to: &o3)
         let e3 = try SupNorm.measure(net3, against: sine, options: o3).error.toDouble()
         #expect(e3 <= SplineTaylorPartition.errorBound(cells: 16, degree: 2, power: 2, dimension: 1, derivativeBound: 2 * Double.pi))
         let sine2 = try TargetCatalog.make("smooth-sine", dimension: 2, smoothness: 2, options: .init())
-        let kind2 = ConstructionKind.taylor(degree: 1, power: 2)
+        let kind2 = TaylorConstruction(degree: 1, power: 2)
         let net2 = try kind2.build(sine2, cells: 6)
         var o2 = SupNorm.Options(precision: kind2.precision(cells: 6, smoothness: 2, dimension: 2))
-        ConstructionKind.applySearchHints(of: net2, to: &o2)
+        ConstructionRegistry.applySearchHints(of: net2, to: &o2)
         let e2 = try SupNorm.measure(net2, against: sine2, options: o2).error.toDouble()
         #expect(e2 <= SplineTaylorPartition.errorBound(cells: 6, degree: 1, power: 2, dimension: 2, derivativeBound: 0.5))
     }
@@ -78,15 +78,15 @@ import ApproxRates
     // (1-D), and the depth does not grow with N.
     @Test func splineTaylorCountsAreLinearInCells() throws {
         let f = try TargetCatalog.make("smooth-sine", dimension: 1, smoothness: 2, options: .init())
-        let kind = ConstructionKind.taylor(degree: 1, power: 2)
+        let kind = TaylorConstruction(degree: 1, power: 2)
         let counts = try [64, 128, 256].map { try kind.build(f, cells: $0).counts }
         #expect(Set(counts.map(\.depth)).count == 1)
         let ratio = Double(counts[2].weightsAll) / Double(counts[1].weightsAll)
         #expect(abs(ratio - 2) < 0.02, "W(256)/W(128) = \(ratio)")
-        #expect(try ConstructionKind.named("taylor", degree: nil, smoothness: 2, activation: .reluPower(2)) == .taylor(degree: 1, power: 2))
-        #expect(try ConstructionKind.named("deep", degree: nil, smoothness: 1, activation: .reluPower(2)) == .deep(alpha: 1, power: 2))
-        #expect(throws: ConstructionError.self) { try ConstructionKind.named("interpolation", degree: nil, smoothness: 1, activation: .reluPower(2)) }
-        #expect(throws: ConstructionError.self) { try ConstructionKind.named("taylor", degree: nil, smoothness: 1, activation: .sine) }
+        #expect(try ConstructionRegistry.named("taylor", degree: nil, smoothness: 2, activation: .reluPower(2)) as? TaylorConstruction == TaylorConstruction(degree: 1, power: 2))
+        #expect(try ConstructionRegistry.named("deep", degree: nil, smoothness: 1, activation: .reluPower(2)) as? DeepConstruction == DeepConstruction(alpha: 1, power: 2))
+        #expect(throws: ConstructionError.self) { try ConstructionRegistry.named("interpolation", degree: nil, smoothness: 1, activation: .reluPower(2)) }
+        #expect(throws: ConstructionError.self) { try ConstructionRegistry.named("taylor", degree: nil, smoothness: 1, activation: .sine) }
     }
 
     // Reference notes section 5 item 10 for ReLU^k: at a fixed depth the bound grows like
@@ -142,13 +142,13 @@ import ApproxRates
     // network swept exactly, the ReLU² one sampled at h/2 with pattern search.
     @Test func deepReluSquaredKeepsTheReluError() throws {
         let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init())
-        let relu = ConstructionKind.deep(alpha: 1, power: 1), square = ConstructionKind.deep(alpha: 1, power: 2)
+        let relu = DeepConstruction(alpha: 1, power: 1), square = DeepConstruction(alpha: 1, power: 2)
         let a = try relu.build(f, cells: 8), b = try square.build(f, cells: 8)
         #expect(b.counts.depth == a.counts.depth)
         var oa = SupNorm.Options(precision: relu.precision(cells: 8, smoothness: 1))
-        ConstructionKind.applySearchHints(of: a, to: &oa)
+        ConstructionRegistry.applySearchHints(of: a, to: &oa)
         var ob = SupNorm.Options(precision: square.precision(cells: 8, smoothness: 1))
-        ConstructionKind.applySearchHints(of: b, to: &ob)
+        ConstructionRegistry.applySearchHints(of: b, to: &ob)
         let ea = try SupNorm.measure(a, against: f, options: oa), eb = try SupNorm.measure(b, against: f, options: ob)
         #expect(eb.error.toDouble() <= ea.error.toDouble() * (1 + 1e-9) && eb.error.toDouble() >= 0.98 * ea.error.toDouble(),
                 "ReLU \(ea.error.toDouble()), ReLU² \(eb.error.toDouble())")

@@ -50,30 +50,30 @@ import ApproxRates
 
     @Test func dyadicPlanAndUnsupportedDimensions() throws {
         let t = try TargetCatalog.make("power", dimension: 1, smoothness: 1)
-        let e = try RateExperiment(target: t, construction: .interpolation, requestedWeights: [100, 1000, 10000])
+        let e = try RateExperiment(target: t, construction: InterpolationConstruction(), requestedWeights: [100, 1000, 10000])
         let plan = try e.plannedCells()
         #expect(plan.map(\.cells) == [32, 256, 4096])          // W = 3N + 1 nearest on a log scale
-        let any = try RateExperiment(target: t, construction: .interpolation, requestedWeights: [100, 1000], dyadic: false)
+        let any = try RateExperiment(target: t, construction: InterpolationConstruction(), requestedWeights: [100, 1000], dyadic: false)
         #expect(try any.plannedCells().map(\.cells) == [33, 333])
         let t3 = try TargetCatalog.formula("x1*x2*x3", dimension: 3, smoothness: 2)
-        #expect(throws: ConstructionError.self) { try RateExperiment(target: t3, construction: .interpolation, requestedWeights: [100]) }
-        #expect(throws: ConstructionError.self) { try ConstructionKind.named("spline", degree: nil, smoothness: 1) }
-        #expect(try ConstructionKind.named("taylor", degree: nil, smoothness: 2.5) == .taylor(degree: 2, power: 1))
+        #expect(throws: ConstructionError.self) { try RateExperiment(target: t3, construction: InterpolationConstruction(), requestedWeights: [100]) }
+        #expect(throws: ConstructionError.self) { try ConstructionRegistry.named("spline", degree: nil, smoothness: 1) }
+        #expect(try ConstructionRegistry.named("taylor", degree: nil, smoothness: 2.5) as? TaylorConstruction == TaylorConstruction(degree: 2, power: 1))
         // Degree 0 in 1-D multiplies nothing: its law is in W, not W/ln W.
-        #expect(!ConstructionKind.taylor(degree: 0, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
-        #expect(ConstructionKind.taylor(degree: 0, power: 1).fitsAgainstWeightsOverLog(dimension: 2))
-        #expect(ConstructionKind.taylor(degree: 1, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
+        #expect(!TaylorConstruction(degree: 0, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
+        #expect(TaylorConstruction(degree: 0, power: 1).fitsAgainstWeightsOverLog(dimension: 2))
+        #expect(TaylorConstruction(degree: 1, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
     }
 
     @Test func drawsReportTheWorstCase() throws {
         let targets = try (1...3).map { try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: UInt64($0))) }
-        var one = try RateExperiment(target: targets[0], construction: .interpolation, requestedWeights: [200])
+        var one = try RateExperiment(target: targets[0], construction: InterpolationConstruction(), requestedWeights: [200])
         let single = try one.measure(weights: 200, cells: 64)
         one.draws = Array(targets.dropFirst())
         let worst = try one.measure(weights: 200, cells: 64)
         #expect(worst.draws == 3 && single.draws == 1)
         #expect(worst.errorValue >= single.errorValue)
-        let each = try targets.map { t in try RateExperiment(target: t, construction: .interpolation, requestedWeights: [200]).measure(weights: 200, cells: 64).errorValue }
+        let each = try targets.map { t in try RateExperiment(target: t, construction: InterpolationConstruction(), requestedWeights: [200]).measure(weights: 200, cells: 64).errorValue }
         #expect(worst.errorValue == each.max()!)
         #expect(each[worst.worstDraw] == worst.errorValue)
     }
@@ -82,7 +82,7 @@ import ApproxRates
         // A small run of the shallow phase: |x - 1/3|^r, p = r within 0.05 over W = 1e2..1e4.
         for r in [0.5, 1.0] {
             let t = try TargetCatalog.make("power", dimension: 1, smoothness: r)
-            let e = try RateExperiment(target: t, construction: .interpolation,
+            let e = try RateExperiment(target: t, construction: InterpolationConstruction(),
                                        requestedWeights: try RateExperiment.weightGrid(from: 100, to: 10000, points: 4))
             let rows = try e.plannedCells().map { try e.measure(weights: $0.requested, cells: $0.cells) }
             let fit = try e.fit(rows)

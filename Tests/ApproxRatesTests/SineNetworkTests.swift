@@ -53,7 +53,7 @@ import ApproxRates
             let net = try SineLookup.network(f, levels: 3, degree: n, bits: 96)
             #expect(Set(net.layers.flatMap(\.activations)).isSubset(of: [.sine, .relu, .identity]))
             var o = SupNorm.Options(precision: SineLookup.precision(levels: 3, bits: 96))
-            ConstructionKind.applySearchHints(of: net, to: &o)
+            ConstructionRegistry.applySearchHints(of: net, to: &o)
             #expect(o.samplingSpacing == 1.0 / 64)
             o.maximumGridPoints = 65
             let e = try SupNorm.measure(net, against: f, options: o).error.toDouble()

@@ -30,6 +30,24 @@ import MeasurementModule
 /// Depth ≈ 2M, W ≈ 20N + 60M; the packed weights need about M log₂β bits, so the construction
 /// carries its own precision (``precision(cells:fine:smoothness:)``).
 public enum BitExtraction {
+    /// The search hints of a bit-extraction network (deep or fixed-width) from its facts: its
+    /// error lives on the fine grid h = 1/(NM), so the sampling search resolves h/2; in 1-D the
+    /// cut-off zones (δ around each interior coarse node, with a margin of δ/10⁶ that keeps every
+    /// swept interval clear of the zone it borders) are sampled, and the exact sweep, the search
+    /// that scales, gets a 10× larger budget (3·10⁸ unit updates).
+    public static func searchHints(_ facts: ConstructionFacts, dimension d: Int) -> SearchHints {
+        guard let n = facts.cells, let m = facts.fineCells else { return .none }
+        var hints = SearchHints(samplingSpacing: 1 / Double(2 * n * m))
+        if d == 1 {
+            hints.minimumSweepUpdates = 300_000_000
+            if let delta = facts.zoneHalfWidth {
+                let margin = delta * (1 + 1e-6)
+                hints.sampledZones = (1..<n).map { c in (Double(c) / Double(n) - margin)...(Double(c) / Double(n) + margin) }
+            }
+        }
+        return hints
+    }
+
     /// Digit order for smoothness r: 1 for r ≤ 1, 2 above.
     public static func order(smoothness r: Double) -> Int { r <= 1 ? 1 : 2 }
 

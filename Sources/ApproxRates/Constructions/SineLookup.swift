@@ -32,6 +32,13 @@ import MeasurementModule
 /// class would need K ~ ε^(−1/r) cells and tables of that many entries in one weight).
 /// The working precision holds the tables: B(2K + 1) + 256 bits.
 public enum SineLookup {
+    /// A sine lookup is analytic inside each of its K cells (blended near their edges): the
+    /// sampling spacing 1/(8K).
+    public static func searchHints(_ facts: ConstructionFacts) -> SearchHints {
+        guard let k = facts.lookupCells else { return .none }
+        return SearchHints(samplingSpacing: 1 / Double(8 * k))
+    }
+
     /// The working precision for K = 2^`levels` cells and `bits` per entry.
     public static func precision(levels k: Int, bits: Int) -> Precision {
         Precision(uncheckedBits: bits * (2 * (1 << k) + 1) + Precision.Margin.exactSums)

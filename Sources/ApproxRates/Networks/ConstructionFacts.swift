@@ -7,10 +7,37 @@ import Foundation
 /// files carry them as the `"construction"` object, decoded strictly: an unknown or misspelt key
 /// is an error naming it, not a silent fallback to the default search.
 public struct ConstructionFacts: Codable, Sendable, Equatable {
-    /// The constructions that record facts.
-    public enum Kind: String, Codable, Sendable, CaseIterable {
-        case tooth, sawtooth, squaring, multiply, partition, interpolation, taylor, deep
-        case fixedWidth = "fixed-width", sineLookup = "sine-lookup", sineShattering = "sine-shattering"
+    /// The name of the construction that built the network: a registry name (a new
+    /// construction brings its own name, no case to add here) or a gadget's. A name is lowercase
+    /// letters, digits and hyphens; whether it names a known construction is the constructions
+    /// floor's to say (``ConstructionRegistry/isKnown(_:)``).
+    public struct Kind: RawRepresentable, Codable, Hashable, Sendable, CustomStringConvertible {
+        /// The name.
+        public let rawValue: String
+        /// The kind named `rawValue`.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+        /// Whether `name` has the form of a kind: a lowercase letter, then lowercase letters,
+        /// digits and hyphens.
+        public static func isWellFormed(_ name: String) -> Bool {
+            guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+            return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            let name = try c.decode(String.self)
+            guard Kind.isWellFormed(name) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "kind '\(name)' is not a construction name (lowercase letters, digits and hyphens)")
+            }
+            rawValue = name
+        }
+        public func encode(to encoder: Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
+
+        public static let tooth = Kind(rawValue: "tooth"), sawtooth = Kind(rawValue: "sawtooth")
+        public static let squaring = Kind(rawValue: "squaring"), multiply = Kind(rawValue: "multiply")
+        public static let partition = Kind(rawValue: "partition"), interpolation = Kind(rawValue: "interpolation")
+        public static let taylor = Kind(rawValue: "taylor"), deep = Kind(rawValue: "deep"), fixedWidth = Kind(rawValue: "fixed-width")
+        public static let sineLookup = Kind(rawValue: "sine-lookup"), sineShattering = Kind(rawValue: "sine-shattering")
     }
 
     /// The partition of unity of a Taylor network.
@@ -61,12 +88,7 @@ public struct ConstructionFacts: Codable, Sendable, Equatable {
                 debugDescription: "unknown key '\(unknown)' in the construction facts: use \(CodingKeys.allCases.map(\.stringValue).joined(separator: ", "))"))
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let name = try c.decode(String.self, forKey: .kind)
-        guard let kind = Kind(rawValue: name) else {
-            throw DecodingError.dataCorruptedError(forKey: .kind, in: c,
-                debugDescription: "kind '\(name)' is not a construction: use \(Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        self.kind = kind
+        kind = try c.decode(Kind.self, forKey: .kind)
         func positive(_ key: CodingKeys) throws -> Int? {
             guard let v = try c.decodeIfPresent(Int.self, forKey: key) else { return nil }
             guard v >= 1 else { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\(key.stringValue) is \(v); it must be at least 1") }

@@ -278,7 +278,8 @@ extension ConstructionFacts {
     /// the only place that reads the metadata's text; files written now carry the
     /// `"construction"` object instead.
     init?(legacyMetadata m: [String: String]) {
-        guard let name = m["construction"], let kind = Kind(rawValue: name) else { return nil }
+        guard let name = m["construction"], Kind.isWellFormed(name) else { return nil }
+        let kind = Kind(rawValue: name)
         func int(_ key: String) -> Int? { m[key].flatMap(Int.init).flatMap { $0 >= 1 ? $0 : nil } }
         let zone = m["zone"].flatMap(Double.init).flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
         let power = m["activation"].flatMap { $0.hasPrefix("relu^") ? Int($0.dropFirst(5)) : nil }

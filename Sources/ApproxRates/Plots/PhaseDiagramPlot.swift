@@ -2,6 +2,7 @@ import Foundation
 import PrecisionModule
 import FileIOModule
 import RatesModule
+import ConstructionsModule
 import DynamicsModule
 
 /// The (r/d, p) phase diagram: the shallow region p ≤ r/d, the deep region r/d < p ≤ 2r/d and the
@@ -19,9 +20,10 @@ public struct PhaseDiagramPlot: Sendable {
     public static func color(_ activation: String) -> String {
         switch activation { case "relu": "#0072B2"; case "relu2", "relu^2": "#D55E00"; case "sine": "#009E73"; default: "#CC79A7" }
     }
-    /// Marker of a construction.
+    /// Marker of a construction: the shape its registry entry names (a diamond for names not
+    /// registered).
     public static func marker(_ construction: String) -> SVGCanvas.Marker {
-        switch construction { case "interpolation": .circle; case "taylor": .square; case "deep": .triangle; case "fixed-width": .diamond; default: .diamond }
+        SVGCanvas.Marker(rawValue: ConstructionRegistry.marker(construction).rawValue) ?? .diamond
     }
 
     /// The SVG document.
@@ -66,14 +68,14 @@ public struct PhaseDiagramPlot: Sendable {
             }
             c.line(px + 2.4, y.map(r.pTheory), px + 5.4, y.map(r.pTheory), stroke: "#000", width: 0.9)
             c.marker(Self.marker(r.construction), px, y.map(r.p), color: color)
-            if r.construction == "deep" && r.depthExponent != 1 {
+            if r.construction == DeepConstruction.name && r.depthExponent != 1 {
                 c.text("$α$=\(r.depthExponent.formatted())", px - 3.5, y.map(r.p) + 2.5, anchor: "end", size: 6)
             }
         }
         // Legend below the axes: constructions (shapes), activations (colours), the theory dash.
         var lx = 8.0
         let ly = 190.0, ly2 = 203.0
-        for name in ["interpolation", "taylor", "deep", "fixed-width"] where rates.contains(where: { $0.construction == name }) {
+        for name in ConstructionRegistry.names where rates.contains(where: { $0.construction == name }) {
             c.marker(Self.marker(name), lx + 3, ly - 2.8, color: "#444"); c.text(name, lx + 9, ly, size: 7.5); lx += 16 + c.textWidth(name, size: 7.5)
         }
         lx = 8

@@ -86,7 +86,7 @@ extension MeasuredRate {
         experiment = spec.name; target = TargetCatalog.names.contains(spec.target) ? spec.target : "formula"
         targetSummary = first.targetSummary; role = first.role.rawValue
         smoothness = spec.smoothness; dimension = spec.dimension; activation = spec.activation; construction = spec.construction
-        depthExponent = spec.construction == "deep" ? (spec.alpha ?? 1) : 0
+        depthExponent = spec.construction == DeepConstruction.name ? (spec.alpha ?? 1) : 0
         weightsMin = rows.first!.weightsAll; weightsMax = rows.last!.weightsAll
         self.points = rows.count; pointsFitted = estimate.fit.count
         precisionMin = rows.map(\.precision).min()!; precisionMax = rows.map(\.precision).max()!

@@ -11,7 +11,7 @@ public struct RateExperiment: Sendable {
     /// The function approximated.
     public let target: Target
     /// What is grown.
-    public let construction: ConstructionKind
+    public let construction: any Construction
     /// The weight counts asked for, increasing.
     public let requestedWeights: [Int]
     /// Further draws of a random target (other seeds): each row reports the worst error over
@@ -19,7 +19,7 @@ public struct RateExperiment: Sendable {
     public var draws: [Target] = []
     /// Threads for the measurement.
     public var threads: Int?
-    /// Whether grid sizes are powers of two (see ``ConstructionKind/cells(forWeights:table:dyadic:)``).
+    /// Whether grid sizes are powers of two (see ``cells(forWeights:table:dyadic:)``).
     public var dyadic: Bool = true
     /// Networks built while planning, handed to ``measure(weights:cells:)`` once.
     let built = NetworkCache()
@@ -60,7 +60,7 @@ public struct RateExperiment: Sendable {
     /// An experiment growing `construction` on `target` at the weight counts `requestedWeights`
     /// (see ``weightGrid(from:to:points:)``); throws when the construction does not support the
     /// target's dimension.
-    public init(target: Target, construction: ConstructionKind, requestedWeights: [Int], threads: Int? = nil,
+    public init(target: Target, construction: any Construction, requestedWeights: [Int], threads: Int? = nil,
                 dyadic: Bool = true) throws {
         try construction.checkDimension(target.dimension)
         self.target = target
@@ -81,7 +81,7 @@ public struct RateExperiment: Sendable {
     public func gridSizes() throws -> [(requested: Int, cells: Int)] {
         let table = try construction.weightTable(target, upTo: requestedWeights.max() ?? 0)
         for (n, net) in table { built.store(net, cells: n) }
-        return requestedWeights.map { ($0, ConstructionKind.cells(forWeights: $0, table: table, dyadic: dyadic)) }
+        return requestedWeights.map { ($0, RateExperiment.cells(forWeights: $0, table: table, dyadic: dyadic)) }
     }
 
     /// Builds and measures the network with N = `cells` (planned for `weights`): the worst
@@ -162,7 +162,7 @@ public struct RateExperiment: Sendable {
     func measure(_ net: Network, _ f: Target, at rounding: Precision?, default precision: Precision) throws -> SupNormResult {
         var options = SupNorm.Options(precision: precision, threads: threads)
         options.maximumGridPoints = searchPoints
-        ConstructionKind.applySearchHints(of: net, to: &options)
+        ConstructionRegistry.applySearchHints(of: net, to: &options)
         options.certification = rounding == nil || rounding == precisionOverride ? certification : nil
         let measured = try rounding.map { try net.rounded(to: $0) } ?? net
         return try SupNorm.measure(measured, against: f, options: options)
@@ -201,5 +201,24 @@ public struct RateExperiment: Sendable {
     public func fit(_ rows: [RateRow]) throws -> PowerLawFit {
         let distinct = RateRow.onePerGridSize(rows)
         return try PowerLawFit(weights: distinct.map { Double($0.weightsAll) }, errors: distinct.map(\.errorValue), against: theory.against)
+    }
+}
+
+extension RateExperiment {
+    /// The grid size N for about `weights` weights, from a construction's ``Construction/weightTable(_:upTo:)``: with
+    /// `dyadic`, the power of two whose W_all is nearest on a log scale (nodes m/N are then exact
+    /// binary numbers, and an off-grid point such as x₀ = 1/3 keeps the same relative position in
+    /// its cell at every N); otherwise N interpolated as a local power law between the two
+    /// bracketing powers of two.
+    public static func cells(forWeights weights: Int, table: [(cells: Int, network: Network)], dyadic: Bool) -> Int {
+        let table = table.map { (cells: $0.cells, weights: $0.network.counts.weightsAll) }
+        let target = log(Double(weights))
+        let nearest = table.min { abs(log(Double($0.weights)) - target) < abs(log(Double($1.weights)) - target) }!
+        if dyadic || table.count < 2 { return nearest.cells }
+        let upper = table.firstIndex { $0.weights >= weights } ?? table.count - 1
+        let k = Swift.max(1, upper)
+        let (n0, w0) = table[k - 1], (n1, w1) = table[k]
+        let e = log(Double(w1) / Double(w0)) / log(Double(n1 + 1) / Double(n0 + 1))
+        return Swift.max(1, Int((Double(n0 + 1) * pow(Double(weights) / Double(w0), 1 / e)).rounded()) - 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TargetsModule
+import ConstructionsModule
 
 /// The JSON report of one rate experiment (`approx-cli rate --json`), as Codable types: the
 /// target, the construction, one row per grid size, the fit with its intervals and flags, the
@@ -106,12 +107,9 @@ public struct RateReport: Encodable, Sendable {
         let t = experiment.target
         target = TargetPart(name: t.name, summary: t.summary, dimension: t.dimension, smoothness: t.smoothness, role: role)
         construction = experiment.construction.name
-        if case .taylor(let n, _) = experiment.construction { degree = n } else { degree = nil }
+        degree = (experiment.construction as? TaylorConstruction)?.degree
         activation = experiment.construction.activation.description
-        switch experiment.construction {
-        case .deep(let a, _), .fixedWidth(let a): alpha = a
-        default: alpha = nil
-        }
+        alpha = type(of: experiment.construction).parameters.contains(.alpha) ? experiment.construction.depthExponent : nil
         self.rows = rows.map { Row(row: $0) }
         self.fit = Nullable(fit.map { fit in
             let certified = RateRow.certifiedFit(rows, against: theory.against)

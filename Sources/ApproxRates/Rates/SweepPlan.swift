@@ -103,7 +103,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         do {
             let f = try make(0)
             if draws > 1 && f.name != "lacunary" { throw RateError("draws \(draws): only the lacunary target is random") }
-            let kind = try ConstructionKind.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit)
+            let kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit)
             var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
                                        dyadic: grid == "dyadic")
             e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }
@@ -185,7 +185,7 @@ public struct SweepPlan: Sendable, Codable, Equatable {
     public func jobs() throws -> [Job] {
         try experiments.enumerated().flatMap { (i, e) in
             try e.weightGrid().map { w in
-                var deep = e.construction == "deep" ? 4.0 : 1
+                var deep = ConstructionRegistry.costPerWeight(e.construction)
                 if deep > 1, case .reluPower(let k)? = try? Activation(name: e.activation) { deep *= Double(2 * k) }
                 let cost = Double(w) * Double(e.draws) * deep * Foundation.pow(4, Double(e.dimension - 1))
                 return Job(id: "\(e.name)|W=\(w)", experiment: i, weights: w, cost: cost)

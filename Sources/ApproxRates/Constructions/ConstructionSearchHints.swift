@@ -1,0 +1,28 @@
+import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+
+extension ConstructionRegistry {
+    /// Sets the search hints of `network` in `options` (``searchHints(of:)``).
+    public static func applySearchHints(of network: Network, to options: inout SupNorm.Options) {
+        options.apply(searchHints(of: network))
+    }
+
+    /// The search hints of `network`, from its typed ``ConstructionFacts``: each construction
+    /// supplies its own (``Construction/searchHints(_:dimension:)``), a sine lookup its cell
+    /// size; none for a network without facts.
+    public static func searchHints(of network: Network) -> SearchHints {
+        guard let facts = network.construction else { return .none }
+        if facts.kind == .sineLookup { return SineLookup.searchHints(facts) }
+        return type(named: facts.kind.rawValue)?.searchHints(facts, dimension: network.inputDimension) ?? .none
+    }
+
+    /// The intervals the sup-norm search samples rather than sweeps for `network`: the cut-off
+    /// zones of a 1-D deep or fixed-width network (``searchHints(of:)``), none for the others.
+    public static func sampledZones(of network: Network) -> [ClosedRange<Double>] { searchHints(of: network).sampledZones }
+
+    /// The grid spacing the sampling search must resolve for `network` (``searchHints(of:)``).
+    public static func samplingSpacing(of network: Network) -> Double? { searchHints(of: network).samplingSpacing }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import PrecisionModule
+import NetworksModule
+import TargetsModule
+import MeasurementModule
+
+/// Bit extraction, the deep phase (``BitExtraction`` in 1-D, ``SnakeExtraction`` in 2-D): N
+/// coarse cells and M = N^α fine cells per coarse cell (per axis), depth ≈ 2M^d:
+/// p = (1 + α)·min(r, 2)/d against W. With `power` k ≥ 2 every ReLU becomes k ReLU^k units
+/// (``ReLUByPower``): same rate.
+public struct DeepConstruction: Construction, Equatable {
+    public static let name = "deep"
+    public static let parameters: Set<ConstructionParameter> = [.alpha]
+    public static let marker = ConstructionMarker.triangle
+    /// The packed weights' precision grows with W.
+    public static let costPerWeight = 4.0
+    /// α default 1 (0 < α ≤ 1); ReLU or ReLU^k (k = 2…8).
+    public static func make(_ p: ConstructionParameters) throws -> DeepConstruction {
+        let k = try p.reluPower(allowingPowers: true, construction: name)
+        return DeepConstruction(alpha: try p.depthExponent(), power: k)
+    }
+
+    /// The depth exponent α: M = N^α.
+    public let alpha: Double
+    /// 1 for ReLU units, k for ReLU^k.
+    public let power: Int
+    /// Bit extraction with M = N^`alpha` and units ReLU^`power` (1: ReLU).
+    public init(alpha: Double = 1, power: Int = 1) { self.alpha = alpha; self.power = power }
+
+    public var description: String { power == 1 ? "deep(alpha: \(alpha))" : "deep(alpha: \(alpha), power: \(power))" }
+    public var summary: String {
+        "deep (bit extraction: N coarse cells, M = N^\(String(format: "%.4g", alpha)) fine cells per cell packed into one weight"
+            + (power == 1 ? ")" : "; every ReLU as \(power) relu^\(power) units)")
+    }
+    public var dimensions: ClosedRange<Int> { 1...2 }
+    public var activation: Activation { power >= 2 ? .reluPower(power) : .relu }
+    public var depthExponent: Double { alpha }
+    public func expectedRate(smoothness r: Double, dimension d: Int) -> Double { (1 + alpha) * Swift.min(r, 2) / Double(d) }
+    public func precision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision {
+        let p = reluPrecision(cells: n, smoothness: r, dimension: dimension)
+        return power >= 2 ? ReLUByPower.window(forPrecision: p, power: power).precision : p
+    }
+    /// The precision of the ReLU network (before its units become ReLU^k).
+    func reluPrecision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision {
+        dimension == 2 ? SnakeExtraction.precision(cells: n, fine: DeepConstruction.fineCells(n, alpha, dimension: 2))
+                       : BitExtraction.precision(cells: n, fine: DeepConstruction.fineCells(n, alpha), smoothness: r)
+    }
+    /// The bit-extraction hints (``BitExtraction/searchHints(_:dimension:)``).
+    public static func searchHints(_ facts: ConstructionFacts, dimension d: Int) -> SearchHints {
+        BitExtraction.searchHints(facts, dimension: d)
+    }
+    public func build(_ target: Target, cells n: Int) throws -> Network {
+        try checkDimension(target.dimension)
+        let m = DeepConstruction.fineCells(n, alpha, dimension: target.dimension)
+        let p = reluPrecision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
+        let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: p)
+                                         : try BitExtraction.network(target, cells: n, fine: m, precision: p)
+        guard power >= 2 else { return relu }
+        let window = ReLUByPower.window(forPrecision: p, power: power)
+        return try ReLUByPower.network(relu, power: power, windowExponent: window.exponent, precision: window.precision)
+    }
+
+    /// M = round(N^α) fine cells per coarse cell, at least 6 in 1-D (the cut-off zones, 2δ = 2h
+    /// wide on each side of a coarse node, must leave a plateau) and 10 in 2-D (the blend of the
+    /// shifted copies needs 4h < H/2 between the strips of two copies).
+    public static func fineCells(_ n: Int, _ alpha: Double, dimension: Int = 1) -> Int {
+        Swift.max(dimension == 2 ? 10 : 6, Int(pow(Double(n), alpha).rounded()))
+    }
+}
