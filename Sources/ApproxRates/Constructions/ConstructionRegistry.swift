@@ -13,6 +13,7 @@ public enum ConstructionRegistry {
         TaylorConstruction.self,
         DeepConstruction.self,
         FixedWidthConstruction.self,
+        QuadraticSplineConstruction.self,
     ]
 
     /// The registry names, in order.
