@@ -1,7 +1,7 @@
 /// What a construction knows about where its network's error lives, for the sampled search
 /// (``SupNorm``) beyond its defaults. Typed: a misspelt hint does not compile. The constructions
 /// floor derives it from a network's typed ``ConstructionFacts``
-/// (``ConstructionKind/searchHints(of:)``); ``SupNorm/Options/apply(_:)`` sets it.
+/// (``ConstructionRegistry/searchHints(of:)``); ``SupNorm/Options/apply(_:)`` sets it.
 public struct SearchHints: Sendable, Equatable {
     /// 1-D intervals sampled rather than swept (the cut-off zones of the deep constructions,
     /// where the network folds into more pieces than a sweep can follow while its output stays
