@@ -48,7 +48,9 @@ struct TargetOptions: ParsableArguments {
             if x0 != nil { throw CLIError("--x0 applies to the power target only") }
             return try TargetCatalog.formula(target, dimension: dim, smoothness: r)
         } catch let error as FormulaError {
-            if target.allSatisfy({ $0.isLetter || $0 == "-" }) {
+            // A misspelt built-in name (letters and hyphens, starting with a letter, short), not a
+            // formula that happens to use only those characters.
+            if target.count <= 40, target.first?.isLetter == true, target.allSatisfy({ $0.isLetter || $0 == "-" }) {
                 throw CLIError("unknown target '\(target)': the built-ins are \(TargetCatalog.names.joined(separator: ", ")), or give a formula in x (or x1..xd)")
             }
             throw CLIError("--target: \(error)")

@@ -12,9 +12,26 @@ func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+    // Both pipes are drained at once: reading one to its end while the process fills the other
+    // (more than a pipe's 64 KB) would wait forever.
+    let errors = UncheckedBox<Data>()
+    let reader = Thread { errors.value = err.fileHandleForReading.readDataToEndOfFile() }
+    reader.start()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    while errors.value == nil { usleep(200) }
+    let e = errors.value!
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// A value written by one thread and read by another after it is set.
+final class UncheckedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    var value: T? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
 }
 
 func cliURL() throws -> URL {

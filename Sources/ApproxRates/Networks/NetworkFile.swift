@@ -125,9 +125,16 @@ public enum NetworkFile {
                 guard let s = any as? String else {
                     throw NetworkFileError(message: "\(place), \(what): expected a number as a string, found \(describe(any))")
                 }
-                do { return try BigFloat(parsing: s, precision: precision) } catch {
+                let value: BigFloat
+                do { value = try BigFloat(parsing: s, precision: precision) } catch {
                     throw NetworkFileError(message: "\(place), \(what): \(error)")
                 }
+                // A NaN or infinite weight is refused, not carried: a ReLU can turn a NaN bias into
+                // 0 and print a plausible wrong number.
+                guard value.isFinite else {
+                    throw NetworkFileError(message: "\(place), \(what): '\(s)' is not a finite number at \(precision.bits) bits: weights and biases must be finite")
+                }
+                return value
             }
             let storage = try f.string("storage")
             var entries: [(Int, Int, BigFloat)] = []

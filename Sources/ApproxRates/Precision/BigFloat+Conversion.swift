@@ -99,12 +99,16 @@ extension BigFloat {
             defer { mpfr_free_str(c) }
             return String(cString: c)
         }
-        var negative = false
-        var digits = Substring(raw)
-        if digits.first == "-" { negative = true; digits = digits.dropFirst() }
-        while digits.count > 1 && digits.last == "0" { digits = digits.dropLast() }
+        // Trailing zeros cut on the ASCII bytes in one pass: linear in the digits (a Substring's
+        // count is itself linear, and counting in a loop made 262,144 bits take minutes).
+        let bytes = Array(raw.utf8)
+        let negative = bytes.first == UInt8(ascii: "-")
+        let start = negative ? 1 : 0
+        var end = bytes.count
+        while end - start > 1 && bytes[end - 1] == UInt8(ascii: "0") { end -= 1 }
+        let digits = Substring(String(decoding: bytes[start..<end], as: UTF8.self))
         // value = 0.d1d2...dk * 10^exponent
-        let k = digits.count
+        let k = end - start
         let e = Int(exponent)
         var body: String
         if e >= -5 && e <= 21 {

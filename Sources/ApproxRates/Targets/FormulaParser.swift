@@ -8,9 +8,17 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
     /// What is wrong there.
     public let reason: String
 
-    /// The reason, the formula and a caret under the position.
+    /// The reason, the formula and a caret under the position. A formula longer than 80
+    /// characters is shown as the 60 characters around the position, with "…" for the rest.
     public var description: String {
-        "cannot read the formula: \(reason) at position \(position + 1)\n  \(formula)\n  \(String(repeating: " ", count: position))^"
+        let chars = Array(formula)
+        var shown = formula, caret = position
+        if chars.count > 80 {
+            let lower = Swift.max(0, Swift.min(position - 30, chars.count - 60)), upper = Swift.min(chars.count, lower + 60)
+            shown = (lower > 0 ? "…" : "") + String(chars[lower..<upper]) + (upper < chars.count ? "…" : "")
+            caret = position - lower + (lower > 0 ? 1 : 0)
+        }
+        return "cannot read the formula: \(reason) at position \(position + 1)\n  \(shown)\n  \(String(repeating: " ", count: caret))^"
     }
 }
 
@@ -21,6 +29,13 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
 /// (the same as `x1`) and `x1` … `x9`, and the functions abs, sqrt, exp, log, sin, cos, floor
 /// (one argument) and min, max (two).
 public enum FormulaParser {
+    /// The deepest formula accepted: levels of nesting (parentheses, function calls, unary signs,
+    /// exponents) plus the length of the longest chain of binary operators, measured as the
+    /// depth of the expression tree. Deeper formulas are refused with this limit named: every
+    /// later pass (compilation, enclosure, release) walks the tree recursively, and a tree
+    /// 100,000 levels deep overflows the stack.
+    public static let maximumDepth = 200
+
     /// Parses `text`; throws ``FormulaError`` naming the position of the first problem.
     public static func parse(_ text: String) throws -> Expression {
         var p = Parser(text: text)
@@ -29,8 +44,11 @@ public enum FormulaParser {
         if p.index < p.chars.count {
             throw p.error(p.chars[p.index] == ")" ? "unbalanced ')'" : "unexpected '\(p.chars[p.index])'")
         }
-        return e
+        return e.expression
     }
+
+    /// A parsed subexpression and the depth of its tree.
+    private typealias Node = (expression: Expression, depth: Int)
 
     private struct Parser {
         let text: String
@@ -42,77 +60,89 @@ public enum FormulaParser {
             FormulaError(formula: text, position: position ?? Swift.min(index, chars.count), reason: reason)
         }
 
+        /// `depth` checked against the limit before anything deeper is built.
+        func checked(_ depth: Int) throws -> Int {
+            guard depth <= FormulaParser.maximumDepth else {
+                throw error("the formula nests deeper than \(FormulaParser.maximumDepth) levels (parentheses, functions, signs and chains of operators count); split it or simplify it")
+            }
+            return depth
+        }
+
         mutating func skipSpace() { while index < chars.count, chars[index].isWhitespace { index += 1 } }
 
         mutating func peek() -> Character? { skipSpace(); return index < chars.count ? chars[index] : nil }
 
-        mutating func expression() throws -> Expression {
-            var left = try term()
+        mutating func expression(level: Int = 0) throws -> Node {
+            var left = try term(level: level)
             while let c = peek(), c == "+" || c == "-" {
                 index += 1
-                let right = try term()
-                left = .binary(c == "+" ? .add : .subtract, left, right)
+                let right = try term(level: level)
+                left = (.binary(c == "+" ? .add : .subtract, left.expression, right.expression), try checked(Swift.max(left.depth, right.depth) + 1))
             }
             return left
         }
 
-        mutating func term() throws -> Expression {
-            var left = try unary()
+        mutating func term(level: Int) throws -> Node {
+            var left = try unary(level: level)
             while let c = peek(), c == "*" || c == "/" {
                 if c == "*", index + 1 < chars.count, chars[index + 1] == "*" { break }  // `**` is power
                 index += 1
-                let right = try unary()
-                left = .binary(c == "*" ? .multiply : .divide, left, right)
+                let right = try unary(level: level)
+                left = (.binary(c == "*" ? .multiply : .divide, left.expression, right.expression), try checked(Swift.max(left.depth, right.depth) + 1))
             }
             return left
         }
 
-        mutating func unary() throws -> Expression {
+        mutating func unary(level: Int) throws -> Node {
             if let c = peek(), c == "-" || c == "+" {
                 index += 1
-                let operand = try unary()
-                return c == "-" ? .unary(.negate, operand) : operand
+                let operand = try unary(level: try checked(level + 1))
+                return c == "-" ? (.unary(.negate, operand.expression), try checked(operand.depth + 1)) : operand
             }
-            return try power()
+            return try power(level: level)
         }
 
-        mutating func power() throws -> Expression {
-            let base = try primary()
+        mutating func power(level: Int) throws -> Node {
+            let base = try primary(level: level)
             if let c = peek() {
-                if c == "^" { index += 1; return .binary(.power, base, try unary()) }
-                if c == "*", index + 1 < chars.count, chars[index + 1] == "*" {
-                    index += 2; return .binary(.power, base, try unary())
+                var isPower = c == "^"
+                if c == "*", index + 1 < chars.count, chars[index + 1] == "*" { isPower = true; index += 1 }
+                if isPower {
+                    index += 1
+                    let exponent = try unary(level: try checked(level + 1))
+                    return (.binary(.power, base.expression, exponent.expression), try checked(Swift.max(base.depth, exponent.depth) + 1))
                 }
             }
             return base
         }
 
-        mutating func primary() throws -> Expression {
+        mutating func primary(level: Int) throws -> Node {
             guard let c = peek() else { throw error("the formula ends where a number, variable or '(' is expected") }
             let start = index
             if c == "(" {
                 index += 1
-                let inner = try expression()
+                let inner = try expression(level: try checked(level + 1))
                 guard peek() == ")" else { throw error("expected ')' to close the '(' at position \(start + 1)") }
                 index += 1
                 return inner
             }
-            if c.isNumber || c == "." { return try number() }
+            if c.isNumber || c == "." { return (try number(), 1) }
             if c.isLetter {
                 while index < chars.count, chars[index].isLetter || chars[index].isNumber || chars[index] == "_" { index += 1 }
                 let name = String(chars[start..<index])
                 if peek() == "(" {
                     index += 1
-                    var args = [try expression()]
-                    while peek() == "," { index += 1; args.append(try expression()) }
+                    let inner = try checked(level + 1)
+                    var args = [try expression(level: inner)]
+                    while peek() == "," { index += 1; args.append(try expression(level: inner)) }
                     guard peek() == ")" else { throw error("expected ')' or ',' in the arguments of \(name)") }
                     index += 1
-                    return try call(name, args, at: start)
+                    return (try call(name, args.map(\.expression), at: start), try checked((args.map(\.depth).max() ?? 0) + 1))
                 }
-                if name == "pi" { return .pi }
-                if name == "x" { return .variable(0) }
+                if name == "pi" { return (.pi, 1) }
+                if name == "x" { return (.variable(0), 1) }
                 if name.first == "x", let k = Int(name.dropFirst()), (1...9).contains(k), !name.dropFirst().hasPrefix("0") {
-                    return .variable(k - 1)
+                    return (.variable(k - 1), 1)
                 }
                 throw error("unknown name '\(name)' (variables are x or x1..x9, constants pi)", at: start)
             }

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import ApproxRates
+
+/// Hostile inputs of issue 19 that end in a clean one-line error (or, for the long print, a
+/// prompt answer) instead of a crash or a silent wrong number.
+@Suite(.serialized) struct HostileInputTests {
+    func tooth(_ dir: String) throws -> String {
+        let path = dir + "/t.json"
+        let r = try runCLI(["build", "tooth", "-o", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        return path
+    }
+
+    /// Formulas nested or chained beyond the parser's limit (they overflowed the stack): the
+    /// error names the limit.
+    @Test func deepFormulasAreRefusedWithTheLimit() throws {
+        let t = try tooth(temporaryDirectory())
+        let cases = [String(repeating: "(", count: 20_000) + "x" + String(repeating: ")", count: 20_000),
+                     String(repeating: "x+", count: 60_000) + "x",
+                     String(repeating: "-", count: 100_000) + "x",
+                     "sin(" + String(repeating: "x^", count: 5_000) + "x)"]
+        for formula in cases {
+            // `--target=…`: a value that starts with '-' would otherwise read as an option.
+            let r = try runCLI(["sup-norm", t, "--target=" + formula, "--smoothness", "1"])
+            #expect(r.status != 0 && r.stderr.contains("nests deeper than \(FormulaParser.maximumDepth) levels"), "\(r.stderr.prefix(300))")
+            // The reason, the formula around the position, and the caret: short lines.
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count <= 3 && lines.allSatisfy { $0.count <= 240 }, "\(r.stderr.prefix(600))")
+        }
+    }
+
+    @Test func formulasAtTheLimitParse() throws {
+        let chain = String(repeating: "x+", count: FormulaParser.maximumDepth - 1) + "x"     // depth 200
+        #expect(throws: Never.self) { _ = try FormulaParser.parse(chain) }
+        #expect(throws: FormulaError.self) { _ = try FormulaParser.parse(chain + "+x") }   // depth 201
+        #expect(throws: Never.self) { _ = try FormulaParser.parse(String(repeating: "-", count: 100) + "x") }
+    }
+
+    /// NaN, infinite and overflowing weights are refused on load, naming the place.
+    @Test(arguments: ["NaN", "nan", "inf", "-inf", "1e999999999"])
+    func nonFiniteWeightsAreRefused(value: String) throws {
+        let dir = temporaryDirectory()
+        let t = try tooth(dir)
+        var text = try String(contentsOfFile: t, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"bias\": [\"0\", \"-0.5\", \"-1\"]", with: "\"bias\": [\"\(value)\", \"-0.5\", \"-1\"]")
+        #expect(text.contains(value))
+        let bad = dir + "/bad.json"
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try runCLI(["eval", bad, "--at", "0.5"])
+        #expect(r.status != 0 && r.stderr.contains("layer 0, bias 0: '\(value)' is not a finite number"), "\(r.stderr)")
+    }
+
+    /// An exact value printed at 262,144 bits: the trailing-zero trim was quadratic (over a minute).
+    /// The time is measured in the closing note, not here; this checks the answer.
+    @Test func longPrintIsComplete() throws {
+        let t = try tooth(temporaryDirectory())
+        let r = try runCLI(["eval", t, "--at", "0.5", "--precision", "262144"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1"))
+    }
+}
