@@ -59,4 +59,16 @@ import ApproxRates
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("1"))
     }
+
+    /// Targets undefined or infinite somewhere on [0, 1] gave finite errors ("(-x)^0.5" gave 0,
+    /// "sqrt(x-0.5)" gave 1.0): now an error naming the point, for sup-norm and rate alike.
+    @Test(arguments: [("(-x)^0.5", "undefined at x = 0.0009765625"), ("sqrt(x-0.5)", "undefined at x = 0.0"),
+                      ("log(x)", "infinite at x = 0.0"), ("1/(x-0.5)", "at x = 0.5")])
+    func undefinedTargetsAreRefused(formula: String, message: String) throws {
+        let t = try tooth(temporaryDirectory())
+        let r = try runCLI(["sup-norm", t, "--target", formula, "--smoothness", "0.5"])
+        #expect(r.status != 0 && r.stderr.contains(message) && r.stderr.contains("a target must be a finite number on all of [0, 1]^1"), "\(r.stderr)")
+        let rate = try runCLI(["rate", "--target", formula, "--smoothness", "0.5", "--weights", "1e2...1e3", "--points", "2"])
+        #expect(rate.status != 0 && rate.stderr.contains(message) && !rate.stdout.contains("nan"), "\(rate.stderr)")
+    }
 }

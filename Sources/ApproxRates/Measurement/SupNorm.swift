@@ -73,6 +73,13 @@ public enum SupNorm {
         }
         guard network.outputDimension == 1 else { throw MeasurementError("the network has \(network.outputDimension) outputs; the sup norm needs 1") }
         guard (1...3).contains(target.dimension) else { throw MeasurementError("the sup-norm search supports d = 1, 2, 3, not \(target.dimension)") }
+        // A target must be a finite number on all of [0, 1]^d: where it is NaN the comparisons of
+        // the search would skip the point, and a finite "error" would be reported.
+        if !FiniteTargets.shared.contains(target), let x = target.firstNonFinitePoint() {
+            let value = target.value(at: x.map { BigFloat($0, precision: Precision(uncheckedBits: 64)) }, precision: Precision(uncheckedBits: 64))
+            throw MeasurementError("the target \(target.summary) is \(value.isNaN ? "undefined" : "infinite") at x = \(x.map { String($0) }.joined(separator: ", ")) (value \(value)): a target must be a finite number on all of [0, 1]^\(target.dimension)")
+        }
+        FiniteTargets.shared.insert(target)
         let mpfr = MPFREvaluator(network: network, precision: options.precision)
         var search: Search
         let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + Precision.Margin.exactProduct)
@@ -131,6 +138,9 @@ public enum SupNorm {
                 if guardError < e { guardError = e }
             }
             digits = agreeingDigits(error, guardError, cap: options.precision.roundTripDecimalDigits)
+        }
+        guard error.isFinite, guardError.isFinite else {
+            throw MeasurementError("the error is \(error) at x = \(argmax.map { String($0) }.joined(separator: ", ")): the target or the network is not a finite number there")
         }
         return SupNormResult(error: error, argmax: argmax, exactArgmax: exactArgmax, certified: certified,
                              precision: options.precision, guardError: guardError,
@@ -523,4 +533,17 @@ public enum SupNorm {
                       locator: locatorText, locatorPoints: locator != nil ? evaluated : 0,
                       mpfrPoints: 64 + (locator != nil ? 0 : evaluated), spacing: spacing / 4096)
     }
+}
+
+/// The targets already found finite on the check grid in this process (a rate experiment measures
+/// one target many times; the check costs about 1,000 MPFR evaluations). Keyed by name, summary
+/// (which holds a formula's text and a random target's seed) and dimension.
+final class FiniteTargets: @unchecked Sendable {
+    // Sendable: every access holds the lock.
+    static let shared = FiniteTargets()
+    private let lock = NSLock()
+    private var keys = Set<String>()
+    private func key(_ t: Target) -> String { "\(t.name)|\(t.summary)|\(t.dimension)" }
+    func contains(_ t: Target) -> Bool { lock.lock(); defer { lock.unlock() }; return keys.contains(key(t)) }
+    func insert(_ t: Target) { lock.lock(); keys.insert(key(t)); lock.unlock() }
 }
