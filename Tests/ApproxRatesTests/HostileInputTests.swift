@@ -71,4 +71,16 @@ import ApproxRates
         let rate = try runCLI(["rate", "--target", formula, "--smoothness", "0.5", "--weights", "1e2...1e3", "--points", "2"])
         #expect(rate.status != 0 && rate.stderr.contains(message) && !rate.stdout.contains("nan"), "\(rate.stderr)")
     }
+
+    /// Float64 overflows that reached an `Int(...)` conversion and trapped: a target beyond
+    /// float64's range is measured (MPFR holds it), a W range beyond the cap is refused.
+    @Test func overflowsDoNotTrap() throws {
+        let t = try tooth(temporaryDirectory())
+        let big = try runCLI(["sup-norm", t, "--target", "1e309", "--smoothness", "1"])
+        #expect(big.status == 0 && big.stdout.contains("1.000000000000000000e+309"), "\(big.stdout) \(big.stderr)")
+        let wide = try runCLI(["rate", "--target", "power", "--smoothness", "1", "--weights", "1e30...1e31"])
+        #expect(wide.status != 0 && wide.stderr.contains("at most 100000000 weights"), "\(wide.stderr)")
+        let many = try runCLI(["rate", "--target", "power", "--smoothness", "1", "--points", "1000000000"])
+        #expect(many.status != 0 && many.stderr.contains("at most 1000 points"), "\(many.stderr)")
+    }
 }

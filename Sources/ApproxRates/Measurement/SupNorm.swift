@@ -264,11 +264,16 @@ public enum SupNorm {
     /// Significant decimal digits on which a and b agree (cap when identical).
     static func agreeingDigits(_ a: BigFloat, _ b: BigFloat, cap: Int) -> Int {
         if a.isIdentical(to: b) || (a.isZero && b.isZero) { return cap }
+        guard a.isFinite, b.isFinite else { return 0 }
         let p = Precision(uncheckedBits: Swift.max(a.precision.bits, b.precision.bits))
-        let diff = a.subtracting(b, precision: p).magnitude().toDouble()
-        let scale = Swift.max(Swift.abs(a.toDouble()), Swift.abs(b.toDouble()))
-        guard scale > 0, diff > 0 else { return cap }
-        return Swift.max(0, Swift.min(cap, Int((-log10(diff / scale)).rounded(.down))))
+        // The ratio in MPFR: values beyond float64's range (a target of 1e309) have a ratio that
+        // float64 holds, where their float64 images would be ∞/∞.
+        let diff = a.subtracting(b, precision: p).magnitude()
+        let scale = a.magnitude() > b.magnitude() ? a.magnitude() : b.magnitude()
+        guard !scale.isZero, !diff.isZero else { return cap }
+        let ratio = diff.divided(by: scale, precision: Precision(uncheckedBits: 64)).toDouble()
+        guard ratio > 0, ratio.isFinite else { return cap }
+        return Swift.max(0, Swift.min(cap, Int((-log10(ratio)).rounded(.down))))
     }
 
     struct Search {
