@@ -9,9 +9,22 @@ import MeasurementModule
 /// the sweep's cost estimate). Each conforming type lives in its own file and supplies its name
 /// and typed parameters, the rate the theory predicts, its precision plan and a build step; the
 /// ``ConstructionRegistry`` lists them. Adding a construction is one file and one registry line.
-public protocol Construction: Sendable, CustomStringConvertible {
-    /// The name in commands, plans and tables ("interpolation").
+/// A builder whose networks carry facts of kind ``name`` and that knows the sup-norm search's
+/// hints for them: every ``Construction``, and builders outside the rate registry (the sine
+/// lookup). ``ConstructionRegistry/searchHints(of:)`` dispatches on the facts' kind through it.
+public protocol SearchHinted {
+    /// The name in commands, plans, tables and the facts' `kind` ("interpolation").
     static var name: String { get }
+    /// The hints for the sup-norm search of a network this builder made, from the network's
+    /// facts and input dimension (default: none).
+    static func searchHints(_ facts: ConstructionFacts, dimension: Int) -> SearchHints
+}
+
+extension SearchHinted {
+    public static func searchHints(_ facts: ConstructionFacts, dimension: Int) -> SearchHints { .none }
+}
+
+public protocol Construction: SearchHinted, Sendable, CustomStringConvertible {
     /// The optional parameters it takes beyond the activation.
     static var parameters: Set<ConstructionParameter> { get }
     /// Its marker on the phase diagram.
@@ -39,9 +52,6 @@ public protocol Construction: Sendable, CustomStringConvertible {
     /// The working precision for N cells: enough bits that the evaluation's rounding sits far
     /// below the approximation error (checked afterwards by the guard at twice the precision).
     func precision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision
-    /// The hints for the sup-norm search of a network this construction built, from the
-    /// network's facts and input dimension (default: none).
-    static func searchHints(_ facts: ConstructionFacts, dimension: Int) -> SearchHints
     /// The network for `target` with N = `cells` cells per axis, its typed facts in
     /// ``Network/construction`` (from which ``ConstructionRegistry/searchHints(of:)`` derives the
     /// search hints).
@@ -112,7 +122,6 @@ extension Construction {
     public func precision(cells n: Int, smoothness r: Double) -> Precision { precision(cells: n, smoothness: r, dimension: 1) }
 
     public func fitsAgainstWeightsOverLog(dimension: Int) -> Bool { false }
-    public static func searchHints(_ facts: ConstructionFacts, dimension: Int) -> SearchHints { .none }
     public var depthExponent: Double { 0 }
 
     /// The networks with N = 1, 2, 4, … cells, built until W_all reaches `weights` (or

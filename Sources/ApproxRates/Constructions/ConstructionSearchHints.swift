@@ -10,13 +10,15 @@ extension ConstructionRegistry {
         options.apply(searchHints(of: network))
     }
 
-    /// The search hints of `network`, from its typed ``ConstructionFacts``: each construction
-    /// supplies its own (``Construction/searchHints(_:dimension:)``), a sine lookup its cell
-    /// size; none for a network without facts.
+    /// The builders that supply search hints: the registry's constructions and the sine lookup.
+    static let hinted: [any SearchHinted.Type] = all + [SineLookup.self]
+
+    /// The search hints of `network`, from its typed ``ConstructionFacts``: the builder of its
+    /// kind supplies them (``SearchHinted/searchHints(_:dimension:)``); none for a network
+    /// without facts.
     public static func searchHints(of network: Network) -> SearchHints {
-        guard let facts = network.construction else { return .none }
-        if facts.kind == .sineLookup { return SineLookup.searchHints(facts) }
-        return type(named: facts.kind.rawValue)?.searchHints(facts, dimension: network.inputDimension) ?? .none
+        guard let facts = network.construction, let builder = hinted.first(where: { $0.name == facts.kind.rawValue }) else { return .none }
+        return builder.searchHints(facts, dimension: network.inputDimension)
     }
 
     /// The intervals the sup-norm search samples rather than sweeps for `network`: the cut-off

@@ -31,10 +31,12 @@ import MeasurementModule
 /// not like K: for an analytic f at fixed K the error falls like exp(−c W) (β = 1; a Hölder
 /// class would need K ~ ε^(−1/r) cells and tables of that many entries in one weight).
 /// The working precision holds the tables: B(2K + 1) + 256 bits.
-public enum SineLookup {
+public enum SineLookup: SearchHinted {
+    /// The kind its networks' facts carry.
+    public static let name = ConstructionFacts.Kind.sineLookup.rawValue
     /// A sine lookup is analytic inside each of its K cells (blended near their edges): the
     /// sampling spacing 1/(8K).
-    public static func searchHints(_ facts: ConstructionFacts) -> SearchHints {
+    public static func searchHints(_ facts: ConstructionFacts, dimension: Int) -> SearchHints {
         guard let k = facts.lookupCells else { return .none }
         return SearchHints(samplingSpacing: 1 / Double(8 * k))
     }

@@ -75,8 +75,7 @@ public enum SupNorm {
         guard (1...3).contains(target.dimension) else { throw MeasurementError("the sup-norm search supports d = 1, 2, 3, not \(target.dimension)") }
         // A target must be a finite number on all of [0, 1]^d: where it is NaN the comparisons of
         // the search would skip the point, and a finite "error" would be reported.
-        if !FiniteTargets.shared.contains(target), let x = target.firstNonFinitePoint() {
-            let value = target.value(at: x.map { BigFloat($0, precision: Precision(uncheckedBits: 64)) }, precision: Precision(uncheckedBits: 64))
+        if !FiniteTargets.shared.contains(target), let (x, value) = target.firstNonFinitePoint() {
             throw MeasurementError("the target \(target.summary) is \(value.isNaN ? "undefined" : "infinite") at x = \(x.map { String($0) }.joined(separator: ", ")) (value \(value)): a target must be a finite number on all of [0, 1]^\(target.dimension)")
         }
         FiniteTargets.shared.insert(target)

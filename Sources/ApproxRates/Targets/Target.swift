@@ -132,12 +132,12 @@ extension Target {
 }
 
 extension Target {
-    /// The first point of a grid over [0, 1]^d (1,025 points in 1-D, 65² in 2-D, 17³ in 3-D, all
+    /// The first point (with the target's value there) of a grid over [0, 1]^d (1,025 points in 1-D, 65² in 2-D, 17³ in 3-D, all
     /// binary fractions, so exact) and of the special points where the target is not a finite
     /// number (NaN: undefined there, such as sqrt of a negative; ±∞: a pole), or nil when it is
     /// finite at all of them. Evaluated in MPFR at 64 bits; a domain error does not depend on
     /// the precision.
-    public func firstNonFinitePoint() -> [Double]? {
+    public func firstNonFinitePoint() -> (point: [Double], value: BigFloat)? {
         let n = [1024, 64, 16][Swift.min(dimension, 3) - 1]
         var points: [[Double]] = []
         var index = Array(repeating: 0, count: dimension)
@@ -150,6 +150,6 @@ extension Target {
         points += specialPoints.filter { $0.count == dimension && $0.allSatisfy { (0...1).contains($0) } }
         let precision = Precision(uncheckedBits: 64)
         let values = self.values(at: points.map { $0.map { BigFloat($0, precision: precision) } }, precision: precision)
-        return zip(points, values).first { !$0.1.isFinite }?.0
+        return zip(points, values).first { !$0.1.isFinite }.map { (point: $0.0, value: $0.1) }
     }
 }
