@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ApproxRates", targets: ["ApproxRates"]),
         .executable(name: "approx-cli", targets: ["approx-cli"]),
+        .executable(name: "approx-fuzz", targets: ["approx-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,6 +59,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The black-box fuzzer of the CLI (docs/fuzzing.md): its own oracles (float64 and 80-bit
+        // evaluation, its own network reader); from the library only the seeded generator.
+        .target(name: "FuzzHarness", dependencies: ["PrecisionModule"]),
+        .executableTarget(
+            name: "approx-fuzz",
+            dependencies: ["FuzzHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "ApproxRatesTests",
             dependencies: [
@@ -65,6 +73,7 @@ let package = Package(
                 // The floors whose internals some tests reach with @testable import.
                 "MeasurementModule", "RatesModule", "DynamicsModule",
                 "CMPFR",
+                "FuzzHarness",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

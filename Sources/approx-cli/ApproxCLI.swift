@@ -24,6 +24,32 @@ struct ApproxCLI: ParsableCommand {
         version: ToolVersion.text,
         subcommands: [Rate.self, Sine.self, Sweep.self, Dynamics.self, Merge.self, Table.self, PhaseDiagram.self, SupNormCommand.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
     )
+
+    /// Runs the command; an error's message is printed with long values shortened (a value
+    /// typed with thousands of characters is quoted by its first and last 60), and the exit code
+    /// is ArgumentParser's.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+            } else {
+                printError(message.split(separator: "\n", omittingEmptySubsequences: false).map { shortened(String($0)) }.joined(separator: "\n"))
+            }
+            exit(withError: code == .success ? nil : ExitCode(code.rawValue))
+        }
+    }
+
+    /// `line`, or its first and last 60 characters around the number left out when it is longer
+    /// than 400 characters.
+    static func shortened(_ line: String) -> String {
+        guard line.count > 400 else { return line }
+        return "\(line.prefix(60))… (\(line.count - 120) characters left out) …\(line.suffix(60))"
+    }
 }
 
 enum ToolVersion {

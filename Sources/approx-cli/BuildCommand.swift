@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ApproxRates
 
@@ -104,6 +105,12 @@ struct Build: ParsableCommand {
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
         do {
             let construction = try ConstructionRegistry.named(kind, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit)
+            // Every construction holds at least one weight per grid node, (N + 1)^d, and the deep
+            // one a bit table of N^d·M entries: refuse what the weights cap cannot hold before building.
+            let nodes = pow(Double(cells + 1), Double(target.dimension))
+            let fineCells = construction is DeepConstruction
+                ? Double(fine ?? alpha.map { DeepConstruction.fineCells(cells, $0, dimension: target.dimension) } ?? cells) : 1
+            try ResourceLimits.check(nodes * fineCells, "--cells \(cells)\(fineCells > 1 ? " with M = \(Int(fineCells)) fine cells" : "") needs at least", against: ResourceLimits.weights)
             if let deep = construction as? DeepConstruction {
                 // M given by --fine, else N^alpha when --alpha is given, else N.
                 let m = fine ?? alpha.map { DeepConstruction.fineCells(cells, $0, dimension: target.dimension) } ?? cells

@@ -16,9 +16,7 @@ struct CertifyOptions: ParsableArguments {
 
     func check() throws {
         guard gap.isFinite, gap > 0, gap < 10 else { throw ValidationError("--gap \(gap) is not allowed: give a fraction in (0, 10), e.g. 0.01 for 1 %") }
-        guard certifyBoxes >= 1, certifyBoxes <= 1_000_000_000 else {
-            throw ValidationError("--certify-boxes \(certifyBoxes) is not allowed: use 1 to 1000000000")
-        }
+        try ResourceLimits.check(certifyBoxes, "--certify-boxes", against: ResourceLimits.boxes)
     }
 
     /// The library's options, or nil without --certify.

@@ -101,17 +101,26 @@ struct DynamicsEarly: ParsableCommand {
         }
         guard !plan.networks.isEmpty else { throw ValidationError("--networks: give at least one (depth)x(width)") }
         guard seeds >= 1 else { throw ValidationError("--seeds \(seeds): give at least 1") }
+        try ResourceLimits.check(Double(plan.networks.count) * Double(seeds), "--seeds \(seeds) with \(plan.networks.count) network(s) makes", against: ResourceLimits.runs)
         guard samples >= 1, inputDimension >= 2, classes >= 1 else {
             throw ValidationError("--samples \(samples), --input-dim \(inputDimension), --classes \(classes): need at least 1, 2 and 1")
         }
         guard batch >= 0 else { throw ValidationError("--batch \(batch): give 0 (full batch) or a positive size") }
-        guard steps >= 1 else { throw ValidationError("--steps \(steps): give at least 1") }
+        try ResourceLimits.check(steps, "--steps", against: ResourceLimits.steps)
         guard measurement >= 1, sharpnessEvery >= 1 else { throw ValidationError("--measurement and --sharpness-every must be at least 1") }
+        try checkThreads(jobCount, "--jobs")
+        let parallel = Double(min(jobCount ?? ProcessInfo.processInfo.activeProcessorCount, plan.networks.count * seeds))
+        for n in plan.networks {
+            let outputs = model == "uv" ? 1 : classes
+            try checkTrainingMemory(inputs: inputDimension, width: n.width, depth: n.depth, outputs: outputs, samples: samples, parallel: parallel,
+                                    "--networks \(n.depth)x\(n.width) with --samples \(samples)")
+        }
         guard sharpnessTolerance >= 0 else { throw ValidationError("--sharpness-tolerance \(sharpnessTolerance): give a value >= 0") }
         guard refinements >= 0 && refinements <= 20 else { throw ValidationError("--refinements \(refinements): give 0…20") }
         let s = scan.split(separator: ":").map { Double($0) }
-        guard s.count == 3, let a = s[0], let b = s[1], let h = s[2], h > 0, a <= b, b - a <= 30 * h + 40 else {
-            throw ValidationError("--scan \(scan): give from:to:step with from <= to and step > 0, e.g. 0:7:0.25")
+        guard s.count == 3, let a = s[0], let b = s[1], let h = s[2], a.isFinite, b.isFinite, h.isFinite, h > 0, a <= b, b - a <= 30 * h + 40,
+              (b - a) / h <= 1000 else {
+            throw ValidationError("--scan \(scan.prefix(60)): give from:to:step with finite from <= to, step > 0 and at most 1,000 steps, e.g. 0:7:0.25")
         }
         plan.seeds = seeds; plan.activation = activation; plan.parameterisation = parameterisation
         plan.samples = samples; plan.inputDimension = inputDimension; plan.classes = classes
@@ -123,7 +132,6 @@ struct DynamicsEarly: ParsableCommand {
 
     func run() throws {
         let plan = try self.plan()
-        if let j = jobCount, j < 1 { throw ValidationError("--jobs \(j): give at least 1") }
         try makeFolder(out)
         let journal = JSONLinesJournal<EarlyPhaseRecord>(path: "\(out)/critical.jsonl")
         let runner = EarlyPhaseDiagramRunner(plan: plan, journal: journal,
@@ -244,10 +252,13 @@ struct DynamicsLong: ParsableCommand {
     func validate() throws {
         guard depth >= 1, width >= 1 else { throw ValidationError("--depth \(depth) --width \(width): both must be at least 1") }
         guard c > 0, c.isFinite else { throw ValidationError("--c \(c): give a positive number") }
-        guard steps >= 1, sharpnessEvery >= 1 else { throw ValidationError("--steps \(steps) --sharpness-every \(sharpnessEvery): both must be at least 1") }
+        try ResourceLimits.check(steps, "--steps", against: ResourceLimits.steps)
+        guard sharpnessEvery >= 1 else { throw ValidationError("--sharpness-every \(sharpnessEvery): give at least 1") }
         guard batch >= 0 else { throw ValidationError("--batch \(batch): give 0 (full batch) or a positive size") }
         guard samples >= 1, inputDimension >= 2, classes >= 1 else { throw ValidationError("--samples, --input-dim, --classes: need at least 1, 2 and 1") }
         guard saveEvery >= 1 else { throw ValidationError("--save-every \(saveEvery): give at least 1") }
+        try checkTrainingMemory(inputs: inputDimension, width: width, depth: depth, outputs: classes, samples: samples, parallel: 1,
+                                "--depth \(depth) --width \(width) with --samples \(samples)")
     }
 
     /// Everything that changes the run (a saved state from another configuration is ignored).
@@ -264,6 +275,9 @@ struct DynamicsLong: ParsableCommand {
         settings.divergenceCap = 1e5
         let start = Date()
         let probe = EarlyTrainingProbe(architecture: arch, data: data, settings: settings, seed: seed)
+        guard probe.sharpness0.value > 0, probe.sharpness0.value.isFinite else {
+            throw CLIError("λ₀ = \(probe.sharpness0.value) at initialisation (--depth \(depth) --width \(width)): the loss surface is flat or undefined there, so η = c/λ₀ is not a learning rate; give a shallower or wider network")
+        }
         printError(String(format: "λ₀ = %.6g (residual %.1e), η = %.6g, 2/η = %.6g; %d steps…", probe.sharpness0.value, probe.sharpness0.residual,
                           c / probe.sharpness0.value, 2 * probe.sharpness0.value / c, steps))
         let saving = SavedTrainingRun(path: "\(out)/state.json", configuration: configuration, saveEvery: saveEvery)
@@ -345,7 +359,10 @@ struct DynamicsBench: ParsableCommand {
         guard depth >= 1, width >= 1, samples >= 1, lanczos >= 1, repeats >= 1 else {
             throw ValidationError("--depth, --width, --samples, --lanczos and --repeats must be at least 1")
         }
-        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1") }
+        guard lanczos <= 1000, repeats <= 1000 else { throw ValidationError("--lanczos \(lanczos), --repeats \(repeats): at most 1,000 each") }
+        try checkThreads(threads)
+        try checkTrainingMemory(inputs: 32, width: width, depth: depth, outputs: 10, samples: samples, parallel: 1,
+                                "--depth \(depth) --width \(width) with --samples \(samples)")
     }
 
     func run() throws {

@@ -43,8 +43,8 @@ struct Eval: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let d = digits, d < 1 { throw ValidationError("--digits \(d): give at least 1 significant digit") }
-        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        try checkDigits(digits)
+        try checkThreads(threads)
         let sources = (at.isEmpty ? 0 : 1) + (grid == nil ? 0 : 1) + (points == nil ? 0 : 1)
         if sources != 1 { throw ValidationError("give the points in exactly one way: --at, --grid or --points") }
     }
@@ -54,7 +54,7 @@ struct Eval: ParsableCommand {
         let precision = precisionOptions.double ? Precision.double : precisionOptions.resolved(for: net)
         // Parse with a few more bits than the working precision so that --double rounds once.
         let parsePrecision = Precision.max(precision, try Precision(bits: 64))
-        let inputs = try readPoints(dimension: net.inputDimension, precision: parsePrecision)
+        let inputs = try readPoints(dimension: net.inputDimension, precision: parsePrecision, output: precision, network: net)
         var outputs: [[String]] = []
         var exactWeights = true
         if precisionOptions.double {
@@ -93,7 +93,19 @@ struct Eval: ParsableCommand {
         return v.roundTripString
     }
 
-    func readPoints(dimension: Int, precision: Precision) throws -> [[BigFloat]] {
+    /// Checks `count` points against the evaluation-points cap and the memory they need: each
+    /// point's inputs and outputs at the working precision, their printed digits, and the
+    /// network's weights converted to that precision.
+    func checkPoints(_ count: Int, _ what: String, precision: Precision, network: Network) throws {
+        try ResourceLimits.check(count, what, against: ResourceLimits.evaluationPoints)
+        let numbers = Double(count) * Double(network.inputDimension + network.outputDimension)
+        let printed = Double(digits ?? precision.roundTripDecimalDigits) + 16
+        let bytes = numbers * (ResourceLimits.bytesPerNumber(bits: precision.bits) + 2 * printed)
+            + Double(network.counts.weightsAll) * ResourceLimits.bytesPerNumber(bits: precision.bits)
+        try ResourceLimits.checkMemory(bytes, for: "\(what) \(count) points at \(precision.bits) bits")
+    }
+
+    func readPoints(dimension: Int, precision: Precision, output: Precision, network: Network) throws -> [[BigFloat]] {
         func coordinates(_ text: String, _ place: String) throws -> [BigFloat] {
             let parts = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" }).map(String.init)
             guard parts.count == dimension else {
@@ -107,16 +119,17 @@ struct Eval: ParsableCommand {
             }
         }
         if !at.isEmpty {
+            try checkPoints(at.count, "--at, given", precision: output, network: network)
             return try at.map { try coordinates($0, "--at") }
         }
         if let g = grid {
             let parts = g.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3, let n = Int(parts[2]), n >= 1 else {
-                throw CLIError("--grid '\(g)': expected a:b:n with n >= 1 points, e.g. 0:1:11")
+            guard parts.count == 3, let n = ResourceLimits.parseCount(parts[2]) else {
+                throw CLIError("--grid '\(g.prefix(60))': expected a:b:n with a whole number n of points, e.g. 0:1:11")
             }
             guard dimension == 1 else { throw CLIError("--grid is for networks with one input; this one has \(dimension): use --at or --points") }
+            try checkPoints(n, "--grid \(g.prefix(60)) asks for", precision: output, network: network)
             let a = try coordinates(parts[0], "--grid start")[0], b = try coordinates(parts[1], "--grid end")[0]
-            guard n <= 10_000_000 else { throw CLIError("--grid '\(g)': at most 10000000 points") }
             if n == 1 { return [[a]] }
             let span = b.subtracting(a, precision: precision)
             return (0..<n).map { k in
@@ -126,13 +139,14 @@ struct Eval: ParsableCommand {
         let path = points!
         let data = try AtomicFile.read(path)
         let text = String(decoding: data, as: UTF8.self)
-        var result: [[BigFloat]] = []
+        var lines: [(number: Int, content: String)] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            if content.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            result.append(try coordinates(content.trimmingCharacters(in: .whitespaces), "\(path) line \(number + 1)"))
+            let content = (line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? "")
+                .trimmingCharacters(in: .whitespaces)
+            if !content.isEmpty { lines.append((number + 1, content)) }
         }
-        guard !result.isEmpty else { throw CLIError("\(path): no points in the file") }
-        return result
+        guard !lines.isEmpty else { throw CLIError("\(path): no points in the file") }
+        try checkPoints(lines.count, "\(path), holding", precision: output, network: network)
+        return try lines.map { try coordinates($0.content, "\(path) line \($0.number)") }
     }
 }

@@ -13,7 +13,7 @@ struct PrecisionArgument: ExpressibleByArgument {
 
 /// How evaluation precision is chosen: `--precision P` (bits, 2 ... MPFR's maximum) or `--double`.
 struct PrecisionOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Working precision in bits (2 to MPFR's maximum). Default: the network's weight precision, at least 64.", valueName: "bits"))
+    @Option(name: .long, help: ArgumentHelp("Working precision in bits (2 to the precision cap, 2^24 unless APPROX_MAX_PRECISION says otherwise). Default: the network's weight precision, at least 64.", valueName: "bits"))
     var precision: String?
 
     @Flag(name: .long, help: "Evaluate in IEEE float64 (BLAS for dense layers) instead of MPFR.")
@@ -23,9 +23,9 @@ struct PrecisionOptions: ParsableArguments {
         if double, precision != nil { throw ValidationError("--double and --precision exclude each other: give one") }
         if let text = precision {
             guard let bits = Int(text) else {
-                throw ValidationError("--precision '\(text)' is not a whole number of bits (allowed: \(Precision.minimumBits) to \(Precision.maximumBits))")
+                throw ValidationError("--precision '\(text.prefix(40))' is not a whole number of bits (allowed: \(Precision.minimumBits) to \(ResourceLimits.grouped((try? ResourceLimits.precision.value()) ?? 0)))")
             }
-            do { _ = try Precision(bits: bits) } catch { throw ValidationError("--precision: \(error)") }
+            _ = try checkedPrecision(bits)
         }
     }
 

@@ -81,15 +81,20 @@ struct Rate: ParsableCommand {
 
     func validate() throws {
         if json && csv { throw ValidationError("--json and --csv exclude each other: give one") }
-        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        try checkThreads(threads)
         if !(1...1000).contains(draws) { throw ValidationError("--draws \(draws) is not allowed: use 1 to 1000") }
-        if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
+        try checkSearchPoints(searchPoints, dimension: targetOptions.dim ?? 1)
+        try ResourceLimits.check(points, "--points", against: ResourceLimits.ratePoints)
         if let b = precision, !(16...100_000).contains(b) { throw ValidationError("--precision \(b) is not allowed: use 16 to 100000 bits") }
         if precision != nil && comparePrecision { throw ValidationError("--precision and --compare-precision exclude each other: give one") }
         try certify.check()
     }
 
     func run() throws {
+        // Files first: the report is written after the whole run, so a destination it cannot
+        // take is refused now, not hours later.
+        if let path = checkpoint { AtomicFile.registerInput(path); try AtomicFile.checkRegularOrMissing(path) }
+        if let path = output { try AtomicFile.checkDestination(path) }
         let target = try targetOptions.make()
         let kind: any Construction
         let unit: Activation
@@ -98,7 +103,7 @@ struct Rate: ParsableCommand {
         catch { throw CLIError("--construction: \(flagged(error))") }
         let grid: [Int]
         do { grid = try RateExperiment.weightGrid(weights, points: points) }
-        catch let e as RateError { throw CLIError("--weights \(weights): \(e)") }
+        catch { throw CLIError("--weights \(weights.prefix(60)): \(error)") }
         var experiment: RateExperiment
         do { experiment = try RateExperiment(target: target, construction: kind, requestedWeights: grid, threads: threads,
                                             dyadic: self.grid == .dyadic) }

@@ -38,11 +38,9 @@ struct SupNormCommand: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let p = precision, !Precision.validRange.contains(p) {
-            throw ValidationError("--precision \(p) is not allowed: use \(Precision.minimumBits) to \(Precision.maximumBits) bits")
-        }
-        if searchPoints < 64 { throw ValidationError("--search-points \(searchPoints) is too few: give at least 64") }
-        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
+        if let p = precision { _ = try checkedPrecision(p) }
+        try checkSearchPoints(searchPoints, dimension: targetOptions.dim ?? 1)
+        try checkThreads(threads)
         try certify.check()
     }
 

@@ -39,8 +39,8 @@ struct Sweep: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
-        if let t = threads, t < 1 { throw ValidationError("--threads \(t): give at least 1 thread") }
-        if let j = jobCount, j < 1 { throw ValidationError("--jobs \(j): give at least 1 job") }
+        try checkThreads(threads)
+        try checkThreads(jobCount, "--jobs")
     }
 
     func run() throws {
@@ -236,9 +236,12 @@ func report(_ points: [SweepPoint], folder: String, command: String) throws {
     if Rasterizer.converter == nil { printError("no PNG: rsvg-convert is not installed (Debian: librsvg2-bin)") }
 }
 
+/// Creates the output folder `path` if missing, and removes the temporary files that a killed
+/// earlier run left in it (a resume cleans its own leftovers).
 func makeFolder(_ path: String) throws {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     catch { throw CLIError("--out \(path): cannot create the folder (\(error.localizedDescription))") }
+    AtomicFile.removeLeftovers(inFolder: path)
 }
 
 func commandLine() -> String {

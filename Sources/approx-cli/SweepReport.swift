@@ -25,6 +25,7 @@ enum SweepReport {
         try put(table.latex(), "rates.tex")
         if !rates.isEmpty { try put(PhaseDiagramPlot(rates: rates).svg(), "phase-diagram.svg") }
         try FileManager.default.createDirectory(atPath: folder + "/plots", withIntermediateDirectories: true)
+        AtomicFile.removeLeftovers(inFolder: folder + "/plots")
         for (rate, estimate) in fitted {
             try put(RatePlot(rate: rate, estimate: estimate).svg(), "plots/\(fileName(rate.experiment)).svg")
         }

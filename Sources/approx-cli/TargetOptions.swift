@@ -37,7 +37,7 @@ struct TargetOptions: ParsableArguments {
 
     /// The target described by the options, with its seed advanced by `seedOffset` (draws).
     func make(seedOffset: UInt64 = 0) throws -> Target {
-        if let d = dim, d < 1 { throw CLIError("--dim \(d) is not allowed: d must be >= 1") }
+        if let d = dim, !(1...9).contains(d) { throw CLIError("--dim \(d) is not allowed: d must be 1 to 9 (formulas name x1 … x9)") }
         let r = try smoothnessValue()
         do {
             if TargetCatalog.names.contains(target) {

@@ -36,8 +36,15 @@ public enum ConstructionRegistry {
                 throw ConstructionError.invalid(parameter: p.rawValue, reason: "applies to the \(takers.joined(separator: " and ")) construction\(takers.count == 1 ? "" : "s") only")
             }
         }
+        guard parameters.smoothness.isFinite, parameters.smoothness > 0, parameters.smoothness <= maximumSmoothness else {
+            throw ConstructionError.invalid(parameter: "smoothness", reason: "r = \(parameters.smoothness) is not allowed: the constructions take 0 < r <= \(Int(maximumSmoothness)) (their degrees and orders come from r)")
+        }
         return try type.make(parameters)
     }
+
+    /// The largest smoothness a construction is planned for: r sets Taylor degrees (at most 8),
+    /// the deep construction's order and its precision, all of which overflow long before r = 10⁴.
+    public static let maximumSmoothness = 100.0
 
     /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1; `activation` (default
     /// ReLU) is the unit of the construction.

@@ -20,8 +20,17 @@ public enum Sawtooth {
     /// g_s = g composed s times (s >= 1): depth 2s, W_all = 10s.
     public static func sawtooth(_ s: Int) -> Network {
         precondition(s >= 1, "the sawtooth needs s >= 1")
-        var net = tooth()
-        for _ in 1..<s { net = try! tooth().composed(after: net) }
+        // Balanced composition, s = 2·(s/2) + (s mod 2): O(s log s) layer copies instead of the
+        // O(s²) of adding one tooth at a time (s = 7,000 took over 5 s). Each junction merges a
+        // tooth's output layer with the next tooth's input layer either way, so the network is
+        // the same.
+        func teeth(_ s: Int) -> Network {
+            if s == 1 { return tooth() }
+            let half = teeth(s / 2)
+            let even = try! half.composed(after: half)
+            return s % 2 == 0 ? even : try! tooth().composed(after: even)
+        }
+        var net = teeth(s)
         net.metadata = ["construction": "sawtooth", "s": "\(s)"]
         net.construction = ConstructionFacts(kind: .sawtooth)
         return net

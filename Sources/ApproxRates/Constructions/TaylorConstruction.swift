@@ -17,7 +17,7 @@ public struct TaylorConstruction: Construction, Equatable {
     /// Degree default ⌈r⌉ − 1 (0…8); ReLU or ReLU^k (k = 2…8).
     public static func make(_ p: ConstructionParameters) throws -> TaylorConstruction {
         let k = try p.reluPower(allowingPowers: true, construction: name)
-        let n = p.degree ?? Swift.max(0, Int(p.smoothness.rounded(.up)) - 1)
+        let n = p.degree ?? Swift.max(0, Int(Swift.min(p.smoothness, 1e6).rounded(.up)) - 1)
         guard (0...8).contains(n) else { throw ConstructionError.invalid(parameter: "degree", reason: "\(n) is not allowed: use 0...8") }
         return TaylorConstruction(degree: n, power: k)
     }

@@ -72,6 +72,17 @@ public struct MLPArchitecture: Sendable, Hashable, Codable {
     /// Number of parameters.
     public var parameterCount: Int { offsets[depth] }
 
+    /// An upper estimate, in bytes, of what training a network of this shape on `samples`
+    /// examples holds at once: 64 float64 vectors of the parameters' length (θ, gradients, the
+    /// Lanczos basis of the sharpness) and, per example, its input, its target and four
+    /// activations per hidden unit. Computed in floating point before any architecture exists,
+    /// so that sizes whose product overflows `Int` are refused instead of trapping.
+    public static func estimatedTrainingBytes(inputs: Int, width: Int, depth: Int, outputs: Int, samples: Int) -> Double {
+        let (n0, w, d, m, s) = (Double(inputs), Double(width), Double(depth), Double(outputs), Double(samples))
+        let parameters = depth <= 1 ? n0 * m : n0 * w + (d - 2) * w * w + w * m
+        return 8 * (64 * parameters + s * (n0 + m + 4 * w * (d - 1)))
+    }
+
     /// σ_l² of layer l (1-based).
     public func variance(layer l: Int) -> Double { l == depth ? lastVariance : hiddenVariance }
 

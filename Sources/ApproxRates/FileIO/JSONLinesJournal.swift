@@ -15,18 +15,23 @@ public struct JSONLinesJournal<Record: Codable>: Sendable {
     public init(path: String, recordName: String? = nil) {
         self.path = path
         self.recordName = recordName ?? "\(Record.self)"
+        AtomicFile.registerInput(path)
     }
 
     /// The records in the file, in order; a missing file holds none. Throws, naming the line, when a
     /// complete line is not a point.
     public func read() throws -> [Record] {
         guard FileManager.default.fileExists(atPath: path) else { return [] }
+        try AtomicFile.checkRegularOrMissing(path)
         let data = try AtomicFile.read(path)
         var points: [Record] = []
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
         let complete = data.last == 0x0A ? lines.dropLast() : lines.dropLast()   // the last piece is empty or partial
         for (n, line) in complete.enumerated() where !line.isEmpty {
-            do { points.append(try JSONDecoder().decode(Record.self, from: Data(line))) }
+            do {
+                try ResourceLimits.checkJSONNesting(line, source: "line \(n + 1)")
+                points.append(try JSONDecoder().decode(Record.self, from: Data(line)))
+            }
             catch { throw FileError(path: path, reason: "line \(n + 1) is not a \(recordName) (\(error)); give another file") }
         }
         return points
@@ -38,8 +43,10 @@ public struct JSONLinesJournal<Record: Codable>: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         var line = try encoder.encode(point)
         line.append(0x0A)
+        try AtomicFile.checkRegularOrMissing(path)
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else { throw FileError(path: path, reason: "cannot be created") }
+            AtomicFile.registerInput(path)
         }
         guard let handle = FileHandle(forUpdatingAtPath: path) else { throw FileError(path: path, reason: "cannot be written") }
         defer { try? handle.close() }

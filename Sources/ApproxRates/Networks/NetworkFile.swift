@@ -78,6 +78,7 @@ public enum NetworkFile {
     /// Reads interchange JSON.
     public static func decode(_ data: Data) throws -> Network {
         let root: Any
+        do { try ResourceLimits.checkJSONNesting(data, source: "the file") } catch { throw NetworkFileError(message: "\(error)") }
         do {
             root = try JSONSerialization.jsonObject(with: data, options: [])
         } catch {
@@ -106,6 +107,7 @@ public enum NetworkFile {
             construction = ConstructionFacts(legacyMetadata: metadata)
         }
         guard let rawLayers = top.dictionary["layers"] as? [Any] else { throw NetworkFileError(message: "missing array 'layers'") }
+        guard !rawLayers.isEmpty else { throw NetworkFileError(message: "'layers' is empty: a network has at least one layer") }
         var layers: [AffineLayer] = []
         var width = inputDimension
         for (l, raw) in rawLayers.enumerated() {
@@ -118,7 +120,10 @@ public enum NetworkFile {
             guard outputs >= 1 else { throw NetworkFileError(message: "\(place) has \(outputs) outputs; it needs at least 1") }
             let bits = try f.int("precision")
             let precision: Precision
-            do { precision = try Precision(bits: bits) } catch {
+            do {
+                try ResourceLimits.check(bits, "precision", against: ResourceLimits.precision, minimum: Precision.minimumBits)
+                precision = try Precision(bits: bits)
+            } catch {
                 throw NetworkFileError(message: "\(place): \(error)")
             }
             func number(_ any: Any, _ what: String) throws -> BigFloat {

@@ -20,7 +20,9 @@ public enum Rasterizer {
     @discardableResult
     public static func png(from svg: String, to png: String, dpi: Int = 300) throws -> Bool {
         guard let tool = converter else { return false }
-        let temporary = png + ".tmp-\(getpid())"
+        try AtomicFile.checkDestination(png)
+        AtomicFile.removeLeftovers(of: png)
+        let temporary = AtomicFile.temporaryPath(for: png)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["-f", "png", "-d", "\(dpi)", "-p", "\(dpi)", "-b", "white", "-o", temporary, svg]
@@ -33,7 +35,7 @@ public enum Rasterizer {
             try? FileManager.default.removeItem(atPath: temporary)
             throw FileError(path: png, reason: "rsvg-convert failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        guard rename(temporary, png) == 0 else { throw FileError(path: png, reason: String(cString: strerror(errno))) }
+        do { try AtomicFile.commit(temporary, to: png) } catch { try? FileManager.default.removeItem(atPath: temporary); throw error }
         return true
     }
 }

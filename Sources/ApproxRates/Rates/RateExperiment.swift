@@ -35,24 +35,15 @@ public struct RateExperiment: Sendable {
     /// the measured error.
     public var certification: CertifiedSupNorm.Options? = nil
 
-    /// The largest weight count a grid may ask for (10⁸): a documented cap, so that a typing slip
-    /// such as 1e12 is an error rather than a run that never ends.
-    public static let maximumWeights = 100_000_000
-    /// The most grid points per experiment.
-    public static let maximumPoints = 1_000
-
     /// `points` weight counts spaced log-uniformly from `lower` to `upper` (both included),
-    /// rounded to integers. Throws for an empty or degenerate range, more than
-    /// ``maximumPoints`` points or more than ``maximumWeights`` weights.
+    /// rounded to integers. Throws for an empty or degenerate range, or for more points or
+    /// weights than ``ResourceLimits/ratePoints`` and ``ResourceLimits/weights`` allow.
     public static func weightGrid(from lower: Double, to upper: Double, points: Int) throws -> [Int] {
         guard lower.isFinite, upper.isFinite, lower >= 4 else {
             throw RateError("the W range starts at \(lower): it must start at 4 weights or more")
         }
-        guard points >= 1 else { throw RateError("--points \(points): give at least 1 point") }
-        guard points <= maximumPoints else { throw RateError("--points \(points): at most \(maximumPoints) points per experiment") }
-        guard upper <= Double(maximumWeights) else {
-            throw RateError("the W range ends at \(upper): at most \(maximumWeights) weights (1e8; the deep constructions need hours well below it)")
-        }
+        try ResourceLimits.check(points, "--points", against: ResourceLimits.ratePoints)
+        try ResourceLimits.check(upper, "the W range's upper end", against: ResourceLimits.weights)
         guard upper >= lower else { throw RateError("the W range \(lower)...\(upper) is empty: the upper end must not be below the lower end") }
         if points == 1 { return [Int(lower.rounded())] }
         guard upper > lower else { throw RateError("the W range \(lower)...\(upper) holds one value; \(points) points need a wider range or --points 1") }
@@ -230,6 +221,8 @@ extension RateExperiment {
         let k = Swift.max(1, upper)
         let (n0, w0) = table[k - 1], (n1, w1) = table[k]
         let e = log(Double(w1) / Double(w0)) / log(Double(n1 + 1) / Double(n0 + 1))
-        return Swift.max(1, Int((Double(n0 + 1) * pow(Double(weights) / Double(w0), 1 / e)).rounded()) - 1)
+        let n = Double(n0 + 1) * pow(Double(weights) / Double(w0), 1 / e)
+        guard e > 0, n.isFinite, n < Double(n1 + 1) * 4 else { return nearest.cells }   // a flat or odd table: the nearest N
+        return Swift.max(1, Int(n.rounded()) - 1)
     }
 }

@@ -143,7 +143,11 @@ public struct SweepPlan: Sendable, Codable, Equatable {
     /// Reads a JSON plan: {"name": …, "experiments": [{…}, …]}. Unknown keys, duplicate names and
     /// bad ranges are refused with a message naming the experiment and the value.
     public static func read(json data: Data, source: String) throws -> SweepPlan {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        try ResourceLimits.checkJSONNesting(data, source: source)
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) }
+        catch { throw RateError("\(source): not valid JSON (malformed or truncated): \((error as NSError).userInfo[NSDebugDescriptionErrorKey] ?? error)") }
+        guard let object = parsed as? [String: Any] else {
             throw RateError("\(source): not a JSON object; a plan is {\"name\": …, \"experiments\": [ … ]}")
         }
         for key in object.keys where !["name", "experiments"].contains(key) {

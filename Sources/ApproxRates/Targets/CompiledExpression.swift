@@ -160,8 +160,10 @@ public final class ExpressionEvaluator {
                 case .multiply: mpfr_mul(out, u, v, MPFR_RNDN)
                 case .divide: mpfr_div(out, u, v, MPFR_RNDN)
                 case .power: mpfr_pow(out, u, v, MPFR_RNDN)
-                case .min: mpfr_min(out, u, v, MPFR_RNDN)
-                case .max: mpfr_max(out, u, v, MPFR_RNDN)
+                // MPFR's min and max return the other operand when one is NaN; a formula
+                // undefined in one branch is undefined (issue 19), so NaN propagates.
+                case .min: if cmpfr_nan_p(u) != 0 || cmpfr_nan_p(v) != 0 { mpfr_set_nan(out) } else { mpfr_min(out, u, v, MPFR_RNDN) }
+                case .max: if cmpfr_nan_p(u) != 0 || cmpfr_nan_p(v) != 0 { mpfr_set_nan(out) } else { mpfr_max(out, u, v, MPFR_RNDN) }
                 }
             case .hashSign(let seed, let level, let args):
                 for (j, a) in args.enumerated() { cells[j] = mpfr_get_si(r + a, MPFR_RNDD) }
@@ -219,8 +221,8 @@ public final class ExpressionEvaluator {
                     case .multiply: r[i] = u * v
                     case .divide: r[i] = u / v
                     case .power: r[i] = Foundation.pow(u, v)
-                    case .min: r[i] = Swift.min(u, v)
-                    case .max: r[i] = Swift.max(u, v)
+                    case .min: r[i] = u.isNaN || v.isNaN ? .nan : Swift.min(u, v)
+                    case .max: r[i] = u.isNaN || v.isNaN ? .nan : Swift.max(u, v)
                     }
                 case .hashSign(let seed, let level, let args):
                     for (j, a) in args.enumerated() { cells[j] = Int(r[a].rounded(.down)) }

@@ -1,0 +1,33 @@
+import ApproxRates
+
+/// The commands' checks of sizes against ``ResourceLimits``: each names the flag as typed.
+
+/// Checks `--threads` (or `flag`) against the threads cap; nil (all cores) passes.
+func checkThreads(_ threads: Int?, _ flag: String = "--threads") throws {
+    if let t = threads { try ResourceLimits.check(t, flag, against: ResourceLimits.threads) }
+}
+
+/// A precision the user asked for: at least `minimum` bits and at most the precision cap.
+func checkedPrecision(_ bits: Int, _ flag: String = "--precision", minimum: Int = Precision.minimumBits) throws -> Precision {
+    try ResourceLimits.check(bits, flag, against: ResourceLimits.precision, minimum: minimum)
+    return try Precision(bits: bits)
+}
+
+/// Checks `--search-points` (at least 64, at most the cap) and the memory of its float64 grid:
+/// per point, its d coordinates, its error and its rank (8 bytes each).
+func checkSearchPoints(_ points: Int, dimension: Int) throws {
+    try ResourceLimits.check(points, "--search-points", against: ResourceLimits.searchPoints, minimum: 64)
+    try ResourceLimits.checkMemory(Double(points) * (8 * Double(dimension) + 16), for: "--search-points \(ResourceLimits.grouped(points))")
+}
+
+/// Checks `--digits` against the digits cap.
+func checkDigits(_ digits: Int?) throws {
+    if let d = digits { try ResourceLimits.check(d, "--digits", against: ResourceLimits.digits) }
+}
+
+/// Checks the memory of training `parallel` networks of this shape at once
+/// (``MLPArchitecture/estimatedTrainingBytes(inputs:width:depth:outputs:samples:)`` each).
+func checkTrainingMemory(inputs: Int, width: Int, depth: Int, outputs: Int, samples: Int, parallel: Double, _ what: String) throws {
+    let bytes = parallel * MLPArchitecture.estimatedTrainingBytes(inputs: inputs, width: width, depth: depth, outputs: outputs, samples: samples)
+    try ResourceLimits.checkMemory(bytes, for: parallel > 1 ? "\(what), \(Int(parallel)) jobs at once," : what)
+}
