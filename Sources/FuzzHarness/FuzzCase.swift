@@ -54,6 +54,11 @@ public struct FuzzRun: Sendable {
     /// The case's folder after the run (to inspect files it wrote).
     public let folder: String
     public let seconds: Double
+
+    public init(status: Int32, signal: Int32?, timedOut: Bool, stdout: String, stderr: String, folder: String, seconds: Double) {
+        self.status = status; self.signal = signal; self.timedOut = timedOut; self.stdout = stdout; self.stderr = stderr
+        self.folder = folder; self.seconds = seconds
+    }
 }
 
 /// How a case ended, in the classes.

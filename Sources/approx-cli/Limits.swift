@@ -17,7 +17,10 @@ func checkedPrecision(_ bits: Int, _ flag: String = "--precision", minimum: Int 
 /// per point, its d coordinates, its error and its rank (8 bytes each).
 func checkSearchPoints(_ points: Int, dimension: Int) throws {
     try ResourceLimits.check(points, "--search-points", against: ResourceLimits.searchPoints, minimum: 64)
-    try ResourceLimits.checkMemory(Double(points) * (8 * Double(dimension) + 16), for: "--search-points \(ResourceLimits.grouped(points))")
+    // The dimension itself is checked with the target (1 to 9); bounded here so that a huge
+    // --dim reports its own error, not this one.
+    let d = Double(min(max(dimension, 1), 9))
+    try ResourceLimits.checkMemory(Double(points) * (8 * d + 16), for: "--search-points \(ResourceLimits.grouped(points))")
 }
 
 /// Checks `--digits` against the digits cap.

@@ -22,8 +22,8 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Levels K of the lacunary sum (default 24 in 1-D, 14 in 2-D).", valueName: "K"))
     var levels: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Terms of the weierstrass and takagi sums.", valueName: "T"))
-    var terms: Int = 40
+    @Option(name: .long, help: ArgumentHelp("Terms of the weierstrass and takagi sums (default 40).", valueName: "T"))
+    var terms: Int?
 
     /// The smoothness as a number, validated.
     func smoothnessValue() throws -> Double? {
@@ -39,13 +39,17 @@ struct TargetOptions: ParsableArguments {
     func make(seedOffset: UInt64 = 0) throws -> Target {
         if let d = dim, !(1...9).contains(d) { throw CLIError("--dim \(d) is not allowed: d must be 1 to 9 (formulas name x1 … x9)") }
         let r = try smoothnessValue()
+        // An option of another target is an error, not ignored (a fuzzed `--terms -1` with the
+        // power target was accepted).
+        if x0 != nil && target != "power" { throw CLIError("--x0 applies to the power target only") }
+        if levels != nil && target != "lacunary" { throw CLIError("--levels applies to the lacunary target only") }
+        if terms != nil && target != "weierstrass" && target != "takagi" { throw CLIError("--terms applies to the weierstrass and takagi targets only") }
         do {
             if TargetCatalog.names.contains(target) {
-                var options = TargetCatalog.Options(seed: seed &+ seedOffset, levels: levels, terms: terms)
+                var options = TargetCatalog.Options(seed: seed &+ seedOffset, levels: levels, terms: terms ?? 40)
                 options.x0 = x0.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
                 return try TargetCatalog.make(target, dimension: dim ?? 1, smoothness: r, smoothnessText: smoothness, options: options)
             }
-            if x0 != nil { throw CLIError("--x0 applies to the power target only") }
             return try TargetCatalog.formula(target, dimension: dim, smoothness: r)
         } catch let error as FormulaError {
             // A misspelt built-in name (letters and hyphens, starting with a letter, short), not a

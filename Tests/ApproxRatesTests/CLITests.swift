@@ -125,8 +125,8 @@ func temporaryDirectory() -> String {
     }
 
     @Test(arguments: [
-        (["--precision", "1"], "precision 1 bits is out of range"),
-        (["--precision", "9223372036854775807"], "out of range: MPFR accepts 2 to"),
+        (["--precision", "1"], "--precision 1: give at least 2 bits"),
+        (["--precision", "9223372036854775807"], "--precision 9223372036854775807: at most 16,777,216 bits (the precision cap"),
         (["--precision", "many"], "is not a whole number of bits"),
         (["--at", "nan"], "is not finite"),
         (["--at", "inf"], "is not finite"),

@@ -30,7 +30,8 @@ public struct ResourceCap: Sendable, Hashable {
     public func value() throws -> Int {
         guard let raw = getenv(environmentVariable) else { return defaultValue }
         let text = String(cString: raw)
-        guard let v = ResourceLimits.parseCount(text), v >= 1 else {
+        let parsed = unit == "bytes" ? ResourceLimits.parseBytes(text).flatMap { $0 < 9e18 ? Int($0) : nil } : ResourceLimits.parseCount(text)
+        guard let v = parsed, v >= 1 else {
             throw LimitError("\(environmentVariable)='\(text.prefix(40))' is not a whole number of \(unit) >= 1; unset it for the default \(ResourceLimits.grouped(defaultValue))")
         }
         return v
