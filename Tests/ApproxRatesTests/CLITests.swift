@@ -111,7 +111,7 @@ func temporaryDirectory() -> String {
         ("{\"format\": \"approxrates-network\", \"version\": 1, ", "not valid JSON"),
         ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 53, \"storage\": \"dense\", \"weights\": [[\"abc\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "layer 0, weight (0, 0): 'abc' is not a number"),
         ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 2, \"outputs\": 1, \"precision\": 53, \"storage\": \"dense\", \"weights\": [[\"1\", \"2\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "layer 0 takes 2 inputs but the stage before it has 1 outputs"),
-        ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 1, \"storage\": \"dense\", \"weights\": [[\"1\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "precision 1 bits is out of range"),
+        ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 1, \"storage\": \"dense\", \"weights\": [[\"1\"]], \"bias\": [\"0\"], \"activation\": \"relu\"}]}", "layer 0: precision 1: give at least 2 bits"),
         ("{\"format\": \"approxrates-network\", \"version\": 1, \"input_dimension\": 1, \"layers\": [{\"inputs\": 1, \"outputs\": 1, \"precision\": 53, \"storage\": \"dense\", \"weights\": [[1.5]], \"bias\": [\"0\"], \"activation\": \"tanh\"}]}", "expected a number as a string"),
         ("[1, 2", "not valid JSON"),
     ])
@@ -426,7 +426,7 @@ func temporaryDirectory() -> String {
             (["build", "interpolation", "--target", "power", "--smoothness", "1", "--cells", "0"], "--cells 0"),
             (["build", "multiply", "--bound=-1"], "--bound -1.0"),
             (["sup-norm", sq, "--target", "x1*x2", "--smoothness", "2"], "the network has 1 inputs but the target has dimension 2"),
-            (["sup-norm", sq, "--target", "x^2", "--smoothness", "2", "--precision", "1"], "--precision 1 is not allowed"),
+            (["sup-norm", sq, "--target", "x^2", "--smoothness", "2", "--precision", "1"], "--precision 1: give at least 2 bits"),
             (["sup-norm", dir + "/none.json", "--target", "x^2", "--smoothness", "2"], "no such file"),
         ]
         for (args, message) in cases {

@@ -45,7 +45,7 @@ import ApproxRates
         #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1e5, to: 1e2, points: 8) }
         #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1e3, to: 1e3, points: 8) }
         #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1, to: 1e3, points: 8) }
-        #expect(throws: RateError.self) { try RateExperiment.weightGrid(from: 1e2, to: 1e3, points: 0) }
+        #expect(throws: LimitError.self) { try RateExperiment.weightGrid(from: 1e2, to: 1e3, points: 0) }
     }
 
     @Test func dyadicPlanAndUnsupportedDimensions() throws {

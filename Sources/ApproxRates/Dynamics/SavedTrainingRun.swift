@@ -24,7 +24,7 @@ public struct SavedTrainingRun: Sendable {
 
     /// The saved state when the file holds one of this configuration, else nil.
     public func saved() -> TrainingState? {
-        guard let data = try? AtomicFile.read(path), (try? ResourceLimits.checkJSONNesting(data, source: path)) != nil,
+        guard let data = try? AtomicFile.read(path, registering: false), (try? ResourceLimits.checkJSONNesting(data, source: path)) != nil,
               let saved = try? JSONDecoder().decode(Saved.self, from: data), saved.configuration == configuration else { return nil }
         return saved.state
     }

@@ -138,8 +138,9 @@ public enum AtomicFile {
     /// Reads a whole file; throws a ``FileError`` naming the path when it is missing, unreadable
     /// or a folder, and a ``LimitError`` when it holds more than ``ResourceLimits/inputFile``
     /// bytes. A pipe or a device is read up to that cap (so `/dev/zero` ends in the error, not a
-    /// hang that fills the memory).
-    public static func read(_ path: String) throws -> Data {
+    /// hang that fills the memory). The file is recorded as an input (``registerInput(_:)``)
+    /// unless `registering` is false: a state file that the command itself rewrites.
+    public static func read(_ path: String, registering: Bool = true) throws -> Data {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw FileError(path: path, reason: errno == ENOENT ? "no such file" : String(cString: strerror(errno)))
@@ -151,7 +152,7 @@ public enum AtomicFile {
             LimitError("\(path): \(size) bytes: at most \(ResourceLimits.grouped(cap)) bytes per input file (set \(ResourceLimits.inputFile.environmentVariable) to raise it)")
         }
         if kind == S_IFREG && Int(info.st_size) > cap { throw tooLarge(String(info.st_size)) }
-        if kind == S_IFREG { _ = inputs.withLock { $0.insert(FileIdentity(info)) } }
+        if kind == S_IFREG && registering { registerInput(path) }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw FileError(path: path, reason: "cannot be read") }
         defer { try? handle.close() }
         var data = Data()
