@@ -58,7 +58,7 @@ echo "sweep: points.jsonl $a lines uninterrupted, $b after the kills"
 [ "$a" -eq "$b" ] || status=1
 check sweep "$work/sweep-a" "$work/sweep-b" rates.csv rates.md rates.tex rates.json phase-diagram.svg
 
-dyn=(dynamics early --networks 2x16,3x16 --seeds 2 --samples 64 --steps 20 --scan 0:3:0.5 --refinements 2 --measurement 64 --jobs 1)
+dyn=(dynamics early --networks 2x32,3x32,4x32 --seeds 3 --samples 128 --steps 50 --scan 0:4:0.25 --refinements 3 --measurement 128 --jobs 1)
 "$cli" "${dyn[@]}" --out "$work/dyn-a" >/dev/null 2>&1
 n=$(killed_run "${dyn[@]}" --out "$work/dyn-b")
 echo "dynamics early: $n kills"
