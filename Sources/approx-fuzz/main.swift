@@ -27,6 +27,8 @@ struct ApproxFuzz: ParsableCommand {
     @Option(help: ArgumentHelp("JSON-lines journal of finished cases (resume).", valueName: "file")) var journal: String?
     @Option(help: ArgumentHelp("Write the summary JSON here.", valueName: "file")) var summary: String?
     @Option(help: ArgumentHelp("Write the failing cases (JSON lines) here.", valueName: "file")) var failures: String = "fuzz-failures.jsonl"
+    @Option(help: ArgumentHelp("Run only these case indices of the seed's run (comma separated): a failure again, on a new build.", valueName: "i,j,..."))
+    var only: String?
 
     func validate() throws {
         guard cases >= 1, cases <= 10_000_000 else { throw ValidationError("--cases \(cases): give 1 to 10,000,000") }
@@ -49,10 +51,20 @@ struct ApproxFuzz: ParsableCommand {
         runner.timeout = timeout; runner.memoryLimit = memory << 30; runner.jobs = jobs
         let log = try journal.map { try FuzzJournal(path: $0, seed: seed, cases: cases) }
         let previous = log?.results ?? []
+        var skipped = Set(previous.map(\.index))
+        if let only {
+            let chosen = try Set(only.split(separator: ",").map { text -> Int in
+                guard let i = Int(text.trimmingCharacters(in: .whitespaces)), (0..<cases).contains(i) else {
+                    throw ValidationError("--only: '\(text)' is not a case index below --cases \(cases)")
+                }
+                return i
+            })
+            skipped.formUnion(Set(0..<cases).subtracting(chosen))
+        }
         FileHandle.standardError.write(Data("approx-fuzz: \(cases) cases, seed \(seed), \(jobs) at a time, timeout \(timeout) s, \(memory) GiB each; \(previous.count) already in the journal\n".utf8))
         let terminal = isatty(2) != 0
         let start = Date()
-        let fresh = try runner.run(count: cases, generator: generator, skipping: Set(previous.map(\.index))) { result, finished in
+        let fresh = try runner.run(count: cases, generator: generator, skipping: skipped) { result, finished in
             log?.append(result)
             if terminal && finished % 50 == 0 {
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(finished + previous.count)/\(cases) cases, \(Int(Date().timeIntervalSince(start))) s".utf8))
