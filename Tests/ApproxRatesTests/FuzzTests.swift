@@ -85,12 +85,16 @@ import FuzzHarness
     }
 
     /// Oscillating targets against the 2-piece tooth: 8 samples per piece found the error short
-    /// of its value at points of j/1024 (long run, cases 18961 and 20093). The reported sup norm
+    /// of its value at points of j/1024 (long run, cases 18961, 20093 and 50681). The reported sup norm
     /// must be at least the largest |f − tooth| sampled there (float64).
-    @Test(arguments: ["(cos((x/1e-2))*(x)^3)", "sin((((x-9)+((-8e-2)-(7)^3)))^3)"])
+    @Test(arguments: ["(cos((x/1e-2))*(x)^3)", "sin((((x-9)+((-8e-2)-(7)^3)))^3)", "cos((((x-0.36328125))^3*((-(x-9))*(exp(7)-(x*6)))))"])
     func oscillatingTargetsAreNotMeasuredShort(formula: String) throws {
         func f(_ x: Double) -> Double {
             if formula.hasPrefix("(cos") { return cos(x / 1e-2) * (x * x * x) }
+            if formula.hasPrefix("cos") {
+                let c: Double = x - 0.36328125
+                return cos((c * c * c) * ((-(x - 9)) * (exp(7) - x * 6)))
+            }
             let u: Double = (x - 9) + (-8e-2 - 343)
             return sin(u * u * u)
         }
