@@ -50,6 +50,13 @@ indirect enum FuzzExpression {
         case .extremum(let f, let a, let b):
             let (u, v) = (a.evaluate(x), b.evaluate(x))
             if u.isNaN || v.isNaN { return .nan }
+            // Zeros ordered −0 < +0, as MPFR's min and max (and IEEE 754-2019 minimum and
+            // maximum) order them; Swift's min(+0, −0) is +0, which turned 1/min(x − 2x, −x) at
+            // x = 0 into −∞ where the tool computes +∞ (long run, case 90343).
+            if u == 0 && v == 0 {
+                let negative = f == "min" ? (u.sign == .minus || v.sign == .minus) : (u.sign == .minus && v.sign == .minus)
+                return negative ? -T.zero : T.zero
+            }
             return f == "min" ? Swift.min(u, v) : Swift.max(u, v)
         }
     }

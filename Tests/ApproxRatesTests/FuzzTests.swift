@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import FuzzHarness
+@testable import FuzzHarness
 
 /// The fuzz harness (issue 19): a short run against the CLI, its classifier, and every failure
 /// it found, frozen as an explicit case.
@@ -111,6 +111,17 @@ import FuzzHarness
             sampled = max(sampled, abs(f(x) - tooth))
         }
         #expect(reported >= sampled * (1 - 1e-9), "reported \(reported), sampled \(sampled)")
+    }
+
+    /// The harness's own oracle orders zeros as MPFR does (−0 < +0 in min): with Swift's min,
+    /// −1/min(x − 2x, −x) at x = 0 was −∞ in the harness and +∞ in the tool, and
+    /// min(−1.27, ·) hid the latter (long run, case 90343: a false "silent wrong").
+    @Test func harnessOrdersSignedZerosAsMPFR() {
+        let denominator = FuzzExpression.extremum("min", .binary("-", .x, .binary("*", .x, .constant("2", 2))), .negate(.x))
+        let e = FuzzExpression.binary("/", .constant("-1", -1), denominator)
+        #expect(e.value(0) == .infinity)
+        #expect(FuzzExpression.extremum("min", .constant("-1.27", -1.27), e).value(0) == -1.27)
+        #expect(FuzzExpression.extremum("max", .negate(.x), .x).value(0).sign == .plus)
     }
 
     /// `build sawtooth --s 7000` ran past the timeout (composition was quadratic in s). The
