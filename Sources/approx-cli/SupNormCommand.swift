@@ -53,6 +53,7 @@ struct SupNormCommand: ParsableCommand {
             target = try again.make()
         }
         let bits = precision ?? max(64, net.weightPrecision.bits)
+        try checkSearchPoints(searchPoints, dimension: net.inputDimension, bits: bits)
         var options = SupNorm.Options(precision: try Precision(bits: bits), threads: threads)
         options.maximumGridPoints = searchPoints
         ConstructionRegistry.applySearchHints(of: net, to: &options)

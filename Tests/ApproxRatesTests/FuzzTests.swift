@@ -113,6 +113,16 @@ import Testing
         #expect(reported >= sampled * (1 - 1e-9), "reported \(reported), sampled \(sampled)")
     }
 
+    /// `sup-norm --precision 9000000` with 4,096 search points aborted allocating 4.6 GB under a
+    /// 4 GiB limit (long run, case 94180): the MPFR numbers per point are in the estimate now.
+    @Test func highPrecisionSearchIsCheckedAgainstMemory() throws {
+        let dir = temporaryDirectory()
+        _ = try runCLI(["build", "tooth", "-o", dir + "/t.json"])
+        let r = try runCLI(["sup-norm", dir + "/t.json", "--target", "x^2", "--smoothness", "1", "--search-points", "4096", "--precision=9000000"],
+                           environment: ["APPROX_MAX_MEMORY": "3G"])
+        #expect(r.status == 1 && r.stderr.contains("--search-points 4,096 at 9000000 bits needs about 12.9 GiB of memory, more than the 3.0 GiB"), "\(r.stderr)")
+    }
+
     /// The harness's own oracle orders zeros as MPFR does (−0 < +0 in min): with Swift's min,
     /// −1/min(x − 2x, −x) at x = 0 was −∞ in the harness and +∞ in the tool, and
     /// min(−1.27, ·) hid the latter (long run, case 90343: a false "silent wrong").
