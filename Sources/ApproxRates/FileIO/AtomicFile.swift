@@ -12,9 +12,7 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to `path` atomically. Throws with the path in the message.
     public static func write(_ data: Data, to path: String) throws {
-        let destination = try checkDestination(path)
-        removeLeftovers(of: destination)
-        let temporary = temporaryPath(for: destination)
+        let (destination, temporary) = try prepare(path)
         guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
             throw FileError(path: path, reason: "cannot create a file in \(folder(of: destination))")
         }
@@ -23,7 +21,7 @@ public enum AtomicFile {
             try handle.write(contentsOf: data)
             try handle.synchronize()
             try handle.close()
-            try commit(temporary, to: path)
+            try commit(temporary, to: destination, path: path)
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
             if let e = error as? FileError { throw e }
@@ -92,9 +90,17 @@ public enum AtomicFile {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
     }
 
-    /// Renames the finished `temporary` over `path` after ``checkDestination(_:)``.
-    public static func commit(_ temporary: String, to path: String) throws {
+    /// The start of a write to `path`: the checked destination (``checkDestination(_:)``), with the
+    /// leftovers of dead processes beside it removed, and a fresh temporary path for the bytes.
+    public static func prepare(_ path: String) throws -> (destination: String, temporary: String) {
         let destination = try checkDestination(path)
+        removeLeftovers(of: destination)
+        return (destination, temporaryPath(for: destination))
+    }
+
+    /// Renames the finished `temporary` over `destination`, as ``prepare(_:)`` returned it for
+    /// `path` (named in errors).
+    public static func commit(_ temporary: String, to destination: String, path: String) throws {
         if rename(temporary, destination) != 0 {
             throw FileError(path: path, reason: String(cString: strerror(errno)))
         }

@@ -20,9 +20,7 @@ public enum Rasterizer {
     @discardableResult
     public static func png(from svg: String, to png: String, dpi: Int = 300) throws -> Bool {
         guard let tool = converter else { return false }
-        try AtomicFile.checkDestination(png)
-        AtomicFile.removeLeftovers(of: png)
-        let temporary = AtomicFile.temporaryPath(for: png)
+        let (destination, temporary) = try AtomicFile.prepare(png)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["-f", "png", "-d", "\(dpi)", "-p", "\(dpi)", "-b", "white", "-o", temporary, svg]
@@ -35,7 +33,7 @@ public enum Rasterizer {
             try? FileManager.default.removeItem(atPath: temporary)
             throw FileError(path: png, reason: "rsvg-convert failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        do { try AtomicFile.commit(temporary, to: png) } catch { try? FileManager.default.removeItem(atPath: temporary); throw error }
+        do { try AtomicFile.commit(temporary, to: destination, path: png) } catch { try? FileManager.default.removeItem(atPath: temporary); throw error }
         return true
     }
 }
