@@ -22,7 +22,10 @@ func checkSearchPoints(_ points: Int, dimension: Int, bits: Int? = nil) throws {
     // The dimension itself is checked with the target (1 to 9); bounded here so that a huge
     // --dim reports its own error, not this one.
     let d = Double(min(max(dimension, 1), 9))
-    let numbers = bits.map { ResourceLimits.bytesPerNumber(bits: $0) + ResourceLimits.bytesPerNumber(bits: 2 * $0) } ?? 0
+    // In floating point: the precision is checked against its own range by the caller, and an
+    // unchecked one (Int.min, Int.max) must not overflow here (fuzz seed 20261203, case 10694:
+    // `rate --precision=-9223372036854775808` trapped on 2 * bits).
+    let numbers = bits.map { b in Double(max(b, 0)) / 8 * 3 + 96 } ?? 0
     try ResourceLimits.checkMemory(Double(points) * (8 * d + 16 + numbers), for: "--search-points \(ResourceLimits.grouped(points))" + (bits.map { " at \($0) bits" } ?? ""))
 }
 

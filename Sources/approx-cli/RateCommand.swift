@@ -83,9 +83,9 @@ struct Rate: ParsableCommand {
         if json && csv { throw ValidationError("--json and --csv exclude each other: give one") }
         try checkThreads(threads)
         if !(1...1000).contains(draws) { throw ValidationError("--draws \(draws) is not allowed: use 1 to 1000") }
+        if let b = precision, !(16...100_000).contains(b) { throw ValidationError("--precision \(b) is not allowed: use 16 to 100000 bits") }
         try checkSearchPoints(searchPoints, dimension: targetOptions.dim ?? 1, bits: precision)
         try ResourceLimits.check(points, "--points", against: ResourceLimits.ratePoints)
-        if let b = precision, !(16...100_000).contains(b) { throw ValidationError("--precision \(b) is not allowed: use 16 to 100000 bits") }
         if precision != nil && comparePrecision { throw ValidationError("--precision and --compare-precision exclude each other: give one") }
         try certify.check()
     }

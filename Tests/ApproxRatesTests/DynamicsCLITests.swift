@@ -18,6 +18,30 @@ func runCLIKilled(_ arguments: [String], when ready: () -> Bool) throws -> Bool 
     return wasRunning
 }
 
+/// Runs `arguments` into DIR/whole, then again into DIR/killed, killed (SIGKILL) once the journal
+/// `journal` (a file in the output folder) has `atLeast` lines; appends a torn line to it and
+/// reruns. Expects the killed run to have been running with fewer than `below` lines, the rerun to
+/// succeed reporting the finished lines as "N already in", and those lines to be kept byte for
+/// byte. Returns DIR, for the caller to compare the two folders' tables.
+func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, below: Int) throws -> String {
+    let dir = temporaryDirectory()
+    let whole = try runCLI(arguments + ["--out", dir + "/whole"])
+    #expect(whole.status == 0, "\(whole.stderr)")
+    let file = dir + "/killed/" + journal
+    func lines() -> [Substring] { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n") }
+    let wasRunning = try runCLIKilled(arguments + ["--out", dir + "/killed"]) { lines().count >= atLeast }
+    #expect(wasRunning, "the run finished before it could be killed: make it slower")
+    let before = lines()
+    #expect(before.count >= atLeast && before.count < below)
+    let handle = FileHandle(forWritingAtPath: file)!
+    handle.seekToEndOfFile(); handle.write(Data("{\"plan\": \"".utf8)); try handle.close()
+    let resumed = try runCLI(arguments + ["--out", dir + "/killed"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("\(before.count) already in"), "\(resumed.stderr)")
+    #expect(Array(lines().prefix(before.count)) == before)
+    return dir
+}
+
 @Suite(.serialized) struct DynamicsCLITests {
     /// `dynamics early --json` end to end on small ReLU networks: the summaries carry c_loss,
     /// c_sharp and c_max with their seed spread, the files are written, the ordering holds, the
@@ -60,23 +84,9 @@ func runCLIKilled(_ arguments: [String], when ready: () -> Bool) throws -> Bool 
     /// appended, `dynamics early` resumes: the finished records are kept byte for byte and the
     /// table equals an uninterrupted run's.
     @Test func earlyKilledPartWayResumesToTheSameTable() throws {
-        let dir = temporaryDirectory()
         let arguments = ["dynamics", "early", "--networks", "2x32,3x16,4x8", "--seeds", "3", "--samples", "48", "--input-dim", "6",
                          "--classes", "3", "--steps", "8", "--scan", "0:6:0.5", "--refinements", "2", "--jobs", "1", "--json"]
-        let whole = try runCLI(arguments + ["--out", dir + "/whole"])
-        #expect(whole.status == 0, "\(whole.stderr)")
-        let file = dir + "/killed/critical.jsonl"
-        func lines() -> [Substring] { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n") }
-        let wasRunning = try runCLIKilled(arguments + ["--out", dir + "/killed"]) { lines().count >= 3 }
-        #expect(wasRunning, "the run finished before it could be killed: make it slower")
-        let before = lines()
-        #expect(before.count >= 3 && before.count < 9)
-        let handle = FileHandle(forWritingAtPath: file)!
-        handle.seekToEndOfFile(); handle.write(Data("{\"plan\": \"".utf8)); try handle.close()
-        let resumed = try runCLI(arguments + ["--out", dir + "/killed"])
-        #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(resumed.stderr.contains("\(before.count) already in"), "\(resumed.stderr)")
-        #expect(Array(lines().prefix(before.count)) == before)
+        let dir = try killTearAndResume(arguments, journal: "critical.jsonl", atLeast: 3, below: 9)
         let a = try String(contentsOfFile: dir + "/whole/early.csv", encoding: .utf8)
         let b = try String(contentsOfFile: dir + "/killed/early.csv", encoding: .utf8)
         #expect(a == b)

@@ -72,6 +72,13 @@ import Testing
         (["rate", "--target", "smooth-sine", "--levels", "3", "--weights", "1e1...4e1", "--points", "2"], "--levels applies to the lacunary target only"),
         // A value thousands of characters long was echoed whole by the argument parser.
         (["eval", "@T", "--at", "0.5", "--threads=" + String(repeating: "(", count: 3000)], "characters left out)"),
+        // 2 × precision overflowed in the search's memory estimate (seed 20261203, cases 5426,
+        // 6256, 10694 and 29499 of the first start of the second long run).
+        (["rate", "--target", "power", "--smoothness", "1", "--weights", "1e1...4e1", "--points", "2", "--json", "--precision=-9223372036854775808"],
+         "--precision -9223372036854775808 is not allowed: use 16 to 100000 bits"),
+        (["rate", "--target", "power", "--smoothness", "1", "--weights", "1e1...4e1", "--points", "2", "--json", "--precision=4611686018427387904"],
+         "--precision 4611686018427387904 is not allowed: use 16 to 100000 bits"),
+        (["sup-norm", "@T", "--target", "x^2", "--smoothness", "1", "--search-points", "4096", "--json", "--precision=9223372036854775807"], "--precision 9223372036854775807: at most 16,777,216 bits"),
     ])
     func frozenFailures(arguments: [String], message: String) throws {
         let dir = temporaryDirectory()

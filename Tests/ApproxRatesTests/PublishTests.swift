@@ -239,10 +239,10 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(try Shard.fromSlurm([:]) == nil)
         #expect(try Shard.fromSlurm(["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "4"]) == Shard(index: 1, count: 4))
         #expect(try Shard.fromSlurm(["SLURM_ARRAY_TASK_ID": "7", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_MIN": "4"]) == Shard(index: 4, count: 4))
-        #expect(throws: RateError.self) { try Shard.fromSlurm(["SLURM_ARRAY_TASK_ID": "9", "SLURM_ARRAY_TASK_COUNT": "4"]) }
-        #expect(throws: RateError.self) { try Shard.fromSlurm(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_STEP": "2"]) }
-        #expect(throws: RateError.self) { try Shard.parse("0/3") }
-        #expect(throws: RateError.self) { try Shard.parse("4/3") }
+        #expect(throws: ShardError.self) { try Shard.fromSlurm(["SLURM_ARRAY_TASK_ID": "9", "SLURM_ARRAY_TASK_COUNT": "4"]) }
+        #expect(throws: ShardError.self) { try Shard.fromSlurm(["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_STEP": "2"]) }
+        #expect(throws: ShardError.self) { try Shard.parse("0/3") }
+        #expect(throws: ShardError.self) { try Shard.parse("4/3") }
         #expect(try Shard.parse("3/3") == Shard(index: 3, count: 3))
     }
 

@@ -183,46 +183,17 @@ public struct EarlyPhaseDiagramRunner: Sendable {
         let have = Set(done.map { "\($0.depth)x\($0.width)#\($0.seed)" })
         let todo = allJobs.filter { !have.contains("\($0.network.depth)x\($0.network.width)#\($0.seed)") }
         let data = plan.data()
-        let shared = Shared(results: done)
         let total = allJobs.count
         let cores = ProcessInfo.processInfo.activeProcessorCount
         BLASThreads.use(blasThreads ?? Swift.max(1, cores / Swift.min(jobs, Swift.max(1, todo.count))))
-        DispatchQueue.concurrentPerform(iterations: Swift.min(jobs, Swift.max(1, todo.count))) { _ in
-            while let i = shared.take(limit: todo.count) {
-                let job = todo[i]
-                let start = Date()
-                let probe = EarlyTrainingProbe(architecture: plan.architecture(job.network), data: data, settings: plan.settings, seed: job.seed)
-                let critical = CriticalLearningRates.find(probe, scan: plan.scan, refinements: plan.refinements)
-                let record = EarlyPhaseRecord(plan: plan.fingerprint, depth: job.network.depth, width: job.network.width, seed: job.seed,
-                                              critical: critical, seconds: Date().timeIntervalSince(start))
-                shared.finish { results, failure in
-                    do { try journal.append(record); results.append(record); onRecord(record, results.count, total) }
-                    catch { failure = error }
-                }
-            }
-        }
-        if let failure = shared.failure { throw failure }
-        return shared.results
-    }
-
-    /// The workers' shared queue position, results and first failure, behind one lock.
-    final class Shared: @unchecked Sendable {
-        private let lock = NSLock()
-        private var next = 0
-        private(set) var results: [EarlyPhaseRecord]
-        private(set) var failure: Error? = nil
-        init(results: [EarlyPhaseRecord]) { self.results = results }
-        /// The next job index, or nil when all are taken or a job failed.
-        func take(limit: Int) -> Int? {
-            lock.lock(); defer { lock.unlock() }
-            guard next < limit, failure == nil else { return nil }
-            next += 1
-            return next - 1
-        }
-        func finish(_ body: (inout [EarlyPhaseRecord], inout Error?) -> Void) {
-            lock.lock(); defer { lock.unlock() }
-            body(&results, &failure)
-        }
+        let plan = self.plan
+        return try JournaledJobs.run(todo, workers: jobs, finished: done, total: total, journal: journal, work: { job in
+            let start = Date()
+            let probe = EarlyTrainingProbe(architecture: plan.architecture(job.network), data: data, settings: plan.settings, seed: job.seed)
+            let critical = CriticalLearningRates.find(probe, scan: plan.scan, refinements: plan.refinements)
+            return EarlyPhaseRecord(plan: plan.fingerprint, depth: job.network.depth, width: job.network.width, seed: job.seed,
+                                    critical: critical, seconds: Date().timeIntervalSince(start))
+        }, onRecord: onRecord)
     }
 
     /// One summary per network, in plan order.

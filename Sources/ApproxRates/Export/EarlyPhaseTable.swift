@@ -81,23 +81,13 @@ public struct EarlyPhaseTable: Sendable {
 
     /// A GFM table with the notes below it.
     public func markdown() -> String {
-        var lines = ["| " + headers.joined(separator: " | ") + " |", "|" + headers.map { _ in "---" }.joined(separator: "|") + "|"]
-        for s in summaries { lines.append("| " + row(s, latex: false).joined(separator: " | ") + " |") }
-        lines.append("")
-        lines += notes.map { "- " + $0 }
-        return lines.joined(separator: "\n") + "\n"
+        TableText.markdown(headers: headers, rows: summaries.map { row($0, latex: false) }, notes: notes)
     }
 
     /// A booktabs table with the notes as caption.
     public func latex() -> String {
-        let heads = ["$d$", "$w$", "$d/w$", "seeds", "$\\lambda_0$", "$c_\\mathrm{loss}$", "$c_\\mathrm{sharp}$", "$c_\\mathrm{max}$", "ordered"]
-        var lines = ["% Early-training phase table written by \(LaTeX.escape(command)); needs \\usepackage{booktabs}",
-                     "\\begin{table}[t]", "\\centering", "\\small", "\\begin{tabular}{" + heads.map { _ in "l" }.joined() + "}", "\\toprule",
-                     heads.joined(separator: " & ") + " \\\\", "\\midrule"]
-        for s in summaries { lines.append(row(s, latex: true).map(LaTeX.escape).joined(separator: " & ") + " \\\\") }
-        lines += ["\\bottomrule", "\\end{tabular}",
-                  "\\caption{Critical learning rates $c = \\eta\\lambda_0$ of early training. " + notes.map(LaTeX.escape).joined(separator: " ") + "}",
-                  "\\end{table}"]
-        return lines.joined(separator: "\n") + "\n"
+        TableText.latex(what: "Early-training phase table", command: command,
+                        heads: ["$d$", "$w$", "$d/w$", "seeds", "$\\lambda_0$", "$c_\\mathrm{loss}$", "$c_\\mathrm{sharp}$", "$c_\\mathrm{max}$", "ordered"],
+                        rows: summaries.map { row($0, latex: true) }, lead: "Critical learning rates $c = \\eta\\lambda_0$ of early training.", notes: notes)
     }
 }

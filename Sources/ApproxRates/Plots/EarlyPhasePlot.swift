@@ -63,14 +63,7 @@ public struct EarlyPhasePlot: Sendable {
             c.text(kind.name + " (median, seed range)", x.end - 95, ly, size: 6.5)
             ly += 9.5
         }
-        // The caption, wrapped at about 95 characters.
-        var lines: [String] = [], current = ""
-        for word in caption.split(separator: " ") {
-            if current.count + word.count + 1 > 95 { lines.append(current); current = "" }
-            current += (current.isEmpty ? "" : " ") + word
-        }
-        lines.append(current)
-        for (i, line) in lines.prefix(2).enumerated() { c.text(line, 8, 204 + 8 * Double(i), size: 6) }
+        c.caption(caption, 8, 204)
         return c.render(title: "Early-training phase diagram")
     }
 }

@@ -100,6 +100,18 @@ public struct SVGCanvas: Sendable {
         return out
     }
 
+    /// `s` wrapped at about `characters` characters per line, at most `lines` lines from baseline
+    /// `y` down, `leading` points apart.
+    public mutating func caption(_ s: String, _ x: Double, _ y: Double, characters: Int = 95, lines: Int = 2, size: Double = 6, leading: Double = 8) {
+        var wrapped: [String] = [], current = ""
+        for word in s.split(separator: " ") {
+            if !current.isEmpty && current.count + word.count + 1 > characters { wrapped.append(current); current = "" }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        wrapped.append(current)
+        for (i, line) in wrapped.prefix(lines).enumerated() { text(line, x, y + leading * Double(i), size: size) }
+    }
+
     /// Approximate width of `s` in points (DejaVu Sans averages 0.58 em per character).
     public func textWidth(_ s: String, size: Double? = nil) -> Double {
         let visible = s.filter { $0 != "$" && $0 != "{" && $0 != "}" && $0 != "^" && $0 != "_" }

@@ -49,12 +49,7 @@ public struct ConsistencyCheck: Sendable, Equatable, Codable {
                 family: VCBound = .piecewiseLinear) throws {
         guard Set(weights).count >= 2, weights.count == depths.count else { throw RateError("the consistency checks need at least two distinct W") }
         let x = weights.map { Foundation.log($0) }
-        func slope(_ y: [Double]) -> Double {
-            let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-            var sxy = 0.0, sxx = 0.0
-            for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx) }
-            return sxy / sxx
-        }
+        func slope(_ y: [Double]) -> Double { LeastSquaresLine(x: x, y: y).slope }
         self.family = family
         depthExponent = slope(depths.map { Foundation.log($0) })
         neededDepthExponent = family.depthPower.map { (p * Double(d) / r - 1) / $0 }

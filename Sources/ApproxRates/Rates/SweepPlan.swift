@@ -198,56 +198,7 @@ public struct SweepPlan: Sendable, Codable, Equatable {
     }
 }
 
-/// A deterministic split of a plan's jobs: shard `index` (1-based) of `count`.
-public struct Shard: Sendable, Equatable, CustomStringConvertible {
-    /// 1-based index.
-    public let index: Int
-    /// Number of shards.
-    public let count: Int
-    /// The whole plan.
-    public static let all = Shard(index: 1, count: 1)
-
-    /// Shard `index` (1-based) of `count`; ``parse(_:)`` and ``fromSlurm(_:)`` validate their input.
-    public init(index: Int, count: Int) {
-        self.index = index; self.count = count
-    }
-
-    /// Parses "i/n" (1-based).
-    public static func parse(_ text: String) throws -> Shard {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
-            throw RateError("--shard \(text) is not allowed: give i/n with 1 <= i <= n, e.g. 2/8")
-        }
-        return Shard(index: i, count: n)
-    }
-
-    /// The shard from Slurm's SLURM_ARRAY_TASK_ID (minus SLURM_ARRAY_TASK_MIN, default 0) and
-    /// SLURM_ARRAY_TASK_COUNT, when both are set; nil otherwise.
-    public static func fromSlurm(_ environment: [String: String]) throws -> Shard? {
-        guard let idText = environment["SLURM_ARRAY_TASK_ID"], let countText = environment["SLURM_ARRAY_TASK_COUNT"] else { return nil }
-        guard let id = Int(idText), let count = Int(countText), count >= 1 else {
-            throw RateError("SLURM_ARRAY_TASK_ID=\(idText), SLURM_ARRAY_TASK_COUNT=\(countText): expected integers")
-        }
-        if let step = environment["SLURM_ARRAY_TASK_STEP"], step != "1" {
-            throw RateError("SLURM_ARRAY_TASK_STEP=\(step): array steps other than 1 cannot be mapped to shards; use --array=0-(n-1)")
-        }
-        let minimum = environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0
-        guard (0..<count).contains(id - minimum) else {
-            throw RateError("SLURM_ARRAY_TASK_ID=\(id) is outside \(minimum)...\(minimum + count - 1) (SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT)")
-        }
-        return Shard(index: id - minimum + 1, count: count)
-    }
-
-    /// This shard's jobs: the jobs sorted by decreasing cost (ties by id) are dealt round-robin,
-    /// so that the same (index, count) always selects the same jobs, every job is in exactly one
-    /// shard and shards get similar costs. Returned in plan order.
-    public func select(_ jobs: [SweepPlan.Job]) -> [SweepPlan.Job] {
-        let ranked = jobs.enumerated().sorted { a, b in
-            a.element.cost != b.element.cost ? a.element.cost > b.element.cost : a.element.id < b.element.id
-        }
-        let mine = Set(ranked.enumerated().filter { $0.offset % count == index - 1 }.map { $0.element.offset })
-        return jobs.enumerated().filter { mine.contains($0.offset) }.map(\.element)
-    }
-
-    public var description: String { "\(index)/\(count)" }
+extension Shard {
+    /// This shard's sweep points (``select(_:cost:id:)`` by the points' cost and id), in plan order.
+    public func select(_ jobs: [SweepPlan.Job]) -> [SweepPlan.Job] { select(jobs, cost: \.cost, id: \.id) }
 }

@@ -1,0 +1,28 @@
+import Foundation
+import PrecisionModule
+import FileIOModule
+
+/// The Markdown and LaTeX renderings shared by the tables: a GFM table with its notes as a list
+/// below, and a booktabs table float with its notes as the caption.
+public enum TableText {
+    /// A GFM table of `rows` under `headers`, then one "- note" line per note.
+    public static func markdown(headers: [String], rows: [[String]], notes: [String]) -> String {
+        var lines = ["| " + headers.joined(separator: " | ") + " |", "|" + headers.map { _ in "---" }.joined(separator: "|") + "|"]
+        for row in rows { lines.append("| " + row.joined(separator: " | ") + " |") }
+        lines.append("")
+        lines += notes.map { "- " + $0 }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A booktabs table float (needs \usepackage{booktabs}): a comment line naming `what` and the
+    /// command, `heads` (LaTeX already), `rows` (text, escaped here), and the caption `lead`
+    /// (LaTeX already) followed by the escaped notes.
+    public static func latex(what: String, command: String, heads: [String], rows: [[String]], lead: String, notes: [String]) -> String {
+        var lines = ["% \(what) written by \(LaTeX.escape(command)); needs \\usepackage{booktabs}",
+                     "\\begin{table}[t]", "\\centering", "\\small", "\\begin{tabular}{" + heads.map { _ in "l" }.joined() + "}", "\\toprule",
+                     heads.joined(separator: " & ") + " \\\\", "\\midrule"]
+        for row in rows { lines.append(row.map(LaTeX.escape).joined(separator: " & ") + " \\\\") }
+        lines += ["\\bottomrule", "\\end{tabular}", "\\caption{" + lead + " " + notes.map(LaTeX.escape).joined(separator: " ") + "}", "\\end{table}"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
