@@ -88,6 +88,6 @@ public struct EarlyPhaseTable: Sendable {
     public func latex() -> String {
         TableText.latex(what: "Early-training phase table", command: command,
                         heads: ["$d$", "$w$", "$d/w$", "seeds", "$\\lambda_0$", "$c_\\mathrm{loss}$", "$c_\\mathrm{sharp}$", "$c_\\mathrm{max}$", "ordered"],
-                        rows: summaries.map { row($0, latex: true) }, lead: "Critical learning rates $c = \\eta\\lambda_0$ of early training.", notes: notes)
+                        rows: summaries.map { row($0, latex: true).map(LaTeX.escape) }, lead: "Critical learning rates $c = \\eta\\lambda_0$ of early training.", notes: notes.map(LaTeX.escape))
     }
 }

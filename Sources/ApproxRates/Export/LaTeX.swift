@@ -29,6 +29,8 @@ public enum LaTeX {
             case "<": out += "\\textless{}"
             case ">": out += "\\textgreater{}"
             case "|": out += "\\textbar{}"
+            case "\n", "\r", "\r\n", "\t": out += " "   // a blank line would end the caption's paragraph
+            case "-" where out.hasSuffix("-"): out += "{}-"   // "--" would set as an en dash (--out)
             case "–": out += "--"
             case "—": out += "---"
             default:

@@ -146,24 +146,24 @@ public struct RateTable: Sendable, Equatable {
         return c
     }
 
-    /// Notes under the table: provenance and every excluded point with its reason.
+    /// Notes under the table: provenance and every excluded point with its reason. For LaTeX, the
+    /// same sentences through ``LaTeX/escape(_:)`` (every special character and the Unicode
+    /// symbols), so that the caption compiles under pdflatex.
     func notes(latex: Bool) -> [String] {
-        func esc(_ s: String) -> String { latex ? LaTeX.escape(s) : s }
         var notes: [String] = []
-        if let first = rates.first { notes.append("Errors in MPFR at the precision shown; \(esc(first.tool)).") }
+        if let first = rates.first { notes.append("Errors in MPFR at the precision shown; \(first.tool).") }
         notes.append("Fits: least squares of ln error on ln X, X = W or W/ln W as shown; 95% t and studentized residual-bootstrap intervals; draws D: the worst error over seeds s…s+D−1 at each W.")
-        for r in rates where !r.excluded.isEmpty { notes.append("\(esc(r.experiment)): excluded \(esc(r.excluded)).") }
-        for r in rates where r.verdictNoted { notes.append("\(esc(r.experiment)): \(esc(r.verdict)).") }
+        for r in rates where !r.excluded.isEmpty { notes.append("\(r.experiment): excluded \(r.excluded).") }
+        for r in rates where r.verdictNoted { notes.append("\(r.experiment): \(r.verdict).") }
         if let gap = rates.compactMap(\.certifyGap).first {
-            let pct = latex ? "\\,\\%" : " %"
-            notes.append("Certified p: the fit of upper bounds proved in Arb ball arithmetic (branch and bound to a gap of \(String(format: "%g", 100 * gap))\(pct); every error lies between its bound and a proved lower bound); 95% t interval.")
+            notes.append("Certified p: the fit of upper bounds proved in Arb ball arithmetic (branch and bound to a gap of \(String(format: "%g", 100 * gap)) %; every error lies between its bound and a proved lower bound); 95% t interval.")
             for r in rates where (r.certifiedGapMax ?? 0) > (r.certifyGap ?? .infinity) {
-                notes.append("\(esc(r.experiment)): some points stopped at their box budget with a gap of \(String(format: "%.2g", 100 * r.certifiedGapMax!))\(pct) (their bounds still hold).")
+                notes.append("\(r.experiment): some points stopped at their box budget with a gap of \(String(format: "%.2g", 100 * r.certifiedGapMax!)) % (their bounds still hold).")
             }
         }
         let seeds = Set(rates.map { "\($0.seed)" }).sorted().joined(separator: ", ")
-        notes.append("First seeds: \(seeds). Command: \(latex ? "\\texttt{\(LaTeX.escape(command))}" : "`\(command)`").")
-        return notes
+        notes.append("First seeds: \(seeds). Command: " + (latex ? command : "`\(command)`") + ".")
+        return latex ? notes.map(LaTeX.escape) : notes
     }
 
     /// A GFM pipe table with the notes below it.
@@ -180,13 +180,8 @@ public struct RateTable: Sendable, Equatable {
     /// A booktabs table (needs \usepackage{booktabs}) in a table float with the notes as caption.
     public func latex() -> String {
         let cols = columns
-        var lines = ["% Rate table written by \(LaTeX.escape(command)); needs \\usepackage{booktabs}",
-                     "\\begin{table}[t]", "\\centering", "\\small",
-                     "\\begin{tabular}{" + cols.map { _ in "l" }.joined() + "}", "\\toprule",
-                     cols.map(\.latex).joined(separator: " & ") + " \\\\", "\\midrule"]
-        for r in rates { lines.append(cols.map { $0.cell(r, true) }.joined(separator: " & ") + " \\\\") }
-        lines += ["\\bottomrule", "\\end{tabular}", "\\caption{Measured approximation rates $p$ (error $\\approx C W^{-p}$). "
-                  + notes(latex: true).joined(separator: " ") + "}", "\\end{table}"]
-        return lines.joined(separator: "\n") + "\n"
+        return TableText.latex(what: "Rate table", command: command, heads: cols.map(\.latex),
+                               rows: rates.map { r in cols.map { $0.cell(r, true) } },
+                               lead: "Measured approximation rates $p$ (error $\\approx C W^{-p}$).", notes: notes(latex: true))
     }
 }

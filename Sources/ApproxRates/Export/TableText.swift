@@ -15,14 +15,15 @@ public enum TableText {
     }
 
     /// A booktabs table float (needs \usepackage{booktabs}): a comment line naming `what` and the
-    /// command, `heads` (LaTeX already), `rows` (text, escaped here), and the caption `lead`
-    /// (LaTeX already) followed by the escaped notes.
+    /// command (escaped), `heads` and `rows` (LaTeX already: pass text cells through
+    /// ``LaTeX/escape(_:)``), and the caption `lead` followed by `notes` (both LaTeX already).
+    /// Every table the project writes in LaTeX goes through here.
     public static func latex(what: String, command: String, heads: [String], rows: [[String]], lead: String, notes: [String]) -> String {
         var lines = ["% \(what) written by \(LaTeX.escape(command)); needs \\usepackage{booktabs}",
                      "\\begin{table}[t]", "\\centering", "\\small", "\\begin{tabular}{" + heads.map { _ in "l" }.joined() + "}", "\\toprule",
                      heads.joined(separator: " & ") + " \\\\", "\\midrule"]
-        for row in rows { lines.append(row.map(LaTeX.escape).joined(separator: " & ") + " \\\\") }
-        lines += ["\\bottomrule", "\\end{tabular}", "\\caption{" + lead + " " + notes.map(LaTeX.escape).joined(separator: " ") + "}", "\\end{table}"]
+        for row in rows { lines.append(row.joined(separator: " & ") + " \\\\") }
+        lines += ["\\bottomrule", "\\end{tabular}", "\\caption{" + lead + " " + notes.joined(separator: " ") + "}", "\\end{table}"]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -101,7 +101,7 @@ public struct TwoLayerTable: Sendable {
     public func latex() -> String {
         TableText.latex(what: "Two-layer phase table", command: command,
                         heads: ["$\\gamma$", "$\\gamma'$", "theory", "slope [95\\% CI]", "measured", "heuristic", "RD (smallest $m$)", "RD (largest $m$)", "unconv."],
-                        rows: summaries.map { row($0, latex: true) },
-                        lead: "Slope of the relative distance RD of the input weights against the width $m$.", notes: notes)
+                        rows: summaries.map { row($0, latex: true).map(LaTeX.escape) },
+                        lead: "Slope of the relative distance RD of the input weights against the width $m$.", notes: notes.map(LaTeX.escape))
     }
 }

@@ -95,7 +95,7 @@ extension MeasuredRate {
         bootstrapLow = estimate.bootstrap?.low; bootstrapHigh = estimate.bootstrap?.high
         against = estimate.fit.against.rawValue; logPower = spec.logPower
         pTheory = first.theory.pExpected; pShallow = first.theory.pShallow; pMax = first.theory.pMax
-        region = estimate.region.rawValue; verdict = estimate.region.verdict(for: first.role, constantDepth: estimate.constantDepth)
+        region = estimate.regionLabel; verdict = estimate.region.verdict(for: first.role, constantDepth: estimate.constantDepth)
         excluded = estimate.exclusionReasons.joined(separator: "; ")
         seed = spec.seed; draws = spec.draws
         tool = first.provenance.tool; command = first.provenance.command

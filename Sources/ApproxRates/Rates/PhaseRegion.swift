@@ -23,6 +23,9 @@ public enum PhaseRegion: String, Sendable, Codable, CaseIterable {
         return .aboveMax
     }
 
+    /// The region column's label for a rate above r/d measured at one depth (not "deep").
+    public static let constantDepthLabel = "above r/d, constant depth"
+
     /// The verdict of a rate above r/d measured at one depth.
     public static let constantDepthVerdict =
         "above r/d at constant depth: not the deep phase (a finite-range offset in W, or a target easier than its class)"

@@ -51,6 +51,13 @@ public struct RateEstimate: Sendable {
         region = PhaseRegion.of(Swift.min(fit.pLow ?? fit.p, fit.p), smoothness: r, dimension: d, tolerance: 0.01)
     }
 
+    /// The region as tables print it, agreeing with the verdict in their notes: "above r/d,
+    /// constant depth" for a rate above r/d measured at one depth (such a family cannot be in the
+    /// deep phase; ``PhaseRegion/constantDepthVerdict``), otherwise the region's name.
+    public var regionLabel: String {
+        region == .deep && constantDepth ? PhaseRegion.constantDepthLabel : region.rawValue
+    }
+
     /// Whether every kept row has the same depth (a shallow family: it cannot show the deep phase).
     public var constantDepth: Bool {
         let kept = rows.indices.filter { !excluded.contains($0) }.map { rows[$0].depth }

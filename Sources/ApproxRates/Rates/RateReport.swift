@@ -117,7 +117,7 @@ public struct RateReport: Encodable, Sendable {
                            pLow: Nullable(fit.pLow), pHigh: Nullable(fit.pHigh), bootstrapLow: Nullable(bootstrap?.low),
                            bootstrapHigh: Nullable(bootstrap?.high),
                            flags: estimate.map { $0.flags.map { FlagPart(wAll: $0.weights, kind: $0.kind.rawValue, detail: $0.detail) } },
-                           region: estimate?.region.rawValue, pWithoutFlagged: estimate?.fit.p,
+                           region: estimate?.regionLabel, pWithoutFlagged: estimate?.fit.p,
                            pCertified: certified?.p, pCertifiedLow: certified.map { Nullable($0.pLow) },
                            pCertifiedHigh: certified.map { Nullable($0.pHigh) })
         })

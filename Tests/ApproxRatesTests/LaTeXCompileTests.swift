@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import ApproxRates
+
+/// Every LaTeX table the project writes, compiled by a real TeX engine (pdflatex, installed by
+/// scripts/ensure-deps.sh): the rate, early-phase and two-layer tables with every special
+/// character and Unicode symbol in their cells, notes and command, and the tables shipped in
+/// data/reference. Each is \input into a minimal article with booktabs; pdflatex must exit 0
+/// with no error line in its log.
+@Suite struct LaTeXCompileTests {
+    /// The characters LaTeX treats specially, the Unicode the notes use, and line breaks.
+    static let hostile = "approx-cli table 'a%b&c_d#e$f{g}h~i^j\\k' <x> |y| −1…2 γ′ ≤ β₁ ‖θ‖ η λ₀ ∈ × √ ∞ → — – line\n\nbreak"
+
+    static func pdflatex() -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
+            let path = "\(dir)/pdflatex"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// Compiles `table` inside a minimal document; returns the log's error lines (empty: compiled).
+    static func compile(_ table: String, name: String, engine: String, in dir: String) throws -> [String] {
+        try table.write(toFile: "\(dir)/\(name)-table.tex", atomically: true, encoding: .utf8)
+        let document = "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n\\input{\(name)-table.tex}\n\\end{document}\n"
+        try document.write(toFile: "\(dir)/\(name).tex", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: engine)
+        process.arguments = ["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", "\(name).tex"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let log = (try? String(contentsOfFile: "\(dir)/\(name).log", encoding: .utf8)) ?? ""
+        var errors = log.split(separator: "\n").filter { $0.hasPrefix("!") }.map(String.init)
+        if process.terminationStatus != 0 && errors.isEmpty { errors = ["pdflatex exited \(process.terminationStatus)"] }
+        if !FileManager.default.fileExists(atPath: "\(dir)/\(name).pdf") && errors.isEmpty { errors = ["no PDF written"] }
+        return errors
+    }
+
+    @Test func everyTableCompilesUnderPdflatex() throws {
+        guard let engine = LaTeXCompileTests.pdflatex() else {
+            Issue.record("pdflatex not found: scripts/ensure-deps.sh (run by scripts/test.sh) installs texlive-latex-base and texlive-latex-recommended")
+            return
+        }
+        let dir = temporaryDirectory()
+        var rates = TableTests.sample()
+        rates[1].target = "x^2 % & _ # $ { } ~ \\ γ′ ≤ …"
+        rates[1].experiment = "exp\nwith % and γ"
+        rates[1].verdict = PhaseRegion.constantDepthVerdict; rates[1].region = PhaseRegion.constantDepthLabel
+        var plan = TwoLayerPlan(points: [.init(gamma: 1.25, gammaPrime: -0.5)], widths: [256, 1024], seeds: 2, data: "points4", dataHash: "0",
+                                settings: TwoLayerTrainingSettings())
+        plan.band = 0.1
+        var tables: [(String, String)] = [
+            ("rates", RateTable(rates: rates, command: LaTeXCompileTests.hostile).latex()),
+            ("early", EarlyPhaseTable(summaries: [EarlyPhaseSummary(depth: 2, width: 64, records: [])], plan: EarlyPhaseDiagramPlan(),
+                                      command: LaTeXCompileTests.hostile).latex()),
+            ("twolayer", TwoLayerTable(summaries: TwoLayerSummary.all(plan: plan, records: []), plan: plan, dataSummary: LaTeXCompileTests.hostile,
+                                       command: LaTeXCompileTests.hostile).latex()),
+        ]
+        // The tables shipped with the project, as the CLI wrote them.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        for path in ["data/reference/rates.tex", "data/reference/dynamics-early/early.tex", "data/reference/dynamics-two-layer/two-layer.tex",
+                     "data/reference/dynamics-two-layer-named/two-layer.tex", "data/reference/dynamics-two-layer-teacher/two-layer.tex"] {
+            tables.append((path.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".tex", with: ""),
+                           try String(contentsOfFile: root + "/" + path, encoding: .utf8)))
+        }
+        var compiled = 0
+        for (name, table) in tables {
+            let errors = try LaTeXCompileTests.compile(table, name: name, engine: engine, in: dir)
+            #expect(errors.isEmpty, "\(name): \(errors.prefix(3))")
+            if errors.isEmpty { compiled += 1 }
+        }
+        print("LaTeX compile test: \(engine) compiled \(compiled) of \(tables.count) tables")
+    }
+}
