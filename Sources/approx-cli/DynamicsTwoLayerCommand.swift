@@ -153,10 +153,7 @@ struct DynamicsTwoLayer: ParsableCommand {
     func run() throws {
         let set = try trainingData()
         let plan = try self.plan(set)
-        let part: Shard
-        if let text = shard { part = try wrap { try Shard.parse(text) } }
-        else if let s = try wrap({ try Shard.fromSlurm(ProcessInfo.processInfo.environment) }) { part = s; printError("shard \(s) from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT") }
-        else { part = .all }
+        let part = try resolveShard(shard)
         try makeFolder(out)
         let file = part.count == 1 ? "\(out)/runs.jsonl" : String(format: "%@/runs-shard-%04d-of-%04d.jsonl", out, part.index, part.count)
         let journal = JSONLinesJournal<TwoLayerRecord>(path: file, recordName: "two-layer run")
@@ -214,7 +211,7 @@ struct DynamicsTwoLayer: ParsableCommand {
         if Rasterizer.converter == nil { printError("no PNG: rsvg-convert is not installed (Debian: librsvg2-bin)") }
         if json { print(try wrap { try table.json() }, terminator: ""); return }
         var text = TextTable(header: TwoLayerTable.readerHeaders)
-        for s in summaries { text.append(table.row(s, latex: false)) }
+        for s in summaries { text.append(table.row(s)) }
         print(text.render(), terminator: "")
         print("")
         for note in table.notes { print(note) }

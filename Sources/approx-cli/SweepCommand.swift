@@ -45,14 +45,7 @@ struct Sweep: ParsableCommand {
 
     func run() throws {
         let plan = try loadPlan(self.plan)
-        let shard: Shard
-        do {
-            if let text = self.shard { shard = try Shard.parse(text) }
-            else if let s = try Shard.fromSlurm(ProcessInfo.processInfo.environment) {
-                shard = s
-                printError("shard \(s) from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT")
-            } else { shard = .all }
-        } catch { throw CLIError("\(error)") }
+        let shard = try resolveShard(self.shard)
         try makeFolder(out)
         let file = shard.count == 1 ? "\(out)/points.jsonl" : String(format: "%@/points-shard-%04d-of-%04d.jsonl", out, shard.index, shard.count)
         let command = commandLine()
@@ -238,6 +231,13 @@ func report(_ points: [SweepPoint], folder: String, command: String) throws {
 
 /// Creates the output folder `path` if missing, and removes the temporary files that a killed
 /// earlier run left in it (a resume cleans its own leftovers).
+/// The shard of `--shard` (or Slurm's array variables), saying so on stderr when Slurm chose it.
+func resolveShard(_ option: String?) throws -> Shard {
+    let (shard, fromSlurm) = try wrap { try Shard.resolve(option: option, environment: ProcessInfo.processInfo.environment) }
+    if fromSlurm { printError("shard \(shard) from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT") }
+    return shard
+}
+
 func makeFolder(_ path: String) throws {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     catch { throw CLIError("--out \(path): cannot create the folder (\(error.localizedDescription))") }

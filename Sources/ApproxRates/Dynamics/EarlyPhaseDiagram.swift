@@ -67,14 +67,9 @@ public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
 
     /// A short fingerprint of everything that changes a result (journal lines from another plan are ignored).
     public var fingerprint: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var copy = self
         copy.networks = []; copy.seeds = 0
-        let data = (try? encoder.encode(copy)) ?? Data()
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return String(hash, radix: 16)
+        return Fingerprint.of(copy)
     }
 }
 

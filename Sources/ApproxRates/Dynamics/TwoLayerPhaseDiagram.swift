@@ -55,25 +55,16 @@ public struct TwoLayerPlan: Sendable, Codable, Hashable {
     /// of the journal made under another are ignored. Points, widths and seeds are not in it, so a
     /// plan that adds some reuses the runs it shares.
     public var fingerprint: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var copy = self
         copy.points = []; copy.widths = []; copy.seeds = 0; copy.band = 0; copy.resamples = 0
-        return Self.hash((try? encoder.encode(copy)) ?? Data())
-    }
-
-    /// FNV-1a of bytes, in hexadecimal.
-    public static func hash<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        return String(hash, radix: 16)
+        return Fingerprint.of(copy)
     }
 
     /// The fingerprint of a set's numbers.
     public static func hash(of data: TrainingData) -> String {
         var bytes: [UInt8] = []
         for value in data.inputs + data.targets { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-        return hash(bytes)
+        return Fingerprint.of(bytes: bytes)
     }
 
     /// One run of the plan.

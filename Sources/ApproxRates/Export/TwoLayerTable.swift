@@ -64,7 +64,7 @@ public struct TwoLayerTable: Sendable {
     public static let readerHeaders = ["γ", "γ′", "theory", "slope [95% CI]", "measured", "heuristic", "RD (smallest m)", "RD (largest m)", "unconv."]
 
     /// The reader's cells of one summary.
-    public func row(_ s: TwoLayerSummary, latex: Bool) -> [String] {
+    public func row(_ s: TwoLayerSummary) -> [String] {
         let name = s.parameterisation.map { " (\($0.rawValue))" } ?? ""
         let slope = s.slope.map { String(format: "%+.3f [%+.3f, %+.3f]", $0, s.slopeLow!, s.slopeHigh!) } ?? "—"
         return [String(format: "%.4g", s.gamma) + name, String(format: "%.4g", s.gammaPrime), s.theoryRegime.rawValue, slope,
@@ -94,14 +94,14 @@ public struct TwoLayerTable: Sendable {
 
     /// A GFM table with the notes below it.
     public func markdown() -> String {
-        TableText.markdown(headers: TwoLayerTable.readerHeaders, rows: summaries.map { row($0, latex: false) }, notes: notes)
+        TableText.markdown(headers: TwoLayerTable.readerHeaders, rows: summaries.map { row($0) }, notes: notes)
     }
 
     /// A booktabs table with the notes as caption.
     public func latex() -> String {
         TableText.latex(what: "Two-layer phase table", command: command,
                         heads: ["$\\gamma$", "$\\gamma'$", "theory", "slope [95\\% CI]", "measured", "heuristic", "RD (smallest $m$)", "RD (largest $m$)", "unconv."],
-                        rows: summaries.map { row($0, latex: true).map(LaTeX.escape) },
+                        rows: summaries.map { row($0).map(LaTeX.escape) },
                         lead: "Slope of the relative distance RD of the input weights against the width $m$.", notes: notes.map(LaTeX.escape))
     }
 }

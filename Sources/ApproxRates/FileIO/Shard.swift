@@ -40,6 +40,14 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         return Shard(index: id - minimum + 1, count: count)
     }
 
+    /// The shard a command runs: `option` (the `--shard I/N` text) when given, else Slurm's array
+    /// variables in `environment` when set, else the whole plan. `fromSlurm` says the second.
+    public static func resolve(option: String?, environment: [String: String]) throws -> (shard: Shard, fromSlurm: Bool) {
+        if let text = option { return (try parse(text), false) }
+        if let s = try fromSlurm(environment) { return (s, true) }
+        return (.all, false)
+    }
+
     /// This shard's jobs: the jobs sorted by decreasing `cost` (ties by `id`) are dealt
     /// round-robin, so that the same (index, count) always selects the same jobs, every job is in
     /// exactly one shard and shards get similar costs. Returned in the given order.
