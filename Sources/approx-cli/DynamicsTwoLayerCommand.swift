@@ -74,14 +74,7 @@ struct DynamicsTwoLayer: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
     var out: String = "dynamics-two-layer"
 
-    @Option(name: .customLong("jobs"), help: "Runs at a time (default: the cores).")
-    var jobCount: Int?
-
-    @Option(name: .long, help: ArgumentHelp("Run shard I of N (1-based) of the runs; default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set, else all.", valueName: "I/N"))
-    var shard: String?
-
-    @Flag(name: .long, help: "Print one JSON object (the points) instead of the table.")
-    var json = false
+    @OptionGroup var runner: DynamicsJobOptions
 
     /// The training set.
     func trainingData() throws -> TrainingData {
@@ -93,21 +86,9 @@ struct DynamicsTwoLayer: ParsableCommand {
         return try wrap { try RegressionSets.csv(String(decoding: bytes, as: UTF8.self), source: data) }
     }
 
-    /// Comma-separated finite numbers (named in errors by `option`).
-    func numbers(_ text: String, _ option: String, range: ClosedRange<Double>) throws -> [Double] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false)
-        guard !items.isEmpty, items.count <= 100 else { throw ValidationError("\(option) \(text.prefix(60)): give 1 to 100 comma-separated numbers") }
-        return try items.map { item in
-            guard let v = Double(item.trimmingCharacters(in: .whitespaces)), range.contains(v) else {
-                throw ValidationError("\(option): '\(item.prefix(40))' is not a number in \(range.lowerBound)…\(range.upperBound)")
-            }
-            return v
-        }
-    }
-
     func plan(_ set: TrainingData) throws -> TwoLayerPlan {
         let antisymmetric = !independent
-        let widthList = try numbers(widths, "--widths", range: 2...1_048_576).map { v -> Int in
+        let widthList = try numberList(widths, "--widths", range: 2...1_048_576).map { v -> Int in
             guard v == v.rounded(), !antisymmetric || Int(v) % 2 == 0 else {
                 throw ValidationError("--widths: \(v) is not \(antisymmetric ? "an even integer (the antisymmetric start pairs neurons; or give --no-antisymmetric)" : "an integer")")
             }
@@ -125,7 +106,7 @@ struct DynamicsTwoLayer: ParsableCommand {
             }
             guard !points.isEmpty else { throw ValidationError("--init: give at least one of ntk, mean-field, standard") }
         } else {
-            let g = try numbers(gammas, "--gammas", range: -4...8), gp = try numbers(gammaPrimes, "--gamma-primes", range: -4...4)
+            let g = try numberList(gammas, "--gammas", range: -4...8), gp = try numberList(gammaPrimes, "--gamma-primes", range: -4...4)
             points = g.flatMap { a in gp.map { TwoLayerPlan.Point(gamma: a, gammaPrime: $0) } }
         }
         try ResourceLimits.check(Double(points.count) * Double(widthList.count) * Double(seeds), "\(points.count) point(s) × \(widthList.count) widths × --seeds \(seeds) makes", against: ResourceLimits.runs)
@@ -137,9 +118,9 @@ struct DynamicsTwoLayer: ParsableCommand {
         guard stepFactor > 0, stepFactor < 2 else { throw ValidationError("--step-factor \(stepFactor): give 0 < c < 2 (2 is the stability edge of the linearised model)") }
         guard band >= 0, band.isFinite else { throw ValidationError("--band \(band): give a number >= 0") }
         guard (10...100_000).contains(resamples) else { throw ValidationError("--resamples \(resamples): give 10…100000") }
-        try checkThreads(jobCount, "--jobs")
+        try checkThreads(runner.jobCount, "--jobs")
         let widest = Double(widthList.max()!), n = Double(set.count), columns = Double(set.inputDimension + 1)
-        let parallel = Double(min(jobCount ?? ProcessInfo.processInfo.activeProcessorCount, points.count * widthList.count * seeds))
+        let parallel = Double(min(runner.jobCount ?? ProcessInfo.processInfo.activeProcessorCount, points.count * widthList.count * seeds))
         try ResourceLimits.checkMemory(parallel * 8 * (3 * n * widest + 4 * widest * (columns + 1) + 3 * n * n),
                                        for: "--widths up to \(Int(widest)) with \(set.count) examples, \(Int(parallel)) runs at once,")
         var settings = TwoLayerTrainingSettings()
@@ -153,11 +134,11 @@ struct DynamicsTwoLayer: ParsableCommand {
     func run() throws {
         let set = try trainingData()
         let plan = try self.plan(set)
-        let part = try resolveShard(shard)
+        let part = try resolveShard(runner.shard)
         try makeFolder(out)
-        let file = part.count == 1 ? "\(out)/runs.jsonl" : String(format: "%@/runs-shard-%04d-of-%04d.jsonl", out, part.index, part.count)
+        let file = journalFile(in: out, shard: part)
         let journal = JSONLinesJournal<TwoLayerRecord>(path: file, recordName: "two-layer run")
-        let runner = TwoLayerRunner(plan: plan, data: set, journal: journal, shard: part, jobs: jobCount ?? ProcessInfo.processInfo.activeProcessorCount)
+        let runner = TwoLayerRunner(plan: plan, data: set, journal: journal, shard: part, jobs: runner.jobCount ?? ProcessInfo.processInfo.activeProcessorCount)
         let mine = runner.myJobs
         let done = try wrap { try runner.records(in: [journal]) }.filter { r in mine.contains { $0.key == r.key } }
         printError("dynamics two-layer: \(plan.points.count) point(s) × \(plan.widths.count) widths × \(plan.seeds) seeds = \(plan.jobs.count) runs; \(mine.count) in shard \(part), \(done.count) already in \(file)")
@@ -172,7 +153,7 @@ struct DynamicsTwoLayer: ParsableCommand {
             }
         }
         bar.end()
-        let journals = try journalFiles().map { JSONLinesJournal<TwoLayerRecord>(path: $0, recordName: "two-layer run") }
+        let journals = try journalFiles(in: out).map { JSONLinesJournal<TwoLayerRecord>(path: $0, recordName: "two-layer run") }
         let records = try wrap { try runner.records(in: journals) }
         let present = Set(records.map(\.key))
         let missing = plan.jobs.filter { !present.contains($0.key) }
@@ -182,12 +163,6 @@ struct DynamicsTwoLayer: ParsableCommand {
         }
         let summaries = runner.summaries(records)
         try writeOutputs(summaries: summaries, records: records, plan: plan, data: set)
-    }
-
-    /// The journals in OUT: runs.jsonl and every shard's file.
-    func journalFiles() throws -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
-        return names.filter { $0 == "runs.jsonl" || ($0.hasPrefix("runs-shard-") && $0.hasSuffix(".jsonl")) }.sorted().map { "\(out)/\($0)" }
     }
 
     func writeOutputs(summaries: [TwoLayerSummary], records: [TwoLayerRecord], plan: TwoLayerPlan, data set: TrainingData) throws {
@@ -209,7 +184,7 @@ struct DynamicsTwoLayer: ParsableCommand {
         files += try writeCondensation(summaries: summaries, records: records, plan: plan, data: set)
         printError("wrote " + files.joined(separator: ", "))
         if Rasterizer.converter == nil { printError("no PNG: rsvg-convert is not installed (Debian: librsvg2-bin)") }
-        if json { print(try wrap { try table.json() }, terminator: ""); return }
+        if runner.json { print(try wrap { try table.json() }, terminator: ""); return }
         var text = TextTable(header: TwoLayerTable.readerHeaders)
         for s in summaries { text.append(table.row(s)) }
         print(text.render(), terminator: "")

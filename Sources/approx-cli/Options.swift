@@ -68,3 +68,23 @@ func loadNetwork(_ path: String) throws -> Network {
 func printError(_ text: String) {
     FileOutput.standardError(text + "\n")
 }
+
+/// Comma-separated finite numbers in `range` (1 to 100 of them), named in errors by `option`.
+func numberList(_ text: String, _ option: String, range: ClosedRange<Double>) throws -> [Double] {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false)
+    guard !items.isEmpty, items.count <= 100 else { throw ValidationError("\(option) \(text.prefix(60)): give 1 to 100 comma-separated numbers") }
+    return try items.map { item in
+        guard let v = Double(item.trimmingCharacters(in: .whitespaces)), range.contains(v) else {
+            throw ValidationError("\(option): '\(item.prefix(40))' is not a number in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return v
+    }
+}
+
+/// Comma-separated integers in `range`, named in errors by `option`.
+func integerList(_ text: String, _ option: String, range: ClosedRange<Int>) throws -> [Int] {
+    try numberList(text, option, range: Double(range.lowerBound)...Double(range.upperBound)).map { v in
+        guard v == v.rounded() else { throw ValidationError("\(option): \(v) is not an integer") }
+        return Int(v)
+    }
+}

@@ -238,6 +238,17 @@ func resolveShard(_ option: String?) throws -> Shard {
     return shard
 }
 
+/// The journals in a dynamics command's folder: runs.jsonl and every shard's runs-shard-I-of-N.jsonl.
+func journalFiles(in out: String) throws -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
+    return names.filter { $0 == "runs.jsonl" || ($0.hasPrefix("runs-shard-") && $0.hasSuffix(".jsonl")) }.sorted().map { "\(out)/\($0)" }
+}
+
+/// This process's journal in `out` for shard `part`: runs.jsonl for the whole plan, runs-shard-I-of-N.jsonl otherwise.
+func journalFile(in out: String, shard part: Shard) -> String {
+    part.count == 1 ? "\(out)/runs.jsonl" : String(format: "%@/runs-shard-%04d-of-%04d.jsonl", out, part.index, part.count)
+}
+
 func makeFolder(_ path: String) throws {
     do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     catch { throw CLIError("--out \(path): cannot create the folder (\(error.localizedDescription))") }

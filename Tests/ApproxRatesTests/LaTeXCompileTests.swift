@@ -3,7 +3,7 @@ import Testing
 import ApproxRates
 
 /// Every LaTeX table the project writes, compiled by a real TeX engine (pdflatex, installed by
-/// scripts/ensure-deps.sh): the rate, early-phase and two-layer tables with every special
+/// scripts/ensure-deps.sh): the rate, early-phase, two-layer and SGD tables with every special
 /// character and Unicode symbol in their cells, notes and command, and the tables shipped in
 /// data/reference. Each is \input into a minimal article with booktabs; pdflatex must exit 0
 /// with no error line in its log.
@@ -59,6 +59,13 @@ import ApproxRates
             ("twolayer", TwoLayerTable(summaries: TwoLayerSummary.all(plan: plan, records: []), plan: plan, dataSummary: LaTeXCompileTests.hostile,
                                        command: LaTeXCompileTests.hostile).latex()),
         ]
+        let sgdMap = SGDMapPlan(points: [.init(delta: -1.25, kappa: 1), .init(delta: 0.5, kappa: 0)], dimensions: [64, 256], seeds: 2, width0: 1, gamma0: nil,
+                                k: 1, labelNoise: 1e-3, horizon: 10)
+        tables.append(("sgdmap", SGDMapTable(summaries: SGDMapSummary.all(plan: sgdMap, records: []), plan: sgdMap, command: LaTeXCompileTests.hostile).latex()))
+        let compare = SGDComparePlan(scaling: SGDScaling(delta: 0, kappa: 0, width0: 2), k: 1, labelNoise: 1e-3, dimensions: [64], seeds: 1, requestedTimes: [1])
+        let ode = try compare.odeCurve(dimension: 64)
+        tables.append(("sgdcompare", SGDCompareReport(plan: compare, curves: [SGDCompareCurve(dimension: 64, records: [], times: compare.times, ode: ode)],
+                                                      odes: [ode], command: LaTeXCompileTests.hostile).latex()))
         // The tables shipped with the project, as the CLI wrote them.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         for path in ["data/reference/rates.tex", "data/reference/dynamics-early/early.tex", "data/reference/dynamics-two-layer/two-layer.tex",

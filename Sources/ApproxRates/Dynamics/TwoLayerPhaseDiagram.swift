@@ -191,19 +191,7 @@ public struct TwoLayerSummary: Sendable, Codable {
             slope = nil; slopeLow = nil; slopeHigh = nil; regime = nil; return
         }
         let fitted = LeastSquaresLine(x: x, y: logs.map { $0.reduce(0, +) / Double($0.count) }).slope
-        var generator = SplitMix64(seed: DefaultSeed.measurement)
-        var slopes = [Double](repeating: 0, count: Swift.max(1, plan.resamples))
-        var means = [Double](repeating: 0, count: widths.count)
-        for b in slopes.indices {
-            for (w, values) in logs.enumerated() {
-                var sum = 0.0
-                for _ in values.indices { sum += values[Int(generator.next() % UInt64(values.count))] }
-                means[w] = sum / Double(values.count)
-            }
-            slopes[b] = LeastSquaresLine(x: x, y: means).slope
-        }
-        slopes.sort()
-        let low = slopes[Int((0.025 * Double(slopes.count - 1)).rounded())], high = slopes[Int((0.975 * Double(slopes.count - 1)).rounded())]
+        let (low, high) = LeastSquaresLine.bootstrapSlopeInterval(x: x, groups: logs, resamples: plan.resamples, seed: DefaultSeed.measurement)
         slope = fitted; slopeLow = Swift.min(low, fitted); slopeHigh = Swift.max(high, fitted)
         regime = TwoLayerRegime.measured(low: slopeLow!, high: slopeHigh!, band: plan.band)
     }

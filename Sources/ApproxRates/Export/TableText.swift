@@ -26,4 +26,14 @@ public enum TableText {
         lines += ["\\bottomrule", "\\end{tabular}", "\\caption{" + lead + " " + notes.joined(separator: " ") + "}", "\\end{table}"]
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// Pretty-printed JSON with sorted, snake_case keys and non-finite numbers as the strings
+    /// "nan", "inf" and "-inf", ending in a newline: the JSON form of every table.
+    public static func json<T: Encodable>(_ value: T) throws -> String {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(value), as: UTF8.self) + "\n"
+    }
 }

@@ -52,12 +52,7 @@ public struct TwoLayerTable: Sendable {
     /// JSON: `{"schema_version": 1, "plan": …, "data": …, "points": [{"gamma", "gamma_prime",
     /// "slope", "slope_low", "slope_high", "regime", "theory_regime", …}], "notes": […], "command": …}`.
     public func json() throws -> String {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try e.encode(Document(schemaVersion: 1, plan: plan, data: dataSummary, points: summaries, notes: notes, command: command)),
-                      as: UTF8.self) + "\n"
+        try TableText.json(Document(schemaVersion: 1, plan: plan, data: dataSummary, points: summaries, notes: notes, command: command))
     }
 
     /// Column names of the reader's table.

@@ -69,6 +69,8 @@ public enum ResourceLimits {
     public static let ratePoints = ResourceCap("rate points", unit: "points", defaultValue: 1_000, environmentVariable: "APPROX_MAX_RATE_POINTS")
     /// Training steps of one run: 10⁶.
     public static let steps = ResourceCap("training steps", unit: "steps", defaultValue: 1_000_000, environmentVariable: "APPROX_MAX_STEPS")
+    /// Online SGD steps of one soft-committee run (`dynamics sgd`): 10¹⁰.
+    public static let sgdSteps = ResourceCap("SGD steps", unit: "steps", defaultValue: 10_000_000_000, environmentVariable: "APPROX_MAX_SGD_STEPS")
     /// Training runs (networks × seeds) of one command: 100,000.
     public static let runs = ResourceCap("training runs", unit: "runs", defaultValue: 100_000, environmentVariable: "APPROX_MAX_RUNS")
     /// Worker threads or parallel jobs: 1,024.
@@ -83,7 +85,7 @@ public enum ResourceLimits {
     public static let jsonNesting = 64
 
     /// Every cap, in the order of docs/cli.md's table.
-    public static let all: [ResourceCap] = [precision, digits, evaluationPoints, searchPoints, weights, ratePoints, steps, runs, threads, boxes, inputFile]
+    public static let all: [ResourceCap] = [precision, digits, evaluationPoints, searchPoints, weights, ratePoints, steps, sgdSteps, runs, threads, boxes, inputFile]
 
     /// Checks that the JSON text `data` (from `source`) nests `[` and `{` at most
     /// ``jsonNesting`` levels deep, in one pass over the bytes (strings skipped), before a
