@@ -69,7 +69,8 @@ import ApproxRates
         // The tables shipped with the project, as the CLI wrote them.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         for path in ["data/reference/rates.tex", "data/reference/dynamics-early/early.tex", "data/reference/dynamics-two-layer/two-layer.tex",
-                     "data/reference/dynamics-two-layer-named/two-layer.tex", "data/reference/dynamics-two-layer-teacher/two-layer.tex"] {
+                     "data/reference/dynamics-two-layer-named/two-layer.tex", "data/reference/dynamics-two-layer-teacher/two-layer.tex",
+                     "data/reference/dynamics-sgd/compare/compare.tex", "data/reference/dynamics-sgd/map/map.tex"] {
             tables.append((path.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".tex", with: ""),
                            try String(contentsOfFile: root + "/" + path, encoding: .utf8)))
         }

@@ -30,7 +30,7 @@ public struct SGDMapPlot: Sendable {
 
     /// The SVG document.
     public func svg() -> String {
-        var c = SVGCanvas(width: 330, height: 290)
+        var c = SVGCanvas(width: 330, height: 300)
         let ds = summaries.map(\.delta), ks = summaries.map(\.kappa)
         let x = PlotAxis(Swift.min(-1.6, (ds.min() ?? -1) - 0.15), Swift.max(0.8, (ds.max() ?? 0.5) + 0.15), from: 46, to: 312)
         let y = PlotAxis(Swift.min(-0.1, (ks.min() ?? 0) - 0.1), Swift.max(1.3, (ks.max() ?? 1) + 0.15), from: 214, to: 12)
@@ -65,8 +65,9 @@ public struct SGDMapPlot: Sendable {
             c.text(s.slope.map { String(format: "%+.2f", $0) } ?? "", px + 5, py - 3, size: 5.5)
         }
         // Legend.
-        let lx = 52.0
-        var ly = 20.0
+        let lx = 54.0
+        var ly = 22.0
+        c.rect(lx - 8, 14, 132, 58, fill: "#FFFFFF", stroke: "#999999", width: 0.4)
         for (label, trend) in [("R decays (floor falls with d)", SGDTrend.decay), ("plateau (level flat in d)", .plateau), ("R rises", .rise)] {
             c.marker(.circle, lx, ly - 2.5, size: 5, color: SGDMapPlot.color(trend)); c.text(label, lx + 6, ly, size: 6); ly += 9
         }
@@ -74,7 +75,7 @@ public struct SGDMapPlot: Sendable {
         c.line(lx - 5, ly - 2.5, lx + 4, ly - 2.5, stroke: "#C0392B", width: 1.1); c.text("κ + δ = −½ (scaling argument)", lx + 6, ly, size: 6); ly += 9
         c.line(lx - 5, ly - 2.5, lx + 4, ly - 2.5, stroke: "#C0392B", width: 1.1, dash: "4,2"); c.text("κ + 2δ + 1 = 0 (authors' code)", lx + 6, ly, size: 6)
         c.caption("Shading: green perfect learning, orange bad learning, red no ODE, grey the wedge where the two no-ODE boundaries disagree. Number: slope of log R_late against log d; ring: trend other than the region's. " + caption,
-                  8, 236, characters: 100, lines: 5)
+                  8, 252, characters: 100, lines: 5)
         return c.render(title: "SGD phase diagram of soft committees (Veiga et al. 2022)")
     }
 }
