@@ -198,7 +198,7 @@ struct DynamicsSGDCompare: ParsableCommand {
         var cache: [String: SGDODECurve] = [:]
         for d in plan.dimensions {
             let start = plan.initialOverlaps(dimension: d), (a, b) = plan.scaling.coefficients(dimension: d, limit: plan.ode == .limit)
-            let key = Fingerprint.of(start) + "|\(a)|\(b)"
+            let key = Fingerprint.of(start) + "|\(a)|\(b)|" + Fingerprint.of(plan.recordedTimes(dimension: d))
             let ode: SGDODECurve
             if let cached = cache[key] { ode = cached } else {
                 ode = try wrap { try plan.odeCurve(dimension: d) }

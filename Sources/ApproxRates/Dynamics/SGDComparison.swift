@@ -123,10 +123,20 @@ public struct SGDComparePlan: Sendable, Codable, Hashable {
         }
     }
 
-    /// The ODE curve for dimension d (the limit equations do not depend on d at κ = 0).
+    /// The times SGD records at dimension d: the grid rounded to whole steps, steps/d^(1+ϑ) (at
+    /// most half a step from the grid; where a unit of t is only a few steps, visibly so).
+    public func recordedTimes(dimension d: Int) -> [Double] {
+        let unit = scaling.stepsPerUnitTime(dimension: d)
+        let spec = SGDRunSpec(scaling: scaling, k: k, labelNoise: labelNoise, dimension: d, seed: 1, initialSeed: initialSeed, initialisation: .random, times: times)
+        return spec.steps.map { Double($0) / unit }
+    }
+
+    /// The ODE curve for dimension d at the times SGD records there (``recordedTimes(dimension:)``),
+    /// so that both are compared at the same t.
     public func odeCurve(dimension d: Int) throws -> SGDODECurve {
         let (a, b) = scaling.coefficients(dimension: d, limit: ode == .limit)
-        return try SGDODECurve.integrate(from: initialOverlaps(dimension: d), drift: a, noise: b, labelNoise: labelNoise, times: times, settings: integrator)
+        return try SGDODECurve.integrate(from: initialOverlaps(dimension: d), drift: a, noise: b, labelNoise: labelNoise,
+                                         times: recordedTimes(dimension: d), settings: integrator)
     }
 }
 
@@ -136,7 +146,7 @@ public struct SGDCompareCurve: Sendable, Codable {
     public let dimension: Int, width: Int, learningRate: Double, stepsPerUnitTime: Double
     /// Seeds with a complete record.
     public let seeds: Int
-    /// Rescaled times (the plan's grid).
+    /// Rescaled times: the plan's grid rounded to whole SGD steps at this d (the ODE is evaluated there too).
     public let times: [Double]
     /// Mean SGD risk over seeds, and its standard error (sample standard deviation / √S).
     public let sgdRisk: [Double], sgdStandardError: [Double]
@@ -153,7 +163,7 @@ public struct SGDCompareCurve: Sendable, Codable {
         learningRate = records.first?.learningRate ?? .nan
         stepsPerUnitTime = records.first?.stepsPerUnitTime ?? .nan
         seeds = complete.count
-        self.times = complete.first?.times ?? times
+        self.times = ode.times
         let stats = { (values: (SGDRunRecord) -> [Double]) -> (mean: [Double], deviation: [Double]) in
             let n = Double(complete.count)
             var mean: [Double] = [], deviation: [Double] = []
