@@ -26,5 +26,6 @@ run floor                dynamics sgd compare --d 100,300 --delta 0.5 --times 10
 run plateau              dynamics sgd plateau
 run floor-ode            dynamics sgd plateau --delta 0.5 --d 100,300,1000,3000,10000,100000 --gamma0s 8 --noises 1e-4,1e-3,1e-2
 run map                  dynamics sgd map
+run map-kappa-half-long  dynamics sgd map --deltas=-0.25,0,0.25,0.5 --kappas 0.5 --d 16,64 --seeds 3 --horizon 10000
 run wedge-k0             dynamics sgd map --deltas=-0.25,-0.5 --kappas 0 --d 64,128,256,512 --seeds 8 --horizon 4
 run wedge-k1             dynamics sgd map --deltas=-1.25,-1.5 --kappas 1 --d 64,128,256,512 --seeds 8 --horizon 4
