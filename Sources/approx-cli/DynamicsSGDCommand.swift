@@ -331,7 +331,7 @@ struct DynamicsSGDMap: ParsableCommand {
         printError("wrote \(out)/map.{json,csv,md,tex}, \(out)/map.svg")
         if runner.json { print(try wrap { try table.json() }, terminator: ""); return }
         var text = TextTable(header: table.headers)
-        for s in summaries { text.append(table.row(s)) }
+        for row in table.rows { text.append(row) }
         print(text.render(), terminator: "")
         print("")
         for note in table.notes { print(note) }

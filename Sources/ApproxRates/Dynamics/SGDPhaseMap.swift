@@ -87,6 +87,8 @@ public struct SGDMapSummary: Sendable, Codable {
     public let dimensions: [Int], widths: [Int], learningRates: [Double]
     /// Complete seeds per d.
     public let seeds: [Int]
+    /// Runs per d whose weights overflowed before T (their records stop early; counted as a rise).
+    public let diverged: [Int]
     /// Mean initial risk over seeds, by d.
     public let initialRisk: [Double]
     /// R_late: the mean over seeds of each run's mean risk over its recording times in
@@ -106,8 +108,8 @@ public struct SGDMapSummary: Sendable, Codable {
     public let selfOverlapSpreadSlope: Double?
     /// R_late/R₀ at the largest d (above 1: SGD made the student worse than its start).
     public let riseFactor: Double
-    /// The measured trend (nil without data): rise if R_late > R₀ at the largest d or the slope
-    /// interval is above +band, decay if it is below −band, plateau otherwise.
+    /// The measured trend (nil without data): rise if R_late > R₀ at the largest d, the slope
+    /// interval is above +band or a run diverged; decay if the interval is below −band; plateau otherwise.
     public let trend: SGDTrend?
 
     /// The summary of a point from its records.
@@ -122,6 +124,7 @@ public struct SGDMapSummary: Sendable, Codable {
         let count = plan.times(point).count
         let byD = plan.dimensions.map { d in records.filter { $0.dimension == d && $0.risks.count == count }.sorted { $0.seed < $1.seed } }
         seeds = byD.map(\.count)
+        diverged = plan.dimensions.map { d in records.filter { $0.dimension == d && $0.risks.count < count && !$0.risks.isEmpty }.count }
         let late = byD.map { rs in rs.map { r -> Double in
             let window = r.times.indices.filter { r.times[$0] >= plan.horizon / 2 * (1 - 1e-12) }
             return window.map { r.risks[$0] }.reduce(0, +) / Double(Swift.max(1, window.count))
@@ -141,7 +144,7 @@ public struct SGDMapSummary: Sendable, Codable {
         let logs = late.map { $0.map { Foundation.log($0) } }
         guard plan.dimensions.count >= 2, logs.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isFinite) }) else {
             slope = nil; slopeLow = nil; slopeHigh = nil; spreadSlope = nil; selfOverlapSpreadSlope = nil
-            trend = riseFactor.isFinite ? (riseFactor > 1 ? .rise : nil) : nil
+            trend = diverged.contains(where: { $0 > 0 }) || (riseFactor.isFinite && riseFactor > 1) ? .rise : nil
             return
         }
         let fitted = LeastSquaresLine(x: x, y: logs.map(mean)).slope
@@ -151,7 +154,7 @@ public struct SGDMapSummary: Sendable, Codable {
         spreadSlope = spreads.allSatisfy(\.isFinite) ? LeastSquaresLine(x: x, y: spreads).slope : nil
         let qSpreads = byD.map { Foundation.log(deviation($0.map { $0.selfOverlap.last! })) }
         selfOverlapSpreadSlope = qSpreads.allSatisfy(\.isFinite) ? LeastSquaresLine(x: x, y: qSpreads).slope : nil
-        if riseFactor > 1 || slopeLow! > plan.band { trend = .rise }
+        if riseFactor > 1 || slopeLow! > plan.band || diverged.contains(where: { $0 > 0 }) { trend = .rise }
         else if slopeHigh! < -plan.band { trend = .decay }
         else { trend = .plateau }
     }

@@ -105,8 +105,11 @@ public enum SGDRunner {
         for s in steps {
             sgd.run(steps: s - sgd.steps)
             let o = sgd.overlaps
-            risks.append(o.risk); selfOverlap.append(o.q[0])
-            if !o.q[0].isFinite { break }
+            let risk = o.risk
+            // A run whose weights overflowed ends here; its record is shorter than the grid, and the
+            // summaries leave it out (they count complete seeds).
+            guard risk.isFinite, o.q[0].isFinite else { break }
+            risks.append(risk); selfOverlap.append(o.q[0])
         }
         let unit = spec.scaling.stepsPerUnitTime(dimension: d)
         let n = risks.count

@@ -161,7 +161,7 @@ public struct SGDMapTable: Sendable {
         let delta: Double, kappa: Double, theta: Double
         let trend: String?, region: String, regionScaling: String, regionCode: String, predictedTrend: String?
         let slope: Double?, slopeLow: Double?, slopeHigh: Double?, spreadSlope: Double?, selfOverlapSpreadSlope: Double?, riseFactor: Double?
-        let dimensions: [Int], widths: [Int], learningRates: [Double], seeds: [Int], initialRisk: [Double?], lateRisk: [Double?], lateRiskStderr: [Double?], finalSpread: [Double?]
+        let dimensions: [Int], widths: [Int], learningRates: [Double], seeds: [Int], diverged: [Int], initialRisk: [Double?], lateRisk: [Double?], lateRiskStderr: [Double?], finalSpread: [Double?]
     }
     struct Document: Encodable {
         let schemaVersion: Int
@@ -180,7 +180,7 @@ public struct SGDMapTable: Sendable {
             Point(delta: s.delta, kappa: s.kappa, theta: s.theta, trend: s.trend?.rawValue, region: s.region?.rawValue ?? "unsettled",
                   regionScaling: s.regionScaling.rawValue, regionCode: s.regionCode.rawValue, predictedTrend: s.predictedTrend?.rawValue,
                   slope: s.slope, slopeLow: s.slopeLow, slopeHigh: s.slopeHigh, spreadSlope: s.spreadSlope, selfOverlapSpreadSlope: s.selfOverlapSpreadSlope, riseFactor: finite([s.riseFactor])[0],
-                  dimensions: s.dimensions, widths: s.widths, learningRates: s.learningRates, seeds: s.seeds, initialRisk: finite(s.initialRisk),
+                  dimensions: s.dimensions, widths: s.widths, learningRates: s.learningRates, seeds: s.seeds, diverged: s.diverged, initialRisk: finite(s.initialRisk),
                   lateRisk: finite(s.lateRisk), lateRiskStderr: finite(s.lateRiskStandardError), finalSpread: finite(s.finalSpread))
         }, notes: notes, command: command))
     }
@@ -216,6 +216,9 @@ public struct SGDMapTable: Sendable {
             + s.lateRisk.map { shown($0, "%.3e") }
     }
 
+    /// The reader's rows, one per point.
+    public var rows: [[String]] { summaries.map(row) }
+
     /// The model, scaling, measurement and reading rules, one sentence each.
     public var notes: [String] {
         let g0 = plan.gamma0 ?? plan.width0
@@ -223,7 +226,7 @@ public struct SGDMapTable: Sendable {
             "Model: soft committees with erf units, k = \(plan.k) orthogonal teacher units, Δ = \(String(format: "%g", plan.labelNoise)), Gaussian inputs; online SGD with γ = \(String(format: "%g", g0)) d^−δ and p = round(\(String(format: "%g", plan.width0)) d^κ) student units, a random start per seed (‖w_j‖² = d).",
             "Time: t = ν/d^(1+ϑ), ϑ = κ + δ for κ + δ ≥ 0 and 2(κ + δ) below, up to T = \(String(format: "%g", plan.horizon)); d ∈ {\(plan.dimensions.map(String.init).joined(separator: ", "))}, seeds 1…\(plan.seeds).",
             "R_late: each run's mean exact risk over its recording times in [T/2, T] (\(plan.perDecade) per decade of t), averaged over seeds.",
-            "Trend: rise if R_late > R₀ at the largest d or the slope of log R_late against log d has its 95% bootstrap interval above +\(String(format: "%g", plan.band)); decay if below −\(String(format: "%g", plan.band)); plateau otherwise. * marks a trend other than the region's.",
+            "Trend: rise if R_late > R₀ at the largest d, a run's weights overflowed, or the slope of log R_late against log d has its 95% bootstrap interval above +\(String(format: "%g", plan.band)); decay if below −\(String(format: "%g", plan.band)); plateau otherwise. * marks a trend other than the region's.",
             "Regions: perfect learning κ + δ > 0, plateau κ + δ = 0, bad learning below while an ODE exists; the no-ODE boundary is κ + δ = −½ by the scaling argument and κ + 2δ + 1 = 0 by the authors' code; they differ for κ > 0 (unsettled).",
             "Spread slopes: slopes of log(standard deviation over seeds at T) against log d, of R and of one order parameter Q₁₁; negative when runs concentrate (a deterministic limit).",
             "Command: \(command)",
@@ -236,14 +239,14 @@ public struct SGDMapTable: Sendable {
     }
 
     /// A GFM table with the notes below it.
-    public func markdown() -> String { TableText.markdown(headers: headers, rows: summaries.map { row($0) }, notes: notes) }
+    public func markdown() -> String { TableText.markdown(headers: headers, rows: rows, notes: notes) }
 
     /// A booktabs table with the notes as caption.
     public func latex() -> String {
         TableText.latex(what: "SGD phase map", command: command,
                         heads: ["$\\delta$", "$\\kappa$", "region", "measured", "slope [95\\% CI]", "spread slope $R$, $Q_{11}$", "$R_{late}/R_0$"]
                             + plan.dimensions.map { "$R_{late}$, $d=\($0)$" },
-                        rows: summaries.map { row($0).map(LaTeX.escape) },
+                        rows: rows.map { $0.map(LaTeX.escape) },
                         lead: "Long-time trend of the risk of online SGD over the $(\\delta, \\kappa)$ plane.", notes: notes.map(LaTeX.escape))
     }
 }
