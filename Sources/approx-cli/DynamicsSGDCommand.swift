@@ -48,9 +48,8 @@ extension DynamicsJobOptions {
         let flops = todo.map(\.cost).reduce(0, +)
         printError(String(format: "%@: %d runs; %d in shard %@, %d already in %@; about %.3g operations left (%.0f s at 5·10⁹ per second per core, on %d)",
                           command, jobs.count, mine.count, part.description, done.count, file, flops, flops / 5e9 / Double(Swift.min(workers, Swift.max(1, todo.count))), workers))
-        let total = mine.map(\.cost).reduce(0, +)
-        let bar = ProgressBar(costTotal: total, costDone: done.map { r in mine.first { $0.key == r.key }?.cost ?? 0 }.reduce(0, +))
         let costs = Dictionary(uniqueKeysWithValues: mine.map { ($0.key, $0.cost) })
+        let bar = ProgressBar(costTotal: mine.map(\.cost).reduce(0, +), costDone: done.map { costs[$0.key] ?? 0 }.reduce(0, +))
         _ = try wrap {
             try SGDRunner.run(todo, plan: plan, workers: workers, finished: done, total: mine.count, journal: journal) { record, finished, count in
                 let last = record.risks.last ?? .nan

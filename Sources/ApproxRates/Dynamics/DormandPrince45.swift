@@ -53,15 +53,18 @@ public final class DormandPrince45 {
     /// The step size the next step tries (nil before the first step: chosen by the usual starting rule).
     public private(set) var step: Double?
 
-    private var k1, k2, k3, k4, k5, k6, k7, stage, next: [Double]
+    /// The seven stages, the stage argument and the proposed state, `dimension` numbers each, in one block.
+    private let work: UnsafeMutablePointer<Double>
     private var k1Valid = false
 
     /// An integrator for states of length `dimension`.
     public init(dimension: Int, settings: Settings = Settings()) {
         self.dimension = dimension; self.settings = settings
-        let z = [Double](repeating: 0, count: dimension)
-        k1 = z; k2 = z; k3 = z; k4 = z; k5 = z; k6 = z; k7 = z; stage = z; next = z
+        work = .allocate(capacity: Swift.max(1, 9 * dimension))
+        work.initialize(repeating: 0, count: Swift.max(1, 9 * dimension))
     }
+
+    deinit { work.deallocate() }
 
     // Dormand–Prince coefficients.
     private static let c2 = 1.0 / 5, c3 = 3.0 / 10, c4 = 4.0 / 5, c5 = 8.0 / 9
@@ -85,59 +88,55 @@ public final class DormandPrince45 {
         typealias C = DormandPrince45
         var t = t0
         var steps = 0
+        let k1 = work, k2 = work + n, k3 = work + 2 * n, k4 = work + 3 * n, k5 = work + 4 * n
+        let k6 = work + 5 * n, k7 = work + 6 * n, s = work + 7 * n, yn = work + 8 * n
         try y.withUnsafeMutableBufferPointer { yb in
             let y = yb.baseAddress!
-            try k1.withUnsafeMutableBufferPointer { b1p in try k2.withUnsafeMutableBufferPointer { b2p in try k3.withUnsafeMutableBufferPointer { b3p in
-            try k4.withUnsafeMutableBufferPointer { b4p in try k5.withUnsafeMutableBufferPointer { b5p in try k6.withUnsafeMutableBufferPointer { b6p in
-            try k7.withUnsafeMutableBufferPointer { b7p in try stage.withUnsafeMutableBufferPointer { sp in try next.withUnsafeMutableBufferPointer { np in
-                let k1 = b1p.baseAddress!, k2 = b2p.baseAddress!, k3 = b3p.baseAddress!, k4 = b4p.baseAddress!, k5 = b5p.baseAddress!
-                let k6 = b6p.baseAddress!, k7 = b7p.baseAddress!, s = sp.baseAddress!, yn = np.baseAddress!
-                if !k1Valid { f(t, y, k1); k1Valid = true }
-                var h = step ?? initialStep(t: t, y: y, f0: k1, f: f, scratch: s, scratch2: yn)
-                while t < t1 {
-                    if steps >= settings.maximumSteps { throw Failure.tooManySteps(t: t, steps: steps) }
-                    steps += 1
-                    h = Swift.min(h, settings.maximumStep)
-                    let last = t + h >= t1
-                    let hStep = last ? t1 - t : h
-                    if hStep <= 4 * t.ulp { throw Failure.stepTooSmall(t: t, h: hStep) }
-                    for i in 0..<n { s[i] = y[i] + hStep * C.a21 * k1[i] }
-                    f(t + C.c2 * hStep, s, k2)
-                    for i in 0..<n { s[i] = y[i] + hStep * (C.a31 * k1[i] + C.a32 * k2[i]) }
-                    f(t + C.c3 * hStep, s, k3)
-                    for i in 0..<n { s[i] = y[i] + hStep * (C.a41 * k1[i] + C.a42 * k2[i] + C.a43 * k3[i]) }
-                    f(t + C.c4 * hStep, s, k4)
-                    for i in 0..<n { s[i] = y[i] + hStep * (C.a51 * k1[i] + C.a52 * k2[i] + C.a53 * k3[i] + C.a54 * k4[i]) }
-                    f(t + C.c5 * hStep, s, k5)
-                    for i in 0..<n { s[i] = y[i] + hStep * (C.a61 * k1[i] + C.a62 * k2[i] + C.a63 * k3[i] + C.a64 * k4[i] + C.a65 * k5[i]) }
-                    f(t + hStep, s, k6)
-                    for i in 0..<n { yn[i] = y[i] + hStep * (C.b1 * k1[i] + C.b3 * k3[i] + C.b4 * k4[i] + C.b5 * k5[i] + C.b6 * k6[i]) }
-                    f(t + hStep, yn, k7)
-                    var sum = 0.0, finite = true
-                    for i in 0..<n {
-                        let e = hStep * (C.e1 * k1[i] + C.e3 * k3[i] + C.e4 * k4[i] + C.e5 * k5[i] + C.e6 * k6[i] + C.e7 * k7[i])
-                        let scale = atol + rtol * Swift.max(Swift.abs(y[i]), Swift.abs(yn[i]))
-                        let r = e / scale
-                        sum += r * r
-                        if !yn[i].isFinite { finite = false }
-                    }
-                    let err = (sum / Double(n)).squareRoot()
-                    if finite && err <= 1 {
-                        acceptedSteps += 1
-                        t = last ? t1 : t + hStep
-                        for i in 0..<n { y[i] = yn[i]; k1[i] = k7[i] }
-                        let grow = err == 0 ? 5 : Swift.min(5, Swift.max(0.2, 0.9 * Foundation.pow(err, -0.2)))
-                        // A shortened last step says nothing about the natural step: keep h unless it must shrink.
-                        let proposed = hStep * grow
-                        h = last && hStep < h ? (grow >= 1 ? h : Swift.min(h, proposed)) : proposed
-                    } else {
-                        rejectedSteps += 1
-                        if !finite && hStep <= 4 * t.ulp { throw Failure.notFinite(t: t) }
-                        h = hStep * (finite ? Swift.max(0.2, 0.9 * Foundation.pow(err, -0.2)) : 0.25)
-                    }
+            if !k1Valid { f(t, y, k1); k1Valid = true }
+            var h = step ?? initialStep(t: t, y: y, f0: k1, f: f, scratch: s, scratch2: yn)
+            while t < t1 {
+                if steps >= settings.maximumSteps { throw Failure.tooManySteps(t: t, steps: steps) }
+                steps += 1
+                h = Swift.min(h, settings.maximumStep)
+                let last = t + h >= t1
+                let hStep = last ? t1 - t : h
+                if hStep <= 4 * t.ulp { throw Failure.stepTooSmall(t: t, h: hStep) }
+                for i in 0..<n { s[i] = y[i] + hStep * C.a21 * k1[i] }
+                f(t + C.c2 * hStep, s, k2)
+                for i in 0..<n { s[i] = y[i] + hStep * (C.a31 * k1[i] + C.a32 * k2[i]) }
+                f(t + C.c3 * hStep, s, k3)
+                for i in 0..<n { s[i] = y[i] + hStep * (C.a41 * k1[i] + C.a42 * k2[i] + C.a43 * k3[i]) }
+                f(t + C.c4 * hStep, s, k4)
+                for i in 0..<n { s[i] = y[i] + hStep * (C.a51 * k1[i] + C.a52 * k2[i] + C.a53 * k3[i] + C.a54 * k4[i]) }
+                f(t + C.c5 * hStep, s, k5)
+                for i in 0..<n { s[i] = y[i] + hStep * (C.a61 * k1[i] + C.a62 * k2[i] + C.a63 * k3[i] + C.a64 * k4[i] + C.a65 * k5[i]) }
+                f(t + hStep, s, k6)
+                for i in 0..<n { yn[i] = y[i] + hStep * (C.b1 * k1[i] + C.b3 * k3[i] + C.b4 * k4[i] + C.b5 * k5[i] + C.b6 * k6[i]) }
+                f(t + hStep, yn, k7)
+                var sum = 0.0, finite = true
+                for i in 0..<n {
+                    let e = hStep * (C.e1 * k1[i] + C.e3 * k3[i] + C.e4 * k4[i] + C.e5 * k5[i] + C.e6 * k6[i] + C.e7 * k7[i])
+                    let scale = atol + rtol * Swift.max(Swift.abs(y[i]), Swift.abs(yn[i]))
+                    let r = e / scale
+                    sum += r * r
+                    if !yn[i].isFinite { finite = false }
                 }
-                step = h
-            } } } } } } } } }
+                let err = (sum / Double(n)).squareRoot()
+                if finite && err <= 1 {
+                    acceptedSteps += 1
+                    t = last ? t1 : t + hStep
+                    for i in 0..<n { y[i] = yn[i]; k1[i] = k7[i] }
+                    let grow = err == 0 ? 5 : Swift.min(5, Swift.max(0.2, 0.9 * Foundation.pow(err, -0.2)))
+                    // A shortened last step says nothing about the natural step: keep h unless it must shrink.
+                    let proposed = hStep * grow
+                    h = last && hStep < h ? (grow >= 1 ? h : Swift.min(h, proposed)) : proposed
+                } else {
+                    rejectedSteps += 1
+                    if !finite && hStep <= 4 * t.ulp { throw Failure.notFinite(t: t) }
+                    h = hStep * (finite ? Swift.max(0.2, 0.9 * Foundation.pow(err, -0.2)) : 0.25)
+                }
+            }
+            step = h
         }
         if !y.allSatisfy(\.isFinite) { throw Failure.notFinite(t: t) }
     }

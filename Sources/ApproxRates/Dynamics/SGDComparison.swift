@@ -127,8 +127,7 @@ public struct SGDComparePlan: Sendable, Codable, Hashable {
     /// most half a step from the grid; where a unit of t is only a few steps, visibly so).
     public func recordedTimes(dimension d: Int) -> [Double] {
         let unit = scaling.stepsPerUnitTime(dimension: d)
-        let spec = SGDRunSpec(scaling: scaling, k: k, labelNoise: labelNoise, dimension: d, seed: 1, initialSeed: initialSeed, initialisation: .random, times: times)
-        return spec.steps.map { Double($0) / unit }
+        return SGDRunSpec.steps(times: times, perUnitTime: unit).map { Double($0) / unit }
     }
 
     /// The ODE curve for dimension d at the times SGD records there (``recordedTimes(dimension:)``),

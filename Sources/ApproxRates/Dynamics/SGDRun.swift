@@ -38,10 +38,12 @@ public struct SGDRunSpec: Sendable, Codable, Hashable {
     /// The (δ, κ) part of a key.
     public static func pointKey(_ s: SGDScaling) -> String { "delta=\(s.delta),kappa=\(s.kappa)" }
 
-    /// The SGD steps at which the run records: round(t·d^(1+ϑ)) for each time (non-decreasing;
-    /// two times closer than one step record the same state).
-    public var steps: [Int] {
-        let unit = scaling.stepsPerUnitTime(dimension: dimension)
+    /// The SGD steps at which the run records (``steps(times:perUnitTime:)`` at this d).
+    public var steps: [Int] { SGDRunSpec.steps(times: times, perUnitTime: scaling.stepsPerUnitTime(dimension: dimension)) }
+
+    /// The SGD steps of rescaled `times` at `unit` steps per unit of t: round(t·unit), made
+    /// non-decreasing (two times closer than one step record the same state).
+    public static func steps(times: [Double], perUnitTime unit: Double) -> [Int] {
         var out: [Int] = [], last = 0
         for t in times {
             last = Swift.max(last, Int((t * unit).rounded()))

@@ -34,19 +34,23 @@ public final class SaadSollaEquations: @unchecked Sendable {
     public private(set) var evaluations = 0
 
     private let n: Int
-    private var cov: [Double]
-    private var weight: [Double]
-    private var rowJ: [Double], rowL: [Double], lambda: [Double]
+    /// Work space, allocated once: the covariance C (n × n), the weights w_a, and per pair (j, l)
+    /// the rows C_ja, C_la and Λ_a (n each), n = p + k.
+    private let cov: UnsafeMutablePointer<Double>, weight: UnsafeMutablePointer<Double>
+    private let rowJ: UnsafeMutablePointer<Double>, rowL: UnsafeMutablePointer<Double>, lambda: UnsafeMutablePointer<Double>
 
     /// The equations for p student and k teacher units with teacher overlaps `teacher`.
     public init(p: Int, k: Int, teacher: [Double], drift: Double, noise: Double, labelNoise: Double) {
         precondition(p >= 1 && k >= 1 && teacher.count == k * k)
         self.p = p; self.k = k; self.teacher = teacher; self.drift = drift; self.noise = noise; self.labelNoise = labelNoise
         n = p + k
-        cov = [Double](repeating: 0, count: n * n)
-        weight = (0..<n).map { $0 < p ? -1 / Double(p) : 1 / Double(k) }
-        rowJ = [Double](repeating: 0, count: n); rowL = rowJ; lambda = rowJ
+        let block = UnsafeMutablePointer<Double>.allocate(capacity: n * n + 4 * n)
+        block.initialize(repeating: 0, count: n * n + 4 * n)
+        cov = block; weight = block + n * n; rowJ = weight + n; rowL = rowJ + n; lambda = rowL + n
+        for a in 0..<n { weight[a] = a < p ? -1 / Double(p) : 1 / Double(k) }
     }
+
+    deinit { cov.deallocate() }
 
     /// Length of the state vector: p² + pk.
     public var dimension: Int { p * p + p * k }
@@ -68,25 +72,19 @@ public final class SaadSollaEquations: @unchecked Sendable {
     public func derivative(_ y: UnsafePointer<Double>, _ dy: UnsafeMutablePointer<Double>) {
         evaluations += 1
         let p = self.p, k = self.k, n = self.n
-        cov.withUnsafeMutableBufferPointer { cb in
-            let c = cb.baseAddress!
-            for a in 0..<n {
-                for b in 0..<n {
-                    let v: Double
-                    if a < p { v = b < p ? y[a * p + b] : y[p * p + a * k + (b - p)] }
-                    else { v = b < p ? y[p * p + b * k + (a - p)] : teacher[(a - p) * k + (b - p)] }
-                    c[a * n + b] = v
-                }
+        let c = cov
+        for a in 0..<n {
+            for b in 0..<n {
+                let v: Double
+                if a < p { v = b < p ? y[a * p + b] : y[p * p + a * k + (b - p)] }
+                else { v = b < p ? y[p * p + b * k + (a - p)] : teacher[(a - p) * k + (b - p)] }
+                c[a * n + b] = v
             }
         }
-        cov.withUnsafeBufferPointer { cb in weight.withUnsafeBufferPointer { wb in
-            rowJ.withUnsafeMutableBufferPointer { jb in rowL.withUnsafeMutableBufferPointer { lb in lambda.withUnsafeMutableBufferPointer { lab in
-                fill(c: cb.baseAddress!, w: wb.baseAddress!, cj: jb.baseAddress!, cl: lb.baseAddress!, lam: lab.baseAddress!, y: y, dy: dy)
-            } } }
-        } }
+        fill(c: c, w: weight, cj: rowJ, cl: rowL, lam: lambda, y: y, dy: dy)
     }
 
-    private func fill(c: UnsafePointer<Double>, w: UnsafePointer<Double>, cj: UnsafeMutablePointer<Double>, cl: UnsafeMutablePointer<Double>,
+    private func fill(c: UnsafeMutablePointer<Double>, w: UnsafeMutablePointer<Double>, cj: UnsafeMutablePointer<Double>, cl: UnsafeMutablePointer<Double>,
                       lam: UnsafeMutablePointer<Double>, y: UnsafePointer<Double>, dy: UnsafeMutablePointer<Double>) {
         let p = self.p, k = self.k, n = self.n
         // dM_jr = A Σ_a w_a I3(λ_j, ρ_r, u_a).
