@@ -29,6 +29,11 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
+        // Elementwise float64 kernels of the training engines (tanh, its derivative, AdamW), in C so
+        // that they are compiled for AVX-512, AVX2 and baseline x86-64 and chosen at run time
+        // (target_clones); contraction off, so every clone gives the same bits.
+        .target(name: "CKernels", path: "Sources/CKernels",
+                cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off", "-O3"])]),
         // The library, one target per floor (docs/architecture.md). A floor imports only the
         // floors below it, so the compiler keeps the dependency rule; `ApproxRates` re-exports
         // them all and is the one module users import.
@@ -43,7 +48,7 @@ let package = Package(
         .target(name: "RatesModule",
                 dependencies: ["PrecisionModule", "FileIOModule", "NetworksModule", "TargetsModule", "MeasurementModule", "ConstructionsModule"],
                 path: "Sources/ApproxRates/Rates"),
-        .target(name: "DynamicsModule", dependencies: ["PrecisionModule", "FileIOModule", "CBLAS"], path: "Sources/ApproxRates/Dynamics"),
+        .target(name: "DynamicsModule", dependencies: ["PrecisionModule", "FileIOModule", "CBLAS", "CKernels"], path: "Sources/ApproxRates/Dynamics"),
         .target(name: "ExportModule", dependencies: ["PrecisionModule", "FileIOModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Export"),
         .target(name: "PlotsModule", dependencies: ["PrecisionModule", "FileIOModule", "ConstructionsModule", "RatesModule", "DynamicsModule"], path: "Sources/ApproxRates/Plots"),
         .target(

@@ -5,7 +5,7 @@ import Foundation
 struct Dynamics: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Training-dynamics regime experiments.",
-        subcommands: [DynamicsEarly.self, DynamicsLong.self, DynamicsTwoLayer.self, DynamicsSGD.self, DynamicsBench.self]
+        subcommands: [DynamicsEarly.self, DynamicsLong.self, DynamicsTwoLayer.self, DynamicsSGD.self, DynamicsGrokking.self, DynamicsBench.self]
     )
 }
 

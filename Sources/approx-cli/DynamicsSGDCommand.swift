@@ -34,41 +34,15 @@ extension DynamicsJobOptions {
     /// Runs the SGD jobs of `plan` that OUT's journal for this shard does not have, then returns every
     /// record of the plan in OUT's journals, or nil (after saying so) while some are missing.
     func run(_ jobs: [SGDRunSpec], plan: String, out: String, command: String) throws -> [SGDRunRecord]? {
-        try checkThreads(jobCount, "--jobs")
-        let part = try resolveShard(shard)
-        try makeFolder(out)
-        let file = journalFile(in: out, shard: part)
-        let journal = JSONLinesJournal<SGDRunRecord>(path: file, recordName: "SGD run")
-        let mine = part.select(jobs, cost: \.cost, id: \.key).sorted { $0.cost > $1.cost }
-        let keys = Set(mine.map(\.key))
-        let done = try wrap { try SGDRunner.records(plan: plan, in: [journal]) }.filter { keys.contains($0.key) }
-        let have = Set(done.map(\.key))
-        let todo = mine.filter { !have.contains($0.key) }
-        let workers = jobCount ?? ProcessInfo.processInfo.activeProcessorCount
-        let flops = todo.map(\.cost).reduce(0, +)
-        printError(String(format: "%@: %d runs; %d in shard %@, %d already in %@; about %.3g operations left (%.0f s at 5·10⁹ per second per core, on %d)",
-                          command, jobs.count, mine.count, part.description, done.count, file, flops, flops / 5e9 / Double(Swift.min(workers, Swift.max(1, todo.count))), workers))
-        let costs = Dictionary(uniqueKeysWithValues: mine.map { ($0.key, $0.cost) })
-        let bar = ProgressBar(costTotal: mine.map(\.cost).reduce(0, +), costDone: done.map { costs[$0.key] ?? 0 }.reduce(0, +))
-        _ = try wrap {
-            try SGDRunner.run(todo, plan: plan, workers: workers, finished: done, total: mine.count, journal: journal) { record, finished, count in
-                let last = record.risks.last ?? .nan
-                bar.finished(cost: costs[record.key] ?? 0, measured: true,
-                             line: String(format: "[%d/%d] %@: d=%d p=%d, %d steps, R(T) = %.4g (%.1f s)", finished, count, record.key, record.dimension, record.width,
-                                          record.steps.last ?? 0, last, record.seconds))
-                bar.update(done: finished, total: count, note: record.key)
-            }
-        }
-        bar.end()
-        let journals = try journalFiles(in: out).map { JSONLinesJournal<SGDRunRecord>(path: $0, recordName: "SGD run") }
-        let records = try wrap { try SGDRunner.records(plan: plan, in: journals) }
-        let present = Set(records.map(\.key))
-        let missing = jobs.filter { !present.contains($0.key) }
-        guard missing.isEmpty else {
-            printError("shard \(part) done; \(missing.count) of \(jobs.count) runs of the plan are not yet in \(out) (e.g. \(missing[0].key)); run the other shards into the same folder, then rerun any shard to write the outputs")
-            return nil
-        }
-        return records
+        let sweep = JournaledSweep<SGDRunSpec, SGDRunRecord>(
+            recordName: "SGD run", estimate: "about", rate: 5e9, rateText: "5·10⁹", cost: \.cost, specKey: \.key, recordKey: \.key,
+            records: { try SGDRunner.records(plan: plan, in: $0) },
+            execute: { try SGDRunner.run($0, plan: plan, workers: $1, finished: $2, total: $3, journal: $4, onRecord: $5) },
+            line: { record, finished, count in
+                String(format: "[%d/%d] %@: d=%d p=%d, %d steps, R(T) = %.4g (%.1f s)", finished, count, record.key, record.dimension, record.width,
+                       record.steps.last ?? 0, record.risks.last ?? .nan, record.seconds)
+            })
+        return try run(jobs, sweep: sweep, out: out, command: command)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ApproxRates
 
 /// A precision given on the command line, in bits.
@@ -86,5 +87,36 @@ func integerList(_ text: String, _ option: String, range: ClosedRange<Int>) thro
     try numberList(text, option, range: Double(range.lowerBound)...Double(range.upperBound)).map { v in
         guard v == v.rounded() else { throw ValidationError("\(option): \(v) is not an integer") }
         return Int(v)
+    }
+}
+
+/// A grid "A:B:n" (n values from A to B, geometrically spaced when `logarithmic`, else evenly; the
+/// ends exact) or a comma-separated list, every value finite and in `range`, named in errors by
+/// `option`. At most 100 values.
+func gridList(_ text: String, _ option: String, logarithmic: Bool, range: ClosedRange<Double>) throws -> [Double] {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    let form = "give A:B:n (n values from A to B\(logarithmic ? ", log-spaced" : ""); 1 <= n <= 100) or a comma-separated list"
+    guard parts.count == 3 else {
+        if parts.count > 1 { throw ValidationError("\(option) \(text.prefix(60)): \(form)") }
+        return try numberList(text, option, range: range)
+    }
+    guard let a = Double(parts[0].trimmingCharacters(in: .whitespaces)), let b = Double(parts[1].trimmingCharacters(in: .whitespaces)),
+          let n = Int(parts[2].trimmingCharacters(in: .whitespaces)) else {
+        throw ValidationError("\(option) \(text.prefix(60)): \(form)")
+    }
+    guard (1...100).contains(n) else { throw ValidationError("\(option) \(text.prefix(60)): n = \(n); \(form)") }
+    for v in [a, b] where !(v.isFinite && range.contains(v)) {
+        throw ValidationError("\(option): \(v) is not a number in \(range.lowerBound)…\(range.upperBound)")
+    }
+    if logarithmic, !(a > 0 && b > 0) { throw ValidationError("\(option) \(text.prefix(60)): a log-spaced grid needs A > 0 and B > 0") }
+    guard n > 1 else {
+        guard a == b else { throw ValidationError("\(option) \(text.prefix(60)): one value (n = 1) needs A = B") }
+        return [a]
+    }
+    return (0..<n).map { i in
+        if i == 0 { return a }
+        if i == n - 1 { return b }
+        let t = Double(i) / Double(n - 1)
+        return logarithmic ? Foundation.pow(10, Foundation.log10(a) + t * (Foundation.log10(b) - Foundation.log10(a))) : a + t * (b - a)
     }
 }

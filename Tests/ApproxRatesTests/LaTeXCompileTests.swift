@@ -66,11 +66,18 @@ import ApproxRates
         let ode = try compare.odeCurve(dimension: 64)
         tables.append(("sgdcompare", SGDCompareReport(plan: compare, curves: [SGDCompareCurve(dimension: 64, records: [], times: compare.times, ode: ode)],
                                                       odes: [ode], command: LaTeXCompileTests.hostile).latex()))
+        // Grokking: a diagram with a tie and no records, and a fraction table, under the hostile command.
+        let grokking = GrokkingPlan(settings: GrokkingSettings(), learningRates: [1e-4, 1e-3], weightDecays: [0], fractions: [0.8], seeds: 3)
+        tables.append(("grokking", GrokkingMapTable(summaries: GrokkingCellSummary.all(plan: grokking, records: []), plan: grokking,
+                                                     command: LaTeXCompileTests.hostile).latex()))
+        tables.append(("grokkingfraction", GrokkingFractionTable(summary: GrokkingFractionSummary(records: [], p: 10, theorySamples: 10), settings: GrokkingSettings(),
+                                                                  learningRate: 1e-4, weightDecay: 0, command: LaTeXCompileTests.hostile).latex()))
         // The tables shipped with the project, as the CLI wrote them.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         for path in ["data/reference/rates.tex", "data/reference/dynamics-early/early.tex", "data/reference/dynamics-two-layer/two-layer.tex",
                      "data/reference/dynamics-two-layer-named/two-layer.tex", "data/reference/dynamics-two-layer-teacher/two-layer.tex",
-                     "data/reference/dynamics-sgd/compare/compare.tex", "data/reference/dynamics-sgd/map/map.tex"] {
+                     "data/reference/dynamics-sgd/compare/compare.tex", "data/reference/dynamics-sgd/map/map.tex",
+                     "data/reference/dynamics-grokking/map/grokking.tex", "data/reference/dynamics-grokking/fraction/fraction.tex"] {
             tables.append((path.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".tex", with: ""),
                            try String(contentsOfFile: root + "/" + path, encoding: .utf8)))
         }

@@ -37,3 +37,16 @@ public enum TableText {
         return String(decoding: try e.encode(value), as: UTF8.self) + "\n"
     }
 }
+
+/// An optional that JSON writes as `null` when absent (a synthesized `Encodable` leaves absent
+/// optionals out; a reader then cannot tell "never reached" from "not reported").
+public struct JSONNullable<Wrapped: Encodable & Sendable>: Encodable, Sendable {
+    /// The value, nil for null.
+    public let value: Wrapped?
+    /// Wraps `value`.
+    public init(_ value: Wrapped?) { self.value = value }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if let value { try c.encode(value) } else { try c.encodeNil() }
+    }
+}
