@@ -14,3 +14,4 @@ run() { local name=$1; shift; if [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *
 only=("$@")
 run map       dynamics grokking
 run fraction  dynamics grokking fraction --fractions 0.1:0.9:17 --seeds 5
+run minibatch dynamics grokking --learning-rates 1e-5:1e-3:6 --weight-decays 0:6:4 --seeds 3 --batch 16
