@@ -5,13 +5,9 @@
 # about 1.5 hours on 2 cores (the δ = ½ collapse to t = 1000 at d = 1000 is most of it).
 # Usage: bash scripts/dynamics-sgd-reference.sh [name ...]   (default: all)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh
-swift build -c release --product approx-cli >&2
-cli=.build/release/approx-cli
 D=data/reference/dynamics-sgd
-run() { local name=$1; shift; if [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $name "* ]]; then echo "== $name" >&2; "$cli" "$@" --out "$D/$name" > /dev/null; fi; }
 only=("$@")
+source "$(dirname "$0")/reference-common.sh"
 run compare              dynamics sgd compare --d 1000 --p 8 --k 4 --delta 0 --kappa 0 --times 5,20,100 --seeds 5
 run prototype            dynamics sgd compare --d 500 --p 2 --k 2 --times 5,20,100 --seeds 5
 run long                 dynamics sgd compare --d 1000 --p 8 --k 4 --times 10,100,1000,10000 --seeds 2

@@ -423,7 +423,7 @@ struct DynamicsGrokkingFraction: ParsableCommand {
         guard let records = try runner.runGrokking(plan, out: out, command: "dynamics grokking fraction") else { return }
         let n = settings.p * (settings.p + 1) / 2
         let theory = CriticalFraction(p: settings.p, trainCounts: Array(1..<n), samples: samples)
-        let summary = GrokkingFractionSummary(records: records, p: settings.p, theorySamples: samples)
+        let summary = GrokkingFractionSummary(records: records, theory: theory)
         let table = GrokkingFractionTable(summary: summary, settings: settings, learningRate: learningRate, weightDecay: weightDecay, command: commandLine())
         var theoryCSV = ["train_count,fraction,samples,probability_nullity_two,mean_ideal_accuracy"]
         for p in theory.points { theoryCSV.append("\(p.trainCount),\(p.fraction),\(p.samples),\(p.probability),\(p.idealTestAccuracy)") }

@@ -70,7 +70,7 @@ import ApproxRates
         let grokking = GrokkingPlan(settings: GrokkingSettings(), learningRates: [1e-4, 1e-3], weightDecays: [0], fractions: [0.8], seeds: 3)
         tables.append(("grokking", GrokkingMapTable(summaries: GrokkingCellSummary.all(plan: grokking, records: []), plan: grokking,
                                                      command: LaTeXCompileTests.hostile).latex()))
-        tables.append(("grokkingfraction", GrokkingFractionTable(summary: GrokkingFractionSummary(records: [], p: 10, theorySamples: 10), settings: GrokkingSettings(),
+        tables.append(("grokkingfraction", GrokkingFractionTable(summary: GrokkingFractionSummary(records: [], theory: CriticalFraction(p: 10, trainCounts: [1, 2], samples: 10)), settings: GrokkingSettings(),
                                                                   learningRate: 1e-4, weightDecay: 0, command: LaTeXCompileTests.hostile).latex()))
         // The tables shipped with the project, as the CLI wrote them.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

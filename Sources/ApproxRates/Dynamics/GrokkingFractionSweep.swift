@@ -35,14 +35,15 @@ public struct GrokkingFractionSummary: Sendable, Codable {
     public let theoryCritical: Double?, generalisationCritical: Double?, structureCritical: Double?
 
     /// The summary of the runs of `records` (one learning rate and weight decay, several
-    /// fractions) with the theory from `theorySamples` random sets per size.
-    public init(records: [GrokkingRecord], p: Int, theorySamples: Int) {
+    /// fractions) against `theory`, which must hold every trained training-set size (the fraction
+    /// command computes it once over every size, for its picture too).
+    public init(records: [GrokkingRecord], theory: CriticalFraction) {
         let byFraction = Dictionary(grouping: records, by: \.fraction)
         let fractions = byFraction.keys.sorted()
-        let counts = fractions.map { AdditionTask.trainCount(p: p, fraction: $0) }
-        let theory = CriticalFraction(p: p, trainCounts: counts, samples: theorySamples)
-        self.theorySamples = theorySamples
-        points = zip(fractions, theory.points).map { f, t in
+        let bySize = Dictionary(uniqueKeysWithValues: theory.points.map { ($0.trainCount, $0) })
+        theorySamples = theory.points.first?.samples ?? 0
+        points = fractions.map { f in
+            let t = bySize[AdditionTask.trainCount(p: theory.p, fraction: f)]!
             let rs = byFraction[f]!
             let n = Double(rs.count)
             func mean(_ v: (GrokkingRecord) -> Double) -> Double { rs.map(v).reduce(0, +) / n }
@@ -53,7 +54,7 @@ public struct GrokkingFractionSummary: Sendable, Codable {
                          meanIdealAccuracy: mean(\.run.idealAccuracy), trainedNullityTwo: mean { $0.run.nullity == 2 ? 1 : 0 },
                          theoryProbability: t.probability, medianRQIStep: rqiSteps.isEmpty ? nil : rqiSteps[rqiSteps.count / 2])
         }
-        theoryCritical = theory.critical
+        theoryCritical = CriticalFraction.crossing(points.map { ($0.fraction, $0.theoryProbability) })
         generalisationCritical = CriticalFraction.crossing(points.map { ($0.fraction, $0.generalised) })
         structureCritical = CriticalFraction.crossing(points.map { ($0.fraction, $0.structured) })
     }
