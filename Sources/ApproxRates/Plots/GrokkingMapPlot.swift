@@ -55,9 +55,10 @@ public struct GrokkingMapPlot: Sendable {
             }
         }
         c.rect(left, top, width, height, width: 0.7)
-        // Column labels: every column when few, else about six.
-        let every = Swift.max(1, (columns + 5) / 6)
-        for (i, lr) in learningRates.enumerated() where i % every == 0 || i == columns - 1 {
+        // Column labels: about six, and never closer than their own width.
+        let widest = learningRates.map { c.textWidth(String(format: "%.2g", $0), size: 6.5) }.max() ?? 0
+        let every = Swift.max(1, (columns + 5) / 6, Int((widest + 3) / cell) + 1)
+        for (i, lr) in learningRates.enumerated() where i % every == 0 {
             c.text(String(format: "%.2g", lr), left + (Double(i) + 0.5) * cell, top + height + 9, anchor: "middle", size: 6.5)
         }
         let everyRow = Swift.max(1, (rows + 7) / 8)
