@@ -34,12 +34,17 @@ let package = Package(
         // (target_clones); contraction off, so every clone gives the same bits.
         .target(name: "CKernels", path: "Sources/CKernels",
                 cSettings: [.unsafeFlags(["-fno-math-errno", "-ffp-contract=off", "-O3"])]),
+        // Fixed-point evaluation over GMP's mpn layer with a per-point error certificate, and the
+        // generic MPFR loop the benchmark compares it with (docs/evaluation.md).
+        .target(name: "CFixedPoint", path: "Sources/CFixedPoint",
+                cSettings: [.unsafeFlags(["-O2", "-g"])],
+                linkerSettings: [.linkedLibrary("mpfr"), .linkedLibrary("gmp")]),
         // The library, one target per floor (docs/architecture.md). A floor imports only the
         // floors below it, so the compiler keeps the dependency rule; `ApproxRates` re-exports
         // them all and is the one module users import.
         .target(name: "PrecisionModule", dependencies: ["CMPFR", "CBLAS"], path: "Sources/ApproxRates/Precision"),
         .target(name: "FileIOModule", path: "Sources/ApproxRates/FileIO"),
-        .target(name: "NetworksModule", dependencies: ["PrecisionModule", "FileIOModule", "CMPFR", "CBLAS"], path: "Sources/ApproxRates/Networks"),
+        .target(name: "NetworksModule", dependencies: ["PrecisionModule", "FileIOModule", "CMPFR", "CBLAS", "CFixedPoint"], path: "Sources/ApproxRates/Networks"),
         .target(name: "TargetsModule", dependencies: ["PrecisionModule", "CMPFR"], path: "Sources/ApproxRates/Targets"),
         .target(name: "MeasurementModule", dependencies: ["PrecisionModule", "NetworksModule", "TargetsModule", "CMPFR"],
                 path: "Sources/ApproxRates/Measurement"),
@@ -61,6 +66,7 @@ let package = Package(
             name: "approx-cli",
             dependencies: [
                 "ApproxRates",
+                "CFixedPoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -22,7 +22,7 @@ struct ApproxCLI: ParsableCommand {
           approx-cli demo --output out
         """,
         version: ToolVersion.text,
-        subcommands: [Rate.self, Sine.self, Sweep.self, Dynamics.self, Merge.self, Table.self, PhaseDiagram.self, SupNormCommand.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, BenchEval.self]
+        subcommands: [Rate.self, Sine.self, Sweep.self, Dynamics.self, Merge.self, Table.self, PhaseDiagram.self, SupNormCommand.self, Demo.self, Build.self, Eval.self, Inspect.self, Export.self, CostModelCommand.self, BenchEval.self, BenchDeep.self]
     )
 
     /// Runs the command; an error's message is printed with long values shortened (a value

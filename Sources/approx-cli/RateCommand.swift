@@ -176,7 +176,7 @@ struct Rate: ParsableCommand {
         if let first = rows.first {
             // Rows from checkpoints written before the typed fields show their whole description.
             let method = first.search?.rawValue ?? first.method
-            let locator = first.rankedInFloat64.map { $0 ? "float64" : "MPFR" } ?? first.locator
+            let locator = first.rankedInFloat64.map { $0 ? "float64" : (first.locator.hasPrefix("fixed point") ? "certified fixed point" : "MPFR") } ?? first.locator
             lines.append("search        \(method); ranking by \(locator); digits = agreeing at twice the precision; resolved = finest spacing searched")
         }
         lines.append("")

@@ -38,6 +38,9 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: "Threads per measurement (default: cores / jobs, at least 1).")
     var threads: Int?
 
+    @Option(name: .customLong("cost-model"), help: ArgumentHelp("Cost model for the time estimate (skipped when the default file is absent).", valueName: "file"))
+    var costModel: String = "data/cost-model.json"
+
     func validate() throws {
         try checkThreads(threads)
         try checkThreads(jobCount, "--jobs")
@@ -55,9 +58,20 @@ struct Sweep: ParsableCommand {
                                  tool: ToolVersion.text, host: ProcessInfo.processInfo.hostName, command: command)
         runner.workers = workers
         let (jobs, done) = try wrap { try runner.status() }
-        let cost = Dictionary(jobs.map { ($0.id, $0.cost) }, uniquingKeysWith: { a, _ in a })
-        let bar = ProgressBar(costTotal: jobs.map(\.cost).reduce(0, +), costDone: jobs.filter { done.contains($0.id) }.map(\.cost).reduce(0, +))
+        // Predicted seconds per job from the cost model (docs/performance.md), for the estimate
+        // and the progress bar; the shards and the order of work do not depend on it.
+        let model = try loadCostModel(costModel)
+        let predicted = Dictionary(try wrap { try plan.jobs(costModel: model) }.map { ($0.id, $0.cost) }, uniquingKeysWith: { a, _ in a })
+        let cost = Dictionary(jobs.map { ($0.id, predicted[$0.id] ?? $0.cost) }, uniquingKeysWith: { a, _ in a })
+        let bar = ProgressBar(costTotal: jobs.map { cost[$0.id]! }.reduce(0, +), costDone: jobs.filter { done.contains($0.id) }.map { cost[$0.id]! }.reduce(0, +))
         printError("plan '\(plan.name)': \(jobs.count) points in shard \(shard), \(done.count) already in \(file); \(workers) at a time, \(runner.threads ?? 1) thread(s) each")
+        if let model {
+            let left = jobs.filter { !done.contains($0.id) }.map { cost[$0.id]! }.reduce(0, +)
+            let fitted = Set(model.entries.map(\.key))
+            let unfitted = Set(jobs.map { CostModel.key(plan.experiments[$0.experiment]) }).subtracting(fitted)
+            printError(String(format: "estimate: %.0f s of measurement left, about %.0f s with %d at a time (cost model %@%@)", left, left / Double(workers), workers,
+                              costModel, unfitted.isEmpty ? "" : "; not fitted, guessed: " + unfitted.sorted().joined(separator: ", ")))
+        }
         let points = try wrap {
             try runner.run { event in
                 switch event {
@@ -77,6 +91,57 @@ struct Sweep: ParsableCommand {
             return
         }
         try report(points, folder: out, command: command)
+    }
+}
+
+/// The cost model at `path`; nil when it is the default path and absent (a sweep run outside the
+/// repository), an error for a named file that is missing or not a model.
+func loadCostModel(_ path: String) throws -> CostModel? {
+    guard FileManager.default.fileExists(atPath: path) else {
+        if path == "data/cost-model.json" { return nil }
+        throw CLIError("--cost-model \(path): no such file")
+    }
+    return try wrap { try CostModel.read(json: try Data(contentsOf: URL(fileURLWithPath: path)), source: path) }
+}
+
+/// Fits the cost model on measured sweep points (docs/performance.md, "Cost model").
+struct CostModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cost-model",
+        abstract: "Fit seconds per draw against W for each construction on measured sweep points; write the model sweep reads.",
+        discussion: """
+        Example:
+          approx-cli cost-model out/points.jsonl data/cost/d2-deep/points.jsonl -o data/cost-model.json
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Points files (JSON lines) with measured seconds.", valueName: "points"))
+    var files: [String]
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the model.", valueName: "file"))
+    var output: String = "data/cost-model.json"
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one points file") }
+    }
+
+    func run() throws {
+        var points: [SweepPoint] = []
+        var sources: [String] = []
+        for path in files {
+            guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such points file") }
+            let read = try wrap { try PointJournal(path: path).read() }
+            points += read
+            sources += Set(read.map(\.provenance.command)).sorted().map { "\(path): \($0)" }
+        }
+        let model = CostModel.fit(points, sources: sources)
+        guard !model.entries.isEmpty else { throw CLIError("no measured points with seconds in \(files.joined(separator: ", "))") }
+        try AtomicFile.write(String(decoding: try model.encoded(), as: UTF8.self) + "\n", to: output)
+        print("class | points | W range | seconds per draw | worst factor")
+        for e in model.entries {
+            print(String(format: "%@ | %d | %d–%d | %.3g · W^%.2f | %.2f", e.key, e.points, e.smallestW, e.largestW, e.coefficient, e.exponent, e.worstFactor))
+        }
+        printError("wrote \(output)")
     }
 }
 

@@ -117,3 +117,61 @@ import ApproxRates
         }
     }
 }
+
+/// The cost model: fitted from measured points, read back, used by `sweep` for its estimate.
+@Suite struct CostModelTests {
+    // The fit recovers a power law it is given, per class, and predicts by class.
+    @Test func fitRecoversAPowerLawPerClass() throws {
+        let shipped = try PointJournal(path: "data/reference/points.jsonl").read()
+        let model = CostModel.fit(shipped, sources: ["data/reference/points.jsonl"])
+        #expect(model.entries.count >= 6, "\(model.entries.map(\.key))")
+        for e in model.entries {
+            #expect(e.exponent.isFinite && e.coefficient > 0, "\(e.key)")
+            // Every fitted point within the worst factor the entry reports.
+            for p in shipped where CostModel.key(p.spec) == e.key {
+                let predicted = model.secondsPerDraw(p.spec, weights: p.row.weightsAll)!
+                let measured = p.row.seconds / Double(p.row.draws)
+                #expect(Swift.max(predicted / measured, measured / predicted) <= e.worstFactor * (1 + 1e-9), "\(p.id)")
+            }
+        }
+        // Timing grows with W for the deep construction (W ~ 20N + 60M, precision ~ M log2 5).
+        let deep = try #require(model.entries.first { $0.key == "deep|d=1|relu|alpha=1.0" })
+        #expect(deep.exponent > 1, "deep exponent \(deep.exponent)")
+        let encoded = try model.encoded()
+        #expect(try CostModel.read(json: encoded, source: "x") == model)
+        #expect(throws: RateError.self) { try CostModel.read(json: Data("{}".utf8), source: "bad.json") }
+    }
+
+    // End to end: `cost-model` writes the model, `sweep --cost-model` prints its estimate, a
+    // missing model file is refused by name.
+    @Test func costModelCommandAndSweepEstimate() throws {
+        let dir = temporaryDirectory()
+        let fit = try runCLI(["cost-model", "data/reference/points.jsonl", "-o", dir + "/model.json"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("deep|d=1|relu|alpha=1.0"))
+        let plan = dir + "/plan.json"
+        try #"{"name": "p", "experiments": [{"name": "i", "target": "power", "smoothness": 0.5, "construction": "interpolation", "weights": "1e2...1e3", "points": 2}]}"#
+            .write(toFile: plan, atomically: true, encoding: .utf8)
+        let sweep = try runCLI(["sweep", plan, "--out", dir + "/out", "--cost-model", dir + "/model.json"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        #expect(sweep.stderr.contains("estimate: ") && sweep.stderr.contains("s of measurement left"), "\(sweep.stderr)")
+        let missing = try runCLI(["sweep", plan, "--out", dir + "/out2", "--cost-model", dir + "/none.json"])
+        #expect(missing.status != 0 && missing.stderr.contains("none.json"), "\(missing.stderr)")
+        let empty = try runCLI(["cost-model", dir + "/nothing.jsonl"])
+        #expect(empty.status != 0 && empty.stderr.contains("nothing.jsonl"))
+    }
+}
+
+/// The deep-network benchmark command end to end on its smallest size.
+@Suite struct BenchDeepCLITests {
+    @Test func benchDeepReportsAgreeingOutputs() throws {
+        let r = try runCLI(["bench-deep", "--dim", "1", "--cells", "8", "--fine", "8", "--points", "16", "--order", "random"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["within_bound"] as? Int == 16, "\(r.stdout)")
+        #expect(json["mpfr_identical_to_generic"] as? Int == 16, "the MPFR evaluator and the generic loop differ: \(r.stdout)")
+        for key in ["fixed_1", "fixed_2", "mpfr_1", "generic_c"] { #expect((json[key] as? Double ?? 0) > 0, "\(key)") }
+        let bad = try runCLI(["bench-deep", "--dim", "3", "--cells", "8", "--fine", "8"])
+        #expect(bad.status != 0 && bad.stderr.contains("--dim"))
+    }
+}

@@ -56,6 +56,9 @@ public protocol Construction: SearchHinted, Sendable, CustomStringConvertible {
     /// ``Network/construction`` (from which ``ConstructionRegistry/searchHints(of:)`` derives the
     /// search hints).
     func build(_ target: Target, cells n: Int) throws -> Network
+    /// The networks the grid sizes for W up to `weights` are chosen from (default: N = 1, 2, 4, …
+    /// until W_all reaches `weights`).
+    func weightTable(_ target: Target, upTo weights: Int) throws -> [(cells: Int, network: Network)]
 }
 
 /// A parameter a construction may take, by the name the library uses in its errors.
@@ -127,12 +130,18 @@ extension Construction {
     /// The networks with N = 1, 2, 4, … cells, built until W_all reaches `weights` (or
     /// N = 2^20): the table grid sizes are chosen from.
     public func weightTable(_ target: Target, upTo weights: Int) throws -> [(cells: Int, network: Network)] {
-        var table: [(Int, Network)] = []
+        try doublingTable(target) { $0.last!.network.counts.weightsAll >= weights }
+    }
+
+    /// The networks with N = 1, 2, 4, … cells, built until `enough` says so for the table so far
+    /// (or N = 2^20).
+    public func doublingTable(_ target: Target, enough: ([(cells: Int, network: Network)]) -> Bool) throws -> [(cells: Int, network: Network)] {
+        var table: [(cells: Int, network: Network)] = []
         var n = 1
         repeat {
             table.append((n, try build(target, cells: n)))
             n *= 2
-        } while table.last!.1.counts.weightsAll < weights && n <= 1 << 20
+        } while !enough(table) && n <= 1 << 20
         return table
     }
 }

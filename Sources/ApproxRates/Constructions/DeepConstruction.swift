@@ -60,6 +60,20 @@ public struct DeepConstruction: Construction, Equatable {
         return try ReLUByPower.network(relu, power: power, windowExponent: window.exponent, precision: window.precision)
     }
 
+    /// The networks with N = 1, 2, 4, … cells that the grid sizes are chosen from. In 2-D the
+    /// doubling stops once W_all reaches half the W asked for: the next network would be about
+    /// three times too large (W ~ N²), and building it (N = 32 at W = 1.6·10⁵: 420,000 weights of
+    /// 2,600 bits, about 200 s) cost more than measuring the one asked for. N is then
+    /// extrapolated from the last two sizes (``RateExperiment/cells(forWeights:table:dyadic:)``),
+    /// which picks the same N as the full table on the committed 2-D runs (16 and 17 at
+    /// W = 1.45·10⁵ and 1.6·10⁵).
+    public func weightTable(_ target: Target, upTo weights: Int) throws -> [(cells: Int, network: Network)] {
+        try doublingTable(target) { table in
+            let w = table.last!.network.counts.weightsAll
+            return w >= weights || (target.dimension == 2 && table.count >= 2 && 2 * w >= weights)
+        }
+    }
+
     /// M = round(N^α) fine cells per coarse cell, at least 6 in 1-D (the cut-off zones, 2δ = 2h
     /// wide on each side of a coarse node, must leave a plateau) and 10 in 2-D (the blend of the
     /// shifted copies needs 4h < H/2 between the strips of two copies).

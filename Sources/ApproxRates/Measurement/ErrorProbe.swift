@@ -33,6 +33,17 @@ final class ErrorProbe {
         return mpfr_get_d(values[2], MPFR_RNDN)
     }
 
+    /// |f(x) − net(x)| at the point `x` with the network's value written by `network` into
+    /// values[0] (another evaluator's result, at the probe's precision), left in values[2].
+    func error(at x: UnsafePointer<Double>, network: (UnsafeMutablePointer<__mpfr_struct>) -> Void) -> Double {
+        for k in 0..<point.count { mpfr_set_d(point[k], x[k], MPFR_RNDN) }
+        network(values[0])
+        target.evaluate(point.base, into: values[1])
+        mpfr_sub(values[2], values[1], values[0], MPFR_RNDN)
+        mpfr_abs(values[2], values[2], MPFR_RNDN)
+        return mpfr_get_d(values[2], MPFR_RNDN)
+    }
+
     /// |f(x) − net(x)| at a point given at full precision (each coordinate rounded to the
     /// probe's point precision, at least the working precision: ``pointValue`` is the point
     /// used), left in values[2].

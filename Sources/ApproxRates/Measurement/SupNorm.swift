@@ -52,6 +52,10 @@ public enum SupNorm {
         public var maximumSweepUpdates: Int = 30_000_000
         /// Whether to run the twice-the-precision guard.
         public var guardCheck: Bool = true
+        /// Whether points that float64 cannot rank are ranked in certified fixed point
+        /// (``FixedPointEvaluator``) when the network allows it, instead of in MPFR. The reported
+        /// error is the MPFR value either way.
+        public var fixedPointRanking: Bool = true
         /// 1-D only: intervals the exact-pieces search samples instead of sweeping (with the full
         /// network in MPFR, `zoneSamples` points each plus golden section), because the network is
         /// known to fold there into more pieces than any sweep can follow while its output stays
@@ -329,6 +333,18 @@ public enum SupNorm {
         return (usable ? double : nil, text)
     }
 
+    /// The largest certified error bound a fixed-point ranking value may carry (absolute): below
+    /// the float64 resolution, at which the ranking is done, of any error above 10⁻⁸.
+    static let fixedTolerance = 0x1p-80
+
+    /// How the fixed-point locator ranked, after the float64 verdict that sent the search to it.
+    static func fixedLocatorText(_ fixed: FixedPointEvaluator, _ counts: FixedPointCounts, after float64: String) -> String {
+        let plan = fixed.plan
+        let share = Double(counts.computedUnits) / Swift.max(1, Double(counts.certified + counts.fallback) * Double(plan.units.count))
+        return String(format: "fixed point (per-unit precision: %d of %d units at the %d-bit ceiling, %d limbs in all; %d points certified within 2^-80, %d ranked in MPFR; %.0f%% of the units recomputed from point to point) after %@",
+                      plan.unitsAtCeiling, plan.units.count, plan.ceiling, plan.totalLimbs, counts.certified, counts.fallback, 100 * share, float64)
+    }
+
     /// The locator rule: float64 ranks when its largest deviation from MPFR is at most 1/1000 of
     /// the largest MPFR error. Returns the decision and its words.
     static func locatorVerdict(deviation: Double, scale: Double, what: String, on points: String) -> (Bool, String) {
@@ -401,13 +417,21 @@ public enum SupNorm {
         // The sampled zones, with the full network.
         let zones = options.sampledZones.filter { $0.upperBound > $0.lowerBound }
         var zoneBest = Array(repeating: (0.0, 0.0), count: zones.count)
+        // Ranked in fixed point where the network allows it (certified per point, else MPFR).
+        let fixed = zones.isEmpty || !options.fixedPointRanking ? nil : try? FixedPointEvaluator(network: network)
+        let counts = FixedPointCounts()
         zoneBest.withUnsafeMutableBufferPointer { out in
             let sink = UncheckedSendable(value: out)
             BatchParallelism.forEachChunk(count: zones.count, threads: BatchParallelism.threadCount(for: zones.count, requested: options.threads, minimumPerThread: 4)) { _, range in
-                let probe = ErrorProbe(network: mpfr, target: target)
+                let probe = fixed.map { LocatorProbe(fixed: $0, mpfr: mpfr, target: target, tolerance: fixedTolerance, counts: counts) }
+                    ?? LocatorProbe(mpfr: mpfr, target: target)
                 for z in range {
                     sink.value[z] = maximise(Swift.max(0, zones[z].lowerBound), Swift.min(1, zones[z].upperBound), Swift.max(3, options.zoneSamples),
-                                             iterations: 24) { x in var t = x; return probe.error(at: &t) }
+                                             iterations: 24) { x in
+                        var t = x, e = 0.0
+                        probe.errors(&t, count: 1, into: &e)
+                        return e
+                    }
                 }
             }
         }
@@ -415,8 +439,9 @@ public enum SupNorm {
         candidates += zoneTop.map { [zoneBest[$0].1] }
         let finest = zip(upper, lower).map { $0 - $1 }.filter { $0 > 0 }.min() ?? 1
         let pieceCount = parts.reduce(0) { $0 + $1.count }
-        let zoneText = zones.isEmpty ? "" : String(format: "; %d zones (%.2g of [0, 1]) sampled with the full network, %d points + golden section each",
+        var zoneText = zones.isEmpty ? "" : String(format: "; %d zones (%.2g of [0, 1]) sampled with the full network, %d points + golden section each",
                                                    zones.count, zones.reduce(0) { $0 + $1.upperBound - $1.lowerBound }, Swift.max(3, options.zoneSamples))
+        if fixed != nil { zoneText += String(format: ", ranked in fixed point (%d points certified within 2^-80, %d in MPFR)", counts.certified, counts.fallback) }
         return Search(candidates: candidates, kind: .exactPieces, rankedInFloat64: useDouble,
                       method: "exact pieces (\(pieceCount) linear pieces, \(count) after splitting at special points) + \(samples) samples and golden section per piece" + zoneText,
                       locator: locatorText, locatorPoints: count * (samples + 60), mpfrPoints: 128 + top.count * 64 + zones.count * (options.zoneSamples + 24),
@@ -490,8 +515,14 @@ public enum SupNorm {
             if k == d { break }
         } while true
         for s in target.specialPoints where s.count == d { grid += s }
+        // Where float64 cannot rank, fixed point can when the network's units allow it: each
+        // point's certificate must be within `fixedTolerance` of the exact value, else that point
+        // is ranked in MPFR (docs/sup-norm.md, "Ranking").
+        let fixed = locator == nil && options.fixedPointRanking ? try? FixedPointEvaluator(network: network) : nil
+        let counts = FixedPointCounts()
         let makeProbe: () -> LocatorProbe = {
             if let locator { return LocatorProbe(double: locator, target: target) }
+            if let fixed { return LocatorProbe(fixed: fixed, mpfr: mpfr, target: target, tolerance: fixedTolerance, counts: counts) }
             return LocatorProbe(mpfr: mpfr, target: target)
         }
         let errors = errors(grid, dimension: d, threads: options.threads, probe: makeProbe)
@@ -543,10 +574,15 @@ public enum SupNorm {
         let evaluated = errors.count + steps.reduce(0, +)
         let candidates = refined
         let grid_ = "\(Array(repeating: String(perAxis), count: d).joined(separator: "x")) grid"
+        var text = locatorText, ranked = locator != nil ? evaluated : 0, inMPFR = locator != nil ? 0 : evaluated
+        if let fixed {
+            text = fixedLocatorText(fixed, counts, after: locatorText)
+            ranked = counts.certified; inMPFR = counts.fallback
+        }
         return Search(candidates: candidates, kind: .adaptiveSampling, rankedInFloat64: locator != nil,
                       method: "adaptive sampling: \(grid_) (spacing \(String(format: "%.3g", spacing))) + special points, pattern search around the best \(top.count) down to spacing/4096",
-                      locator: locatorText, locatorPoints: locator != nil ? evaluated : 0,
-                      mpfrPoints: 64 + (locator != nil ? 0 : evaluated), spacing: spacing / 4096)
+                      locator: text, locatorPoints: ranked,
+                      mpfrPoints: 64 + inMPFR, spacing: spacing / 4096)
     }
 }
 

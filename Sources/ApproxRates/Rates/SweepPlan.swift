@@ -185,13 +185,16 @@ public struct SweepPlan: Sendable, Codable, Equatable {
         }
     }
 
-    /// Every job, experiment by experiment, W increasing.
-    public func jobs() throws -> [Job] {
+    /// Every job, experiment by experiment, W increasing. With a `costModel`, a job's cost is its
+    /// predicted seconds (per draw × draws); classes the model lacks get the relative estimate
+    /// times 2.5·10⁻⁴ s.
+    public func jobs(costModel: CostModel? = nil) throws -> [Job] {
         try experiments.enumerated().flatMap { (i, e) in
             try e.weightGrid().map { w in
                 var deep = ConstructionRegistry.costPerWeight(e.construction)
                 if deep > 1, case .reluPower(let k)? = try? Activation(name: e.activation) { deep *= Double(2 * k) }
-                let cost = Double(w) * Double(e.draws) * deep * Foundation.pow(4, Double(e.dimension - 1))
+                var cost = Double(w) * Double(e.draws) * deep * Foundation.pow(4, Double(e.dimension - 1))
+                if let model = costModel { cost = (model.secondsPerDraw(e, weights: w) ?? 2.5e-4 * cost / Double(e.draws)) * Double(e.draws) }
                 return Job(id: "\(e.name)|W=\(w)", experiment: i, weights: w, cost: cost)
             }
         }
