@@ -243,8 +243,7 @@ static double expanded_bound(const cfx_network *net, cfx_workspace *ws, int32_t 
         if ((ws->flags[j] & LINEAR)) {
             rest += fabs(term->w) * ws->own[j];
             if (j < net->inputs) return INFINITY;
-            int32_t first = net->units[j - 1].term_end;
-            if (j == net->inputs) first = 0;
+            int32_t first = net->units[j - 1].term_end;   // j >= inputs >= 1; inputs have no terms
             for (int32_t s2 = first; s2 < net->units[j].term_end; s2++) {
                 const cfx_term *inner = &net->terms[s2];
                 int32_t k = inner->column;
@@ -448,7 +447,6 @@ const uint64_t *cfx_output(const cfx_network *net, const cfx_workspace *ws, int3
 
 double cfx_unit_bound(const cfx_workspace *ws, int64_t u) { return ws->bound[u]; }
 double cfx_unit_value(const cfx_workspace *ws, int64_t u) { return ws->approx[u]; }
-const uint64_t *cfx_unit_limbs(const cfx_network *net, const cfx_workspace *ws, int64_t u) { return ws->values + net->units[u].offset; }
 
 #include <mpfr.h>
 

@@ -25,12 +25,7 @@ final class ErrorProbe {
     /// |f(x) − net(x)| at the point `x` (float64 coordinates, exact in MPFR), left in values[2].
     @discardableResult
     func error(at x: UnsafePointer<Double>) -> Double {
-        for k in 0..<point.count { mpfr_set_d(point[k], x[k], MPFR_RNDN) }
-        network.evaluate(input: point.base, output: values[0], workspace: workspace)
-        target.evaluate(point.base, into: values[1])
-        mpfr_sub(values[2], values[1], values[0], MPFR_RNDN)
-        mpfr_abs(values[2], values[2], MPFR_RNDN)
-        return mpfr_get_d(values[2], MPFR_RNDN)
+        error(at: x) { network.evaluate(input: point.base, output: $0, workspace: workspace) }
     }
 
     /// |f(x) − net(x)| at the point `x` with the network's value written by `network` into

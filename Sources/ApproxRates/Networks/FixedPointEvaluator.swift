@@ -74,7 +74,6 @@ public final class FixedPointEvaluator: @unchecked Sendable {
         // coordinates through every layer: on the 2-D network these were 60 % of the units that
         // change from point to point.
         var root = Array(0..<count)
-        var carries = 0
         var reads = 0, first = d
         for layer in network.layers {
             for i in 0..<layer.outputCount {
@@ -92,7 +91,6 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                     let n = w.withMPFR { cfx_dyadic($0, &scratch, Int32(scratch.count), &e, &negative) }
                     let shift = e - Int64(plan.units[j].fractionalBits) + fu
                     let wd = w.toDouble()
-                    let wabs = Swift.abs(wd).nextUp
                     let bits = n == 1 ? 64 - scratch[0].leadingZeroBitCount : 64 * Int(n)
                     if n == 1 && bits <= 62 {
                         var m = Int64(scratch[0]), s = shift
@@ -131,7 +129,6 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                    termTable.last!.kind == 2, termTable.last!.w == 1 {
                     root[u] = Int(termTable.last!.column)
                     termTable.removeLast()
-                    carries += 1
                 }
                 if case .identity = layer.activations[i] {} else if code == 0 {
                     throw NetworkError.unsupported("fixed-point evaluation covers identity, ReLU and step units, not \(layer.activations[i])")

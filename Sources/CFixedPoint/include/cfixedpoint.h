@@ -68,8 +68,6 @@ const uint64_t *cfx_output(const cfx_network *net, const cfx_workspace *ws, int3
 /// The bound and approximate value of unit u after the last evaluation.
 double cfx_unit_bound(const cfx_workspace *ws, int64_t u);
 double cfx_unit_value(const cfx_workspace *ws, int64_t u);
-/// The limbs of unit u after the last evaluation.
-const uint64_t *cfx_unit_limbs(const cfx_network *net, const cfx_workspace *ws, int64_t u);
 
 /// A finite MPFR number (`mpfr`, an mpfr_srcptr) as +-M 2^exponent with M odd: writes M's limbs
 /// (at most `capacity`) and returns their count (0 for zero; -1 when M needs more limbs).
