@@ -15,24 +15,38 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define EXPANSION_LIMIT 64
 
 // Flags of a unit's last evaluation.
-enum { CHANGED = 1, ZERO = 2, LINEAR = 4 };
+enum { ZERO = 2, LINEAR = 4 };
+
+// A unit's record in the state array: this header (4 limbs), then its value's limbs. Keeping a
+// unit's value and what the certificate needs of it in one place makes reading an input one or
+// two cache lines, not one per array (the 2-D deep network's state is several MB).
+typedef struct {
+    double bound;    // E_u
+    double approx;   // the value as a double (relative 2^-60)
+    double own;      // the rounding of the unit's own sum (units in the last place times 2^-frac)
+    int32_t unit;    // the unit's index (for its terms, when a reader expands through it)
+    int16_t limbs;   // limbs of the value
+    uint8_t flags;   // ZERO (all limbs 0), LINEAR (a ReLU certainly on: exactly its pre-activation)
+    uint8_t nonneg;  // a ReLU or step unit (never negative)
+} record_header;
+_Static_assert(sizeof(record_header) == 32, "a record header is 4 limbs");
+#define HEADER(state, rec) ((record_header *)((state) + (rec)))
+#define VALUE(state, rec) ((state) + (rec) + 4)
 
 struct cfx_workspace {
-    uint64_t *values;    // all units' values
-    uint8_t *dirty;      // an input changed since the unit was last computed
-    double *bound;       // E_u
-    uint8_t *flags;      // CHANGED, ZERO (all limbs 0), LINEAR (a ReLU certainly on: exactly its pre-activation)
-    double *approx;      // the value as a double (relative 2^-60)
-    double *own;         // the rounding of the unit's own sum (units in the last place times 2^-frac)
-    int32_t *keys;       // expansion scratch: input units and their coefficients
+    uint64_t *state;     // all units' records
+    uint64_t *dirty;     // bit u: an input of unit u changed since u was last computed
+    int64_t dirty_words;
+    int32_t *keys;       // expansion scratch: input records and their coefficients
     double *coefficients;
     double *magnitudes;  // the sums of |products| behind each coefficient
     uint8_t *exact;      // each coefficient is exactly its float64 value
-    uint64_t *acc, *tmp, *tmp2, *prod;
+    uint64_t *acc, *tmp, *prod;
     int valid;
 };
 
@@ -45,56 +59,63 @@ static inline int equal_limbs(const uint64_t *a, const uint64_t *b, int32_t n) {
 
 static inline uint64_t ext_of(const uint64_t *x, int32_t n) { return (uint64_t)((int64_t)x[n - 1] >> 63); }
 
+void *cfx_table_alloc(size_t bytes) {
+    // Large tables in 2 MB pages where the system allows it (transparent huge pages on request):
+    // a deep network's state and tables span several MB read out of order, and with 4 kB pages
+    // the TLB misses cost as much as the arithmetic.
+    size_t huge = (size_t)2 << 20;
+    if (bytes < huge) return calloc(1, bytes ? bytes : 1);
+    size_t rounded = (bytes + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, rounded);
+    if (!p) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, rounded);
+    return p;
+}
+
+void cfx_table_free(void *p) { free(p); }
+
 cfx_workspace *cfx_workspace_create(const cfx_network *net) {
     cfx_workspace *ws = calloc(1, sizeof *ws);
     if (!ws) return NULL;
     int64_t u = net->unit_count;
-    size_t wide = (size_t)net->max_limbs + (size_t)net->max_long_limbs + 4;
-    ws->values = calloc((size_t)net->value_limbs + 1, sizeof(uint64_t));
-    ws->bound = calloc((size_t)u, sizeof(double));
-    ws->flags = calloc((size_t)u, 1);
-    ws->approx = calloc((size_t)u, sizeof(double));
-    ws->own = calloc((size_t)u, sizeof(double));
-    ws->dirty = calloc((size_t)u, 1);
+    size_t wide = 2 * ((size_t)net->max_limbs + (size_t)net->max_long_limbs) + 4;
+    ws->dirty_words = (u + 63) / 64;
+    ws->state = cfx_table_alloc(sizeof(uint64_t) * (size_t)net->state_limbs);
+    ws->dirty = calloc((size_t)ws->dirty_words, sizeof(uint64_t));
     ws->keys = calloc(EXPANSION_LIMIT, sizeof(int32_t));
     ws->coefficients = calloc(EXPANSION_LIMIT, sizeof(double));
     ws->magnitudes = calloc(EXPANSION_LIMIT, sizeof(double));
     ws->exact = calloc(EXPANSION_LIMIT, 1);
     ws->acc = calloc(wide, sizeof(uint64_t));
     ws->tmp = calloc(wide, sizeof(uint64_t));
-    ws->tmp2 = calloc(wide, sizeof(uint64_t));
     ws->prod = calloc(wide, sizeof(uint64_t));
-    if (!ws->values || !ws->bound || !ws->flags || !ws->approx || !ws->own || !ws->dirty || !ws->keys || !ws->coefficients || !ws->magnitudes || !ws->exact || !ws->acc || !ws->tmp || !ws->tmp2 || !ws->prod) {
+    if (!ws->state || !ws->dirty || !ws->keys || !ws->coefficients || !ws->magnitudes || !ws->exact || !ws->acc || !ws->tmp || !ws->prod) {
         cfx_workspace_destroy(ws);
         return NULL;
+    }
+    for (int64_t j = 0; j < u; j++) {
+        record_header *h = HEADER(ws->state, net->units[j].record);
+        h->unit = (int32_t)j;
+        h->limbs = (int16_t)net->units[j].limbs;
+        h->nonneg = net->units[j].activation != 0;
     }
     return ws;
 }
 
 void cfx_workspace_destroy(cfx_workspace *ws) {
     if (!ws) return;
-    free(ws->values); free(ws->bound); free(ws->flags); free(ws->approx); free(ws->own); free(ws->dirty); free(ws->keys); free(ws->coefficients); free(ws->magnitudes); free(ws->exact);
-    free(ws->acc); free(ws->tmp); free(ws->tmp2); free(ws->prod);
+    free(ws->state); free(ws->dirty); free(ws->keys); free(ws->coefficients); free(ws->magnitudes); free(ws->exact);
+    free(ws->acc); free(ws->tmp); free(ws->prod);
     free(ws);
 }
 
 void cfx_workspace_reset(cfx_workspace *ws) { ws->valid = 0; }
 
-// The 64 bits of the two's-complement integer x (n limbs, sign-extended above, zero below bit 0)
-// starting at bit `pos` (any integer).
-static inline uint64_t bits_at(const uint64_t *x, int32_t n, int64_t pos) {
-    uint64_t ext = ext_of(x, n);
-    int64_t q = pos >> 6;            // floor division
-    int r = (int)(pos & 63);
-    uint64_t lo = q < 0 ? 0 : (q < n ? x[q] : ext);
-    if (r == 0) return lo;
-    int64_t q1 = q + 1;
-    uint64_t hi = q1 < 0 ? 0 : (q1 < n ? x[q1] : ext);
-    return (lo >> r) | (hi << (64 - r));
-}
-
 // acc (la limbs) += p * 2^k, p two's complement of np limbs; floor when k < 0. Returns 1 when
-// bits were discarded. t: la limbs of scratch.
+// bits were discarded. t: la + 2 limbs of scratch. (Inputs and biases; terms are whole limbs.)
 static int add_shifted(uint64_t *acc, int32_t la, const uint64_t *p, int32_t np, int64_t k, uint64_t *t) {
     int inexact = 0;
     if (k < 0) {
@@ -125,26 +146,24 @@ static int add_shifted(uint64_t *acc, int32_t la, const uint64_t *p, int32_t np,
     return inexact;
 }
 
-// acc (la limbs) += m * x, x two's complement of nx limbs, |m| < 2^63; modulo 2^(64 la).
-static inline __attribute__((always_inline)) void add_mul_small(uint64_t *acc, int32_t la, const uint64_t *x, int32_t nx, int64_t m) {
+// acc (la limbs) += (negative ? -m : m) * x, x two's complement of nx limbs; modulo 2^(64 la).
+static inline __attribute__((always_inline)) void add_mul_small(uint64_t *acc, int32_t la, const uint64_t *x, int32_t nx, uint64_t am, int negative) {
     int32_t n = nx < la ? nx : la;
     int neg = n == nx && (int64_t)x[nx - 1] < 0;
-    if (m == 1 || m == -1) {
-        uint64_t c = m == 1 ? mpn_add_n(acc, acc, x, n) : mpn_sub_n(acc, acc, x, n);
+    if (am == 1) {
+        uint64_t c = !negative ? mpn_add_n(acc, acc, x, n) : mpn_sub_n(acc, acc, x, n);
         if (n < la) {
             // x's sign extension above limb n is -2^(64 n) when x < 0.
-            int64_t delta = m == 1 ? (int64_t)c - neg : -(int64_t)c + neg;
+            int64_t delta = !negative ? (int64_t)c - neg : -(int64_t)c + neg;
             if (delta > 0) mpn_add_1(acc + n, acc + n, la - n, (uint64_t)delta);
             else if (delta < 0) mpn_sub_1(acc + n, acc + n, la - n, (uint64_t)(-delta));
         }
         return;
     }
-    uint64_t am = m < 0 ? (uint64_t)(-m) : (uint64_t)m;
-    uint64_t c = m > 0 ? mpn_addmul_1(acc, x, n, am) : mpn_submul_1(acc, x, n, am);
+    uint64_t c = !negative ? mpn_addmul_1(acc, x, n, am) : mpn_submul_1(acc, x, n, am);
     if (n < la) {
         // Unsigned x is x + 2^(64 n) when x < 0: m 2^(64 n) too many, plus the carry (borrow) c.
-        // For m > 0 add c - (neg ? m : 0) at limb n; for m < 0 subtract c and add (neg ? |m| : 0).
-        if (m > 0) {
+        if (!negative) {
             if (c) mpn_add_1(acc + n, acc + n, la - n, c);
             if (neg) mpn_sub_1(acc + n, acc + n, la - n, am);
         } else {
@@ -152,6 +171,30 @@ static inline __attribute__((always_inline)) void add_mul_small(uint64_t *acc, i
             if (neg) mpn_add_1(acc + n, acc + n, la - n, am);
         }
     }
+}
+
+// acc (la limbs) += (negative ? -1 : 1) * floor(P 2^(64 q)), P >= 0 of np limbs (the floor is
+// of the magnitude: within one unit in the last place). Returns 1 when bits were discarded.
+static inline int add_magnitude(uint64_t *acc, int32_t la, const uint64_t *p, int32_t np, int32_t q, int negative) {
+    int inexact = 0;
+    if (q < 0) {
+        int32_t s = -q;
+        for (int32_t i = 0; i < s && i < np; i++) if (p[i]) { inexact = 1; break; }
+        if (s >= np) return inexact;
+        p += s; np -= s;
+    } else {
+        if (q >= la) return 0;
+        acc += q; la -= q;
+    }
+    while (np > 0 && p[np - 1] == 0) np--;
+    if (np == 0) return inexact;
+    int32_t n = np < la ? np : la;
+    if (!negative) {
+        if (mpn_add_n(acc, acc, p, n) && n < la) mpn_add_1(acc + n, acc + n, la - n, 1);
+    } else {
+        if (mpn_sub_n(acc, acc, p, n) && n < la) mpn_sub_1(acc + n, acc + n, la - n, 1);
+    }
+    return inexact;
 }
 
 // 2^e as a double (e within the normal range, else ldexp).
@@ -175,9 +218,12 @@ static double approx_value(const uint64_t *x, int32_t n, int32_t frac) {
     return neg ? -v : v;
 }
 
-static inline void mark_consumers(const cfx_network *net, uint8_t *dirty, int64_t j) {
+static inline void mark_consumers(const cfx_network *net, uint64_t *dirty, int64_t j) {
     int32_t first = j == 0 ? 0 : net->consumer_end[j - 1];
-    for (int32_t c = first; c < net->consumer_end[j]; c++) dirty[net->consumers[c]] = 1;
+    for (int32_t c = first; c < net->consumer_end[j]; c++) {
+        int32_t k = net->consumers[c];
+        dirty[k >> 6] |= UINT64_C(1) << (k & 63);
+    }
 }
 
 static inline double unit_epsilon(int32_t frac) { return pow2i(frac > 1000 ? -1000 : -frac); }
@@ -186,16 +232,15 @@ static inline double unit_epsilon(int32_t frac) { return pow2i(frac > 1000 ? -10
 // and bounds, using that ReLU and step outputs are never negative (a negative weight on one of
 // them adds at most w max(0, v - E), finite even when E is +inf). Widened by a relative 2^-45
 // of the terms' magnitudes (the float64 rounding of weights, values and sums).
-static void enclosure(const cfx_network *net, const cfx_workspace *ws, const cfx_unit *u, int32_t start, int32_t end,
-                      double *lo_out, double *hi_out) {
+static void enclosure(const cfx_network *net, const uint64_t *state, const cfx_unit *u, double *lo_out, double *hi_out) {
     double lo = u->bias_double, hi = u->bias_double;
     double slop_lo = fabs(u->bias_double), slop_hi = slop_lo;
-    for (int32_t t = start; t < end; t++) {
+    for (int32_t t = u->term_start; t < u->term_end; t++) {
         const cfx_term *term = &net->terms[t];
-        int32_t j = term->column;
-        double v = ws->approx[j], e = ws->bound[j];
+        const record_header *hj = HEADER(state, term->record);
+        double v = hj->approx, e = hj->bound;
         double a = v - e, b = v + e;
-        if (net->nonneg[j] && !(a >= 0)) a = 0;
+        if (hj->nonneg && !(a >= 0)) a = 0;
         double w = term->w;
         double p = w * a, q = w * b;
         if (w < 0) { double swap = p; p = q; q = swap; }
@@ -232,30 +277,28 @@ static inline void accumulate(cfx_workspace *ws, int32_t i, double c, int exact)
     ws->magnitudes[i] += fabs(c);
 }
 
-static double expanded_bound(const cfx_network *net, cfx_workspace *ws, int32_t start, int32_t end) {
+static double expanded_bound(const cfx_network *net, cfx_workspace *ws, const cfx_unit *u) {
+    const uint64_t *state = ws->state;
     int32_t n = 0;
     double rest = 0;
-    for (int32_t t = start; t < end; t++) {
+    for (int32_t t = u->term_start; t < u->term_end; t++) {
         const cfx_term *term = &net->terms[t];
-        int32_t j = term->column;
-        double ej = ws->bound[j];
-        if (ej == 0) continue;
-        if ((ws->flags[j] & LINEAR)) {
-            rest += fabs(term->w) * ws->own[j];
-            if (j < net->inputs) return INFINITY;
-            int32_t first = net->units[j - 1].term_end;   // j >= inputs >= 1; inputs have no terms
-            for (int32_t s2 = first; s2 < net->units[j].term_end; s2++) {
+        const record_header *hj = HEADER(state, term->record);
+        if (hj->bound == 0) continue;
+        if ((hj->flags & LINEAR)) {
+            rest += fabs(term->w) * hj->own;
+            const cfx_unit *uj = &net->units[hj->unit];
+            for (int32_t s2 = uj->term_start; s2 < uj->term_end; s2++) {
                 const cfx_term *inner = &net->terms[s2];
-                int32_t k = inner->column;
-                if (ws->bound[k] == 0) continue;
+                if (HEADER(state, inner->record)->bound == 0) continue;
                 double c = term->w * inner->w;
                 int exact = (term->kind & 2) && (inner->kind & 2) && fma(term->w, inner->w, -c) == 0;
-                int32_t i = coefficient_slot(ws, &n, k);
+                int32_t i = coefficient_slot(ws, &n, inner->record);
                 if (i < 0) return INFINITY;
                 accumulate(ws, i, c, exact);
             }
         } else {
-            int32_t i = coefficient_slot(ws, &n, j);
+            int32_t i = coefficient_slot(ws, &n, term->record);
             if (i < 0) return INFINITY;
             accumulate(ws, i, term->w, (term->kind & 2) != 0);
         }
@@ -265,7 +308,7 @@ static double expanded_bound(const cfx_network *net, cfx_workspace *ws, int32_t 
         // Float64 weights, products and sums are within 2^-45 of the magnitudes behind each
         // coefficient, and exact when every one of them was (small integer weights).
         double slack = ws->exact[i] ? 0 : ws->magnitudes[i] * 0x1p-45;
-        sum += (fabs(ws->coefficients[i]) + slack) * ws->bound[ws->keys[i]];
+        sum += (fabs(ws->coefficients[i]) + slack) * HEADER(state, ws->keys[i])->bound;
     }
     return sum;
 }
@@ -276,11 +319,133 @@ static inline double radius(double v, double lo, double hi) {
     return isnan(r) ? INFINITY : r * (1 + 0x1p-45) + fabs(v) * 0x1p-50 + 0x1p-1000;
 }
 
+// Stores a unit's new value (acc, its limbs), bound, flags and rounding in its record; marks its
+// readers when any of them changed.
+static inline void store(const cfx_network *net, cfx_workspace *ws, int64_t ui, const cfx_unit *u, const uint64_t *acc,
+                         double bound, double approx, double own, uint8_t flags) {
+    record_header *h = HEADER(ws->state, u->record);
+    uint64_t *slot = VALUE(ws->state, u->record);
+    int32_t n = u->limbs;
+    int changed = !ws->valid || h->bound != bound || h->flags != flags || h->own != own || !equal_limbs(slot, acc, n);
+    if (changed) {
+        copy_limbs(slot, acc, n);
+        if (ws->valid) mark_consumers(net, ws->dirty, ui);
+    }
+    h->bound = bound; h->approx = approx; h->own = own; h->flags = flags;
+}
+
+static void compute_unit(const cfx_network *net, cfx_workspace *ws, int64_t ui) {
+    const cfx_unit *u = &net->units[ui];
+    const cfx_term *terms = net->terms;
+    uint64_t *state = ws->state;
+    int32_t la = u->limbs + 1;
+    uint64_t *acc = ws->acc;
+    if (u->bias_offset >= 0) copy_limbs(acc, net->limb_pool + u->bias_offset, la);
+    else zero_limbs(acc, la);
+    double propagated = 0;
+    int any_linear = 0;
+    double inexact = u->bias_inexact;   // units in the last place discarded
+    // The inputs' records are scattered: ask for all of them before reading the first.
+    for (int32_t t = u->term_start; t < u->term_end; t++) __builtin_prefetch(state + terms[t].record);
+    for (int32_t t = u->term_start; t < u->term_end; t++) {
+        const cfx_term *term = &terms[t];
+        const record_header *hj = HEADER(state, term->record);
+        double ej = hj->bound;
+        uint8_t fj = hj->flags;
+        if (ej != 0) { propagated += fabs(term->w) * ej; any_linear |= fj & LINEAR; }
+        if (fj & ZERO) continue;
+        const uint64_t *xj = VALUE(state, term->record);
+        int32_t nj = hj->limbs;
+        int32_t q = term->shift;
+        int negative = (term->kind & 4) != 0;
+        if (!(term->kind & 1) && q >= 0) {
+            if (q < la) add_mul_small(acc + q, la - q, xj, nj, term->m, negative);
+            continue;
+        }
+        // |x_j| M exactly, then added or subtracted at limb q (floored when q < 0).
+        const uint64_t *mag = xj;
+        if ((int64_t)xj[nj - 1] < 0) { mpn_neg(ws->tmp, xj, nj); mag = ws->tmp; negative = !negative; }
+        int32_t nm = nj;
+        while (nm > 1 && mag[nm - 1] == 0) nm--;
+        uint64_t *p = ws->prod;
+        int32_t np;
+        if (!(term->kind & 1)) {
+            p[nm] = mpn_mul_1(p, mag, nm, term->m);
+            np = nm + 1;
+        } else {
+            const uint64_t *w = net->limb_pool + term->m;
+            int32_t nw = term->long_limbs;
+            if (nm >= nw) mpn_mul(p, mag, nm, w, nw); else mpn_mul(p, w, nw, mag, nm);
+            np = nm + nw;
+        }
+        inexact += add_magnitude(acc, la, p, np, q, negative);
+    }
+    double own = inexact != 0 ? inexact * unit_epsilon(u->frac) * (1 + 0x1p-50) : 0;
+    // (|w| as a double is within a relative 2^-53 of the weight: covered by the 2^-40.)
+    double bound = propagated * (1 + 0x1p-40) + own;
+    int overflow = acc[la - 1] != ext_of(acc, la - 1);   // the sum left the unit's range
+    if (!overflow && bound > 0 && any_linear && u->expand) bound = fmin(bound, expanded_bound(net, ws, u) * (1 + 0x1p-40) + own);
+    if (overflow) bound = INFINITY;
+    int linear = 0;
+    double approx = approx_value(acc, la - 1, u->frac);
+    int negative = (int64_t)acc[la - 2] < 0;
+    int is_zero = !negative && mpn_zero_p(acc, la - 1);
+    if (u->activation == 0) {
+        // A large linear bound (a chain's values after a cut-off, say): try the interval.
+        if (!(bound <= 0x1p-30 * (1 + fabs(approx)))) {
+            double lo, hi;
+            enclosure(net, state, u, &lo, &hi);
+            bound = fmin(bound, radius(approx, lo, hi));
+        }
+    } else if (u->activation == 1) {
+        double margin = fabs(approx) * (1 - 0x1p-50);
+        int off = 0, on = 0;   // the exact pre-activation is certainly <= 0 / >= 0
+        if (bound == 0) { if (negative || is_zero) off = 1; else on = 1; }
+        else if (isfinite(bound) && margin >= bound) { if (negative) off = 1; else on = 1; }
+        double lo = -INFINITY, hi = INFINITY;
+        if (!off && !on) {
+            enclosure(net, state, u, &lo, &hi);
+            if (hi <= 0) off = 1;
+            else if (lo >= 0 && !negative) on = 1;
+        }
+        if (off) { zero_limbs(acc, la); bound = 0; approx = 0; is_zero = 1; }
+        else if (!on) {
+            if (negative) { zero_limbs(acc, la); approx = 0; is_zero = 1; }
+            // The exact output lies in [max(0, lo), max(0, hi)].
+            bound = fmin(bound, radius(approx, fmax(lo, 0), fmax(hi, 0)));
+        }
+        linear = on && isfinite(bound);
+    } else {
+        double margin = fabs(approx) * (1 - 0x1p-50);
+        int decided = bound == 0 ? 1 : (isfinite(bound) && margin > bound);
+        int off = decided && negative;
+        if (!decided) {
+            double lo, hi;
+            enclosure(net, state, u, &lo, &hi);
+            if (hi < 0) { off = 1; decided = 1; }
+            else if (lo >= 0) { decided = 1; negative = 0; }
+        }
+        int one = off ? 0 : !negative;
+        zero_limbs(acc, la);
+        int32_t f = u->frac;
+        if (one && f >= 0 && f / 64 < la - 1) acc[f / 64] = UINT64_C(1) << (f % 64);   // 1 = 2^frac
+        approx = one;
+        is_zero = !one;
+        bound = decided ? 0 : 1;
+    }
+    store(net, ws, ui, u, acc, bound, approx, own, (uint8_t)((is_zero ? ZERO : 0) | (linear ? LINEAR : 0)));
+}
+
 int64_t cfx_evaluate(const cfx_network *net, cfx_workspace *ws, const double *x) {
     const cfx_unit *units = net->units;
-    const cfx_term *terms = net->terms;
-    uint64_t *values = ws->values;
+    uint64_t *dirty = ws->dirty;
     int64_t computed = 0;
+    if (!ws->valid) {
+        // Every unit after the inputs.
+        for (int64_t w = 0; w < ws->dirty_words; w++) dirty[w] = ~UINT64_C(0);
+        dirty[ws->dirty_words - 1] = net->unit_count % 64 ? (UINT64_C(1) << (net->unit_count % 64)) - 1 : ~UINT64_C(0);
+        for (int64_t j = 0; j < net->inputs; j++) dirty[j >> 6] &= ~(UINT64_C(1) << (j & 63));
+    }
     // Inputs: x = f 2^e exactly (53-bit f); X = x 2^frac, floored when x has more fractional bits.
     for (int64_t j = 0; j < net->inputs; j++) {
         const cfx_unit *u = &units[j];
@@ -300,153 +465,39 @@ int64_t cfx_evaluate(const cfx_network *net, cfx_workspace *ws, const double *x)
             if (acc[la] != ext_of(acc, la)) ok = 0;
         }
         if (!ok) bound = INFINITY;
-        uint64_t *slot = values + u->offset;
-        int changed = !ws->valid || memcmp(slot, acc, sizeof(uint64_t) * (size_t)la) != 0 || ws->bound[j] != bound;
-        memcpy(slot, acc, sizeof(uint64_t) * (size_t)la);
-        ws->bound[j] = bound;
-        ws->flags[j] = (uint8_t)((mpn_zero_p(slot, la) ? ZERO : 0) | (changed ? CHANGED : 0));
-        ws->approx[j] = v;
-        if (changed) mark_consumers(net, ws->dirty, j);
+        store(net, ws, j, u, acc, bound, v, 0, mpn_zero_p(acc, la) ? ZERO : 0);
     }
-    int32_t start = 0;
-    for (int64_t ui = net->inputs; ui < net->unit_count; ui++) {
-        const cfx_unit *u = &units[ui];
-        int32_t end = u->term_end;
-        if (ws->valid && !ws->dirty[ui]) { ws->flags[ui] &= (uint8_t)~CHANGED; start = end; continue; }
-        ws->dirty[ui] = 0;
-        computed++;
-        int32_t la = u->limbs + 1;
-        uint64_t *acc = ws->acc;
-        if (u->bias_offset >= 0) copy_limbs(acc, net->limb_pool + u->bias_offset, la);
-        else zero_limbs(acc, la);
-        double propagated = 0;
-        int any_linear = 0;
-        double inexact = u->bias_inexact;   // units in the last place discarded
-        for (int32_t t = start; t < end; t++) {
-            const cfx_term *term = &terms[t];
-            int32_t j = term->column;
-            double ej = ws->bound[j];
-            uint8_t fj = ws->flags[j];
-            if (ej != 0) { propagated += fabs(term->w) * ej; any_linear |= fj & LINEAR; }
-            if (fj & ZERO) continue;
-            const uint64_t *xj = values + net->offsets[j];
-            int32_t nj = net->unit_limbs[j];
-            if (!(term->kind & 1)) {
-                int32_t sh = term->shift;
-                if (sh == 0) add_mul_small(acc, la, xj, nj, term->m);
-                else if ((sh & 63) == 0 && sh > 0) {
-                    int32_t q = sh >> 6;   // whole limbs to the left
-                    if (q < la) add_mul_small(acc + q, la - q, xj, nj, term->m);
-                } else if ((sh & 63) == 0 && (-sh >> 6) < nj) {
-                    // Whole limbs to the right: m floor(x / 2^(64 q)) is within |m| units of m x / 2^(64 q).
-                    int32_t q = -sh >> 6;
-                    for (int32_t i = 0; i < q; i++) if (xj[i]) { inexact += term->m < 0 ? -(double)term->m : (double)term->m; break; }
-                    add_mul_small(acc, la, xj + q, nj - q, term->m);
-                } else {
-                    // p = m x_j exactly in nj + 1 limbs, then shifted in.
-                    uint64_t *p = ws->tmp2;
-                    uint64_t am = term->m < 0 ? (uint64_t)(-term->m) : (uint64_t)term->m;
-                    memcpy(p, xj, sizeof(uint64_t) * (size_t)nj);
-                    p[nj] = ext_of(xj, nj);
-                    mpn_mul_1(p, p, nj + 1, am);
-                    if (term->m < 0) mpn_neg(p, p, nj + 1);
-                    inexact += add_shifted(acc, la, p, nj + 1, term->shift, ws->tmp);
-                }
-            } else {
-                // |x_j| M exactly, signed, then shifted in.
-                const uint64_t *mag = xj;
-                int neg = (int64_t)xj[nj - 1] < 0;
-                if (neg) { mpn_neg(ws->tmp2, xj, nj); mag = ws->tmp2; }
-                int32_t nm = nj;
-                while (nm > 1 && mag[nm - 1] == 0) nm--;
-                const uint64_t *w = net->limb_pool + term->m;
-                int32_t nw = term->long_limbs;
-                uint64_t *p = ws->prod;
-                if (nm >= nw) mpn_mul(p, mag, nm, w, nw); else mpn_mul(p, w, nw, mag, nm);
-                int32_t np = nm + nw;
-                p[np] = 0;
-                if (neg != ((term->kind & 4) != 0)) mpn_neg(p, p, np + 1);
-                inexact += add_shifted(acc, la, p, np + 1, term->shift, ws->tmp);
+    // The units whose inputs changed, in order (readers come after what they read).
+    for (int64_t w = net->inputs >> 6; w < ws->dirty_words; w++) {
+        uint64_t bits;
+        while ((bits = dirty[w]) != 0) {
+            uint64_t rest = bits & (bits - 1);
+            dirty[w] = rest;
+            if (rest) {
+                // The next unit's description, terms and record, while this one is computed.
+                const cfx_unit *next = &units[64 * w + __builtin_ctzll(rest)];
+                __builtin_prefetch(next);
+                __builtin_prefetch(ws->state + next->record);
+                __builtin_prefetch(net->terms + next->term_start);
             }
+            compute_unit(net, ws, 64 * w + __builtin_ctzll(bits));
+            computed++;
         }
-        double own = inexact != 0 ? inexact * unit_epsilon(u->frac) * (1 + 0x1p-50) : 0;
-        // (|w| as a double is within a relative 2^-53 of the weight: covered by the 2^-40.)
-        double bound = propagated * (1 + 0x1p-40) + own;
-        int overflow = acc[la - 1] != ext_of(acc, la - 1);   // the sum left the unit's range
-        if (!overflow && bound > 0 && any_linear && u->expand) bound = fmin(bound, expanded_bound(net, ws, start, end) * (1 + 0x1p-40) + own);
-        if (overflow) bound = INFINITY;
-        int linear = 0;
-        double approx = approx_value(acc, la - 1, u->frac);
-        int negative = (int64_t)acc[la - 2] < 0;
-        int is_zero = !negative && mpn_zero_p(acc, la - 1);
-        if (u->activation == 0) {
-            // A large linear bound (a chain's values after a cut-off, say): try the interval.
-            if (!(bound <= 0x1p-30 * (1 + fabs(approx)))) {
-                double lo, hi;
-                enclosure(net, ws, u, start, end, &lo, &hi);
-                bound = fmin(bound, radius(approx, lo, hi));
-            }
-        } else if (u->activation == 1) {
-            double margin = fabs(approx) * (1 - 0x1p-50);
-            int off = 0, on = 0;   // the exact pre-activation is certainly <= 0 / >= 0
-            if (bound == 0) { if (negative || is_zero) off = 1; else on = 1; }
-            else if (isfinite(bound) && margin >= bound) { if (negative) off = 1; else on = 1; }
-            double lo = -INFINITY, hi = INFINITY;
-            if (!off && !on) {
-                enclosure(net, ws, u, start, end, &lo, &hi);
-                if (hi <= 0) off = 1;
-                else if (lo >= 0 && !negative) on = 1;
-            }
-            if (off) { zero_limbs(acc, la); bound = 0; approx = 0; is_zero = 1; }
-            else if (!on) {
-                if (negative) { zero_limbs(acc, la); approx = 0; is_zero = 1; }
-                // The exact output lies in [max(0, lo), max(0, hi)].
-                bound = fmin(bound, radius(approx, fmax(lo, 0), fmax(hi, 0)));
-            }
-            linear = on && isfinite(bound);
-        } else {
-            double margin = fabs(approx) * (1 - 0x1p-50);
-            int decided = bound == 0 ? 1 : (isfinite(bound) && margin > bound);
-            int off = decided && negative;
-            if (!decided) {
-                double lo, hi;
-                enclosure(net, ws, u, start, end, &lo, &hi);
-                if (hi < 0) { off = 1; decided = 1; }
-                else if (lo >= 0) { decided = 1; negative = 0; }
-            }
-            int one = off ? 0 : !negative;
-            zero_limbs(acc, la);
-            int32_t f = u->frac;
-            if (one && f >= 0 && f / 64 < la - 1) acc[f / 64] = UINT64_C(1) << (f % 64);   // 1 = 2^frac
-            approx = one;
-            is_zero = !one;
-            bound = decided ? 0 : 1;
-        }
-        uint64_t *slot = values + u->offset;
-        int32_t n = u->limbs;
-        int changed = !ws->valid || ws->bound[ui] != bound || !equal_limbs(slot, acc, n);
-        if (changed) copy_limbs(slot, acc, n);
-        ws->flags[ui] = (uint8_t)((changed ? CHANGED : 0) | (is_zero ? ZERO : 0) | (linear ? LINEAR : 0));
-        if (changed && ws->valid) mark_consumers(net, ws->dirty, ui);
-        ws->bound[ui] = bound;
-        ws->approx[ui] = approx;
-        ws->own[ui] = own;
-        start = end;
     }
     ws->valid = 1;
     return computed;
 }
 
 const uint64_t *cfx_output(const cfx_network *net, const cfx_workspace *ws, int32_t *limbs, int32_t *frac, double *bound) {
-    int64_t u = net->unit_count - 1;
-    *limbs = net->units[u].limbs;
-    *frac = net->units[u].frac;
-    *bound = ws->bound[u];
-    return ws->values + net->units[u].offset;
+    const cfx_unit *u = &net->units[net->unit_count - 1];
+    *limbs = u->limbs;
+    *frac = u->frac;
+    *bound = HEADER(ws->state, u->record)->bound;
+    return VALUE(ws->state, u->record);
 }
 
-double cfx_unit_bound(const cfx_workspace *ws, int64_t u) { return ws->bound[u]; }
-double cfx_unit_value(const cfx_workspace *ws, int64_t u) { return ws->approx[u]; }
+double cfx_unit_bound(const cfx_network *net, const cfx_workspace *ws, int64_t u) { return HEADER(ws->state, net->units[u].record)->bound; }
+double cfx_unit_value(const cfx_network *net, const cfx_workspace *ws, int64_t u) { return HEADER(ws->state, net->units[u].record)->approx; }
 
 #include <mpfr.h>
 

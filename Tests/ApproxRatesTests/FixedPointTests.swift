@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Testing
 import ApproxRates
+@testable import MeasurementModule
 
 /// The exact value of `network` at `x`, as far as `bits`-bit MPFR arithmetic gives it.
 private func reference(_ network: Network, _ x: [Double], bits: Int) -> BigFloat {
@@ -75,6 +76,24 @@ struct FixedPointTests {
                 #expect(r.value.isIdentical(to: reference(net, x, bits: 256)) || (r.value.isZero && reference(net, x, bits: 256).isZero),
                         "trial \(trial) at \(x): \(r.value) vs \(reference(net, x, bits: 256))")
             }
+        }
+    }
+
+    // A unit that repeats an earlier one (same activation, bias, weights, inputs) is read through
+    // to it: one unit merged here, and every result still exact, bit for bit.
+    @Test func copiesAreMergedWithoutChangingABit() throws {
+        func b(_ v: Double) -> BigFloat { BigFloat(v, precision: .double) }
+        let hidden = try AffineLayer(rows: [[b(1.5), b(-0.5)], [b(1.5), b(-0.5)], [b(0.25), b(1)]], bias: [b(-0.25), b(-0.25), b(0.5)],
+                                     activations: [.relu, .relu, .relu])
+        let output = try AffineLayer(rows: [[b(3), b(-1), b(0.5)]], bias: [b(0.125)], activations: [.identity])
+        let net = try Network(inputDimension: 2, layers: [hidden, output])
+        let fixed = try FixedPointEvaluator(network: net)
+        #expect(fixed.mergedUnits == 1)
+        var rng = SplitMix64(seed: 5)
+        let points = (0..<16).map { _ in [Double(Int.random(in: 0...1024, using: &rng)) / 1024, Double(Int.random(in: 0...1024, using: &rng)) / 1024] }
+        for (x, r) in zip(points, try fixed.evaluate(points, precision: Precision(uncheckedBits: 256))) {
+            let exact = reference(net, x, bits: 256)
+            #expect(r.bound == 0 && (r.value.isIdentical(to: exact) || (r.value.isZero && exact.isZero)), "at \(x): \(r.value) vs \(exact)")
         }
     }
 
@@ -167,5 +186,18 @@ struct DeepPrecisionTests {
             #expect(fixed.argmax == mpfr.argmax)
             #expect(fixed.locator.contains("fixed point") || fixed.method.contains("fixed point"), "\(fixed.locator) / \(fixed.method)")
         }
+    }
+
+    /// The ranking's target drops to 128 bits only where that agrees with the full precision to
+    /// 2^-100 on the check points: the lacunary sum does; x + 2^200 - 2^200 (x rounded to 128 bits
+    /// next to 2^200, so off by about 2^-50) does not; at 128 bits or less nothing changes.
+    @Test func rankingTargetDropsTo128BitsOnlyWhereItAgrees() throws {
+        let full = Precision(uncheckedBits: 839)
+        let lacunary = try TargetCatalog.make("lacunary", dimension: 2, smoothness: 1, options: .init(seed: 1))
+        #expect(SupNorm.rankingTarget(lacunary, precision: full).0.bits == 128)
+        let cancelling = try TargetCatalog.formula("(x + 2^200) - 2^200", dimension: 1, smoothness: 1)
+        let (p, text) = SupNorm.rankingTarget(cancelling, precision: full)
+        #expect(p.bits == 839, "\(text)")
+        #expect(SupNorm.rankingTarget(lacunary, precision: Precision(uncheckedBits: 100)).0.bits == 100)
     }
 }

@@ -13,10 +13,12 @@ final class ErrorProbe {
     let values: MPFRArray   // [net(x), f(x), |f − net|]
     let line: MPFRArray     // [slope, intercept] of a linear piece
 
-    init(network: MPFREvaluator, target: Target) {
+    /// `targetPrecision`: the target's working precision (default: the network's); a lower one
+    /// serves a ranking that needs the error only to ``SupNorm/fixedTolerance``.
+    init(network: MPFREvaluator, target: Target, targetPrecision: Precision? = nil) {
         self.network = network
         workspace = network.makeWorkspace()
-        self.target = target.makeEvaluator(precision: network.precision)
+        self.target = target.makeEvaluator(precision: targetPrecision ?? network.precision)
         point = MPFRArray(count: target.dimension, precision: Precision(uncheckedBits: Swift.max(64, network.precision.bits)))
         values = MPFRArray(count: 3, precision: network.precision)
         line = MPFRArray(count: 2, precision: network.precision)

@@ -34,12 +34,13 @@ final class LocatorProbe {
     }
 
     /// Fixed point with MPFR as the fallback for points whose certificate exceeds `tolerance`;
-    /// `counts` collects how many points took which path.
-    init(fixed: FixedPointEvaluator, mpfr: MPFREvaluator, target: Target, tolerance: Double, counts: FixedPointCounts) {
+    /// `counts` collects how many points took which path. The target is evaluated at
+    /// `targetPrecision` (see ``SupNorm/rankingTarget(_:precision:)``).
+    init(fixed: FixedPointEvaluator, mpfr: MPFREvaluator, target: Target, targetPrecision: Precision, tolerance: Double, counts: FixedPointCounts) {
         double = nil; workspace = nil; doubleTarget = nil
         self.fixed = fixed
         fixedWorkspace = fixed.makeWorkspace()
-        self.mpfr = ErrorProbe(network: mpfr, target: target)
+        self.mpfr = ErrorProbe(network: mpfr, target: target, targetPrecision: targetPrecision)
         self.tolerance = tolerance
         self.counts = counts
         nets = []

@@ -338,11 +338,32 @@ public enum SupNorm {
     static let fixedTolerance = 0x1p-80
 
     /// How the fixed-point locator ranked, after the float64 verdict that sent the search to it.
-    static func fixedLocatorText(_ fixed: FixedPointEvaluator, _ counts: FixedPointCounts, after float64: String) -> String {
+    static func fixedLocatorText(_ fixed: FixedPointEvaluator, _ counts: FixedPointCounts, target: String, after float64: String) -> String {
         let plan = fixed.plan
         let share = Double(counts.computedUnits) / Swift.max(1, Double(counts.certified + counts.fallback) * Double(plan.units.count))
-        return String(format: "fixed point (per-unit precision: %d of %d units at the %d-bit ceiling, %d limbs in all; %d points certified within 2^-80, %d ranked in MPFR; %.0f%% of the units recomputed from point to point) after %@",
-                      plan.unitsAtCeiling, plan.units.count, plan.ceiling, plan.totalLimbs, counts.certified, counts.fallback, 100 * share, float64)
+        return String(format: "fixed point (per-unit precision: %d of %d units at the %d-bit ceiling, %d limbs in all; %d points certified within 2^-80, %d ranked in MPFR; %.0f%% of the units recomputed from point to point; %@) after %@",
+                      plan.unitsAtCeiling, plan.units.count, plan.ceiling, plan.totalLimbs, counts.certified, counts.fallback, 100 * share, target, float64)
+    }
+
+    /// Bits of the target while a fixed-point locator ranks (the network's side is certified to
+    /// ``fixedTolerance``; the target needs no more): 128 bits when, on the float64 check's 64·d
+    /// seeded points and the target's special points, f at 128 bits is within 2^-100 of f at the
+    /// measurement's precision, else the measurement's precision. The candidates are measured
+    /// at the full precision afterwards whatever the ranking used. Returns the precision and its words.
+    static func rankingTarget(_ target: Target, precision: Precision) -> (Precision, String) {
+        let low = Precision(uncheckedBits: 128)
+        guard precision.bits > low.bits else { return (precision, "target at \(precision.bits) bits") }
+        var rng = SplitMix64(seed: DefaultSeed.measurement)
+        let d = target.dimension
+        let points = (0..<64).map { _ in (0..<d).map { _ in Double.random(in: 0...1, using: &rng) } } + target.specialPoints.filter { $0.count == d }
+        let exact = points.map { $0.map { BigFloat($0, precision: .double) } }
+        let full = target.values(at: exact, precision: precision, threads: 1)
+        let ranked = target.values(at: exact, precision: low, threads: 1)
+        let deviation = zip(full, ranked).map { $0.subtracting($1, precision: precision).magnitude().toDouble() }.max() ?? .infinity
+        if deviation.isFinite, deviation <= 0x1p-100 {
+            return (low, String(format: "target at 128 bits: within %.1e of %d bits on %d points", deviation, precision.bits, points.count))
+        }
+        return (precision, String(format: "target at %d bits: 128 bits deviated by %.1e on %d points", precision.bits, deviation, points.count))
     }
 
     /// The locator rule: float64 ranks when its largest deviation from MPFR is at most 1/1000 of
@@ -420,10 +441,11 @@ public enum SupNorm {
         // Ranked in fixed point where the network allows it (certified per point, else MPFR).
         let fixed = zones.isEmpty || !options.fixedPointRanking ? nil : try? FixedPointEvaluator(network: network)
         let counts = FixedPointCounts()
+        let (targetPrecision, targetText) = fixed == nil ? (mpfr.precision, "") : rankingTarget(target, precision: mpfr.precision)
         zoneBest.withUnsafeMutableBufferPointer { out in
             let sink = UncheckedSendable(value: out)
             BatchParallelism.forEachChunk(count: zones.count, threads: BatchParallelism.threadCount(for: zones.count, requested: options.threads, minimumPerThread: 4)) { _, range in
-                let probe = fixed.map { LocatorProbe(fixed: $0, mpfr: mpfr, target: target, tolerance: fixedTolerance, counts: counts) }
+                let probe = fixed.map { LocatorProbe(fixed: $0, mpfr: mpfr, target: target, targetPrecision: targetPrecision, tolerance: fixedTolerance, counts: counts) }
                     ?? LocatorProbe(mpfr: mpfr, target: target)
                 for z in range {
                     sink.value[z] = maximise(Swift.max(0, zones[z].lowerBound), Swift.min(1, zones[z].upperBound), Swift.max(3, options.zoneSamples),
@@ -441,7 +463,7 @@ public enum SupNorm {
         let pieceCount = parts.reduce(0) { $0 + $1.count }
         var zoneText = zones.isEmpty ? "" : String(format: "; %d zones (%.2g of [0, 1]) sampled with the full network, %d points + golden section each",
                                                    zones.count, zones.reduce(0) { $0 + $1.upperBound - $1.lowerBound }, Swift.max(3, options.zoneSamples))
-        if fixed != nil { zoneText += String(format: ", ranked in fixed point (%d points certified within 2^-80, %d in MPFR)", counts.certified, counts.fallback) }
+        if fixed != nil { zoneText += String(format: ", ranked in fixed point (%d points certified within 2^-80, %d in MPFR; %@)", counts.certified, counts.fallback, targetText) }
         return Search(candidates: candidates, kind: .exactPieces, rankedInFloat64: useDouble,
                       method: "exact pieces (\(pieceCount) linear pieces, \(count) after splitting at special points) + \(samples) samples and golden section per piece" + zoneText,
                       locator: locatorText, locatorPoints: count * (samples + 60), mpfrPoints: 128 + top.count * 64 + zones.count * (options.zoneSamples + 24),
@@ -520,9 +542,10 @@ public enum SupNorm {
         // is ranked in MPFR (docs/sup-norm.md, "Ranking").
         let fixed = locator == nil && options.fixedPointRanking ? try? FixedPointEvaluator(network: network) : nil
         let counts = FixedPointCounts()
+        let (targetPrecision, targetText) = fixed == nil ? (mpfr.precision, "") : rankingTarget(target, precision: mpfr.precision)
         let makeProbe: () -> LocatorProbe = {
             if let locator { return LocatorProbe(double: locator, target: target) }
-            if let fixed { return LocatorProbe(fixed: fixed, mpfr: mpfr, target: target, tolerance: fixedTolerance, counts: counts) }
+            if let fixed { return LocatorProbe(fixed: fixed, mpfr: mpfr, target: target, targetPrecision: targetPrecision, tolerance: fixedTolerance, counts: counts) }
             return LocatorProbe(mpfr: mpfr, target: target)
         }
         let errors = errors(grid, dimension: d, threads: options.threads, probe: makeProbe)
@@ -576,7 +599,7 @@ public enum SupNorm {
         let grid_ = "\(Array(repeating: String(perAxis), count: d).joined(separator: "x")) grid"
         var text = locatorText, ranked = locator != nil ? evaluated : 0, inMPFR = locator != nil ? 0 : evaluated
         if let fixed {
-            text = fixedLocatorText(fixed, counts, after: locatorText)
+            text = fixedLocatorText(fixed, counts, target: targetText, after: locatorText)
             ranked = counts.certified; inMPFR = counts.fallback
         }
         return Search(candidates: candidates, kind: .adaptiveSampling, rankedInFloat64: locator != nil,

@@ -6,9 +6,10 @@ import PrecisionModule
 /// each unit at the precision of a ``PrecisionPlan``, and certifies every result.
 ///
 /// **Arithmetic.** Unit u holds X_u / 2^F_u with X_u a two's-complement integer of the plan's
-/// limbs. Its sum is formed exactly in one more limb: a weight m·2^s with |m| < 2^62 is one
-/// `mpn_addmul_1` (plus a shift when 2^s does not line up with the scales), a longer weight (the
-/// packed codes of the deep phase) one `mpn_mul`; a term shifted right is floored and counts as
+/// limbs. Its sum is formed exactly in one more limb. Every term lands on a whole-limb offset
+/// (the sub-limb part of its shift is folded into the multiplier when the network is prepared): a
+/// multiplier of one limb is one `mpn_addmul_1`/`mpn_submul_1`, a longer one (the packed codes of
+/// the deep phase) one `mpn_mul`; a term below the unit's last limb is floored and counts as
 /// inexact. No exponents, no allocation, ReLU is a sign test. Stored weights are used exactly
 /// (they are dyadic); inputs are float64 values, exact when F_input covers their bits.
 ///
@@ -22,7 +23,8 @@ import PrecisionModule
 /// **Reuse.** A workspace keeps every unit's value from its previous point; a unit none of whose
 /// inputs changed is not recomputed (same operations on the same bits give the same bits). On a
 /// grid walked in order, the digit-extraction chain of a deep network is recomputed only when
-/// the point changes coarse cell.
+/// the point changes coarse cell. Identity carries and copies of earlier units are read through
+/// and never computed (``readThrough(_:)``).
 public final class FixedPointEvaluator: @unchecked Sendable {
     // Sendable: the tables are written once in init; each thread evaluates with its own Workspace.
 
@@ -30,56 +32,71 @@ public final class FixedPointEvaluator: @unchecked Sendable {
     public let network: Network
     /// The plan: per-unit limbs and fractional bits.
     public let plan: PrecisionPlan
+    /// Units not computed because an earlier unit computes the same thing (read through to it).
+    public let mergedUnits: Int
     let units: UnsafeMutableBufferPointer<cfx_unit>
     let terms: UnsafeMutableBufferPointer<cfx_term>
     let pool: UnsafeMutableBufferPointer<UInt64>
     let consumerEnd: UnsafeMutableBufferPointer<Int32>
     let consumers: UnsafeMutableBufferPointer<Int32>
-    let offsets: UnsafeMutableBufferPointer<Int64>
-    let unitLimbs: UnsafeMutableBufferPointer<Int16>
-    let nonneg: UnsafeMutableBufferPointer<UInt8>
     var table: cfx_network
 
     /// Prepares `network` with `plan` (default: ``PrecisionPlan/derive(for:accuracyBits:)``).
     /// Throws for units or weights the fixed-point path does not cover.
     public init(network: Network, plan: PrecisionPlan? = nil) throws {
-        let plan = try plan ?? PrecisionPlan.derive(for: network)
+        let derived = try plan ?? PrecisionPlan.derive(for: network)
         let d = network.inputDimension
         let count = d + network.layers.reduce(0) { $0 + $1.outputCount }
-        guard plan.units.count == count else {
-            throw NetworkError.unsupported("a precision plan for \(plan.units.count) units given for a network of \(count) (inputs included)")
+        guard derived.units.count == count else {
+            throw NetworkError.unsupported("a precision plan for \(derived.units.count) units given for a network of \(count) (inputs included)")
         }
-        guard plan.units.allSatisfy({ $0.limbs < Int(Int16.max) }) else { throw NetworkError.unsupported("a unit of more than 32767 limbs") }
         guard network.outputDimension == 1 else {
             throw NetworkError.unsupported("fixed-point evaluation gives one output; the network has \(network.outputDimension)")
         }
+        // Units read through (never computed): identity carries, and units computing what an
+        // earlier unit computes; the unit read keeps the larger precision of the two.
+        let (root, carry, merged) = try Self.readThrough(network)
+        var widened = derived.units
+        for u in 0..<count where root[u] != u && !carry[u] {
+            let c = root[u]
+            widened[c].fractionalBits = Swift.max(widened[c].fractionalBits, widened[u].fractionalBits)
+            widened[c].integerBits = Swift.max(widened[c].integerBits, widened[u].integerBits)
+        }
+        let plan = widened == derived.units ? derived
+            : PrecisionPlan(units: widened, accuracyBits: derived.accuracyBits, ceiling: derived.ceiling, loweredByChains: derived.loweredByChains)
+        guard plan.units.allSatisfy({ $0.limbs < Int(Int16.max) }) else { throw NetworkError.unsupported("a unit of more than 32767 limbs") }
         self.network = network
         self.plan = plan
         var unitTable: [cfx_unit] = []
         var termTable: [cfx_term] = []
+        var termColumns: [Int32] = []   // the unit each term reads
         var limbPool: [UInt64] = []
+        // Each unit's record in a workspace: a 4-limb header, then its value.
         var offset: Int64 = 0
         unitTable.reserveCapacity(count)
         for j in 0..<d {
             let p = plan.units[j]
-            unitTable.append(cfx_unit(offset: offset, bias_offset: -1, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
-                                      term_end: 0, activation: 0, bias_inexact: 0, expand: 0, pad: 0, bias_double: 0))
-            offset += Int64(p.limbs)
+            unitTable.append(cfx_unit(record: offset, bias_offset: -1, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
+                                      term_start: 0, term_end: 0, activation: 0, bias_inexact: 0, expand: 0, pad: (0, 0, 0, 0, 0), bias_double: 0))
+            offset += 4 + Int64(p.limbs)
         }
         var maxLong: Int32 = 1
         var scratch = [UInt64](repeating: 0, count: 64)
-        // Identity carries (one weight exactly 1, no bias) are read through: a term reading a carry
-        // reads the unit it carries, and the carry is never computed (its value would be the same
-        // number, or that number floored to fewer bits). A deep chain carries its local
-        // coordinates through every layer: on the 2-D network these were 60 % of the units that
-        // change from point to point.
-        var root = Array(0..<count)
         var reads = 0, first = d
         for layer in network.layers {
             for i in 0..<layer.outputCount {
                 let u = first + i
                 let p = plan.units[u]
                 let fu = Int64(p.fractionalBits)
+                let termStart = termTable.count
+                if root[u] != u {
+                    // Read through: no terms, no bias, never computed.
+                    unitTable.append(cfx_unit(record: offset, bias_offset: -1, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
+                                              term_start: Int32(termStart), term_end: Int32(termStart), activation: 0, bias_inexact: 0,
+                                              expand: 0, pad: (0, 0, 0, 0, 0), bias_double: 0))
+                    offset += 4 + Int64(p.limbs)
+                    continue
+                }
                 for k in layer.rowStart[i]..<layer.rowStart[i + 1] {
                     let w = layer.weights[k]
                     guard w.isFinite else { throw NetworkError.unsupported("fixed-point evaluation needs finite weights, not \(w)") }
@@ -89,25 +106,30 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                     if scratch.count < need { scratch = [UInt64](repeating: 0, count: need) }
                     var e: Int64 = 0, negative: Int32 = 0
                     let n = w.withMPFR { cfx_dyadic($0, &scratch, Int32(scratch.count), &e, &negative) }
+                    // w x_j adds ±M 2^shift X_j to X_u; the shift's sub-limb part r goes into M,
+                    // so that every term lands on whole limbs.
                     let shift = e - Int64(plan.units[j].fractionalBits) + fu
+                    let r = ((shift % 64) + 64) % 64, q = (shift - r) / 64
+                    var folded = [UInt64](repeating: 0, count: Int(n) + 1)
+                    _ = cfx_scaled(scratch, n, 0, r, &folded, n + 1)
+                    while folded.count > 1 && folded.last == 0 { folded.removeLast() }
                     let wd = w.toDouble()
-                    let bits = n == 1 ? 64 - scratch[0].leadingZeroBitCount : 64 * Int(n)
-                    if n == 1 && bits <= 62 {
-                        var m = Int64(scratch[0]), s = shift
-                        // Fold a left shift into the multiplier while it stays below 2^62.
-                        if s > 0 && s + Int64(bits) <= 62 { m <<= s; s = 0 }
-                        guard let sh = Int16(exactly: s) else { throw NetworkError.unsupported("a weight shift of \(s) bits") }
-                        let exact: UInt8 = BigFloat(wd, precision: .double) == w ? 2 : 0
-                        termTable.append(cfx_term(m: negative != 0 ? -m : m, w: wd, column: Int32(j), shift: sh, kind: exact, long_limbs: 0))
-                    } else {
-                        guard let sh = Int16(exactly: shift), n <= 255 else {
-                            throw NetworkError.unsupported("a weight of \(n) limbs at a shift of \(shift) bits")
-                        }
-                        termTable.append(cfx_term(m: Int64(limbPool.count), w: wd, column: Int32(j), shift: sh,
-                                                  kind: 1 | (negative != 0 ? 4 : 0), long_limbs: UInt8(n)))
-                        limbPool += scratch[0..<Int(n)]
-                        maxLong = Swift.max(maxLong, n)
+                    let sign: UInt8 = negative != 0 ? 4 : 0
+                    guard let sh = Int16(exactly: q), folded.count <= 255 else {
+                        throw NetworkError.unsupported("a weight of \(n) limbs at a shift of \(shift) bits")
                     }
+                    guard offset - 4 < Int64(Int32.max) else { throw NetworkError.unsupported("more than 2^31 limbs of unit values") }
+                    let record = Int32(unitTable[j].record)
+                    if folded.count == 1 {
+                        let exact: UInt8 = BigFloat(wd, precision: .double) == w ? 2 : 0
+                        termTable.append(cfx_term(m: folded[0], w: wd, record: record, shift: sh, kind: exact | sign, long_limbs: 0))
+                    } else {
+                        termTable.append(cfx_term(m: UInt64(limbPool.count), w: wd, record: record, shift: sh,
+                                                  kind: 1 | sign, long_limbs: UInt8(folded.count)))
+                        limbPool += folded
+                        maxLong = Swift.max(maxLong, Int32(folded.count))
+                    }
+                    termColumns.append(Int32(j))
                 }
                 // The bias at the unit's scale, floored, in limbs + 1 limbs.
                 let b = layer.bias[i]
@@ -124,64 +146,120 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                     limbPool += limbs
                 }
                 let code: UInt8 = switch layer.activations[i] { case .relu: 1; case .step: 2; default: 0 }
-                let own = termTable.count - Int(unitTable.last!.term_end)
-                if code == 0, b.isZero, own == 1, u < count - 1, case .identity = layer.activations[i],
-                   termTable.last!.kind == 2, termTable.last!.w == 1 {
-                    root[u] = Int(termTable.last!.column)
-                    termTable.removeLast()
-                }
                 if case .identity = layer.activations[i] {} else if code == 0 {
                     throw NetworkError.unsupported("fixed-point evaluation covers identity, ReLU and step units, not \(layer.activations[i])")
                 }
                 // Tighten bounds through ReLU inputs where the expansion is small (a chain's
                 // steps) or the unit is at the ceiling (whatever a deep chain amplifies).
                 var expansion = 0, reluInputs = false
-                for t in Int(unitTable.last!.term_end)..<termTable.count {
-                    let j = Int(termTable[t].column)
+                for t in termStart..<termTable.count {
+                    let j = Int(termColumns[t])
                     if j >= d, unitTable[j].activation == 1 {
                         reluInputs = true
-                        expansion += Int(unitTable[j].term_end) - Int(j == d ? 0 : unitTable[j - 1].term_end)
+                        expansion += Int(unitTable[j].term_end) - Int(unitTable[j].term_start)
                     } else { expansion += 1 }
                 }
                 let expand = reluInputs && expansion <= 32
-                unitTable.append(cfx_unit(offset: offset, bias_offset: biasOffset, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
-                                          term_end: Int32(termTable.count), activation: code, bias_inexact: inexact,
-                                          expand: expand ? 1 : 0, pad: 0,
+                unitTable.append(cfx_unit(record: offset, bias_offset: biasOffset, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
+                                          term_start: Int32(termStart), term_end: Int32(termTable.count), activation: code, bias_inexact: inexact,
+                                          expand: expand ? 1 : 0, pad: (0, 0, 0, 0, 0),
                                           bias_double: b.toDouble()))
-                offset += Int64(p.limbs)
+                offset += 4 + Int64(p.limbs)
             }
             reads = first
             first += layer.outputCount
         }
+        mergedUnits = merged
         guard termTable.count < Int(Int32.max) else { throw NetworkError.unsupported("more than 2^31 weights") }
         // Who reads each unit, so that a changed unit marks its readers for the next point.
         var readers = [[Int32]](repeating: [], count: count)
-        var begin = 0
         for u in d..<count {
-            let end = Int(unitTable[u].term_end)
-            for t in begin..<end where readers[Int(termTable[t].column)].last != Int32(u) { readers[Int(termTable[t].column)].append(Int32(u)) }
-            begin = end
+            for t in Int(unitTable[u].term_start)..<Int(unitTable[u].term_end) where readers[Int(termColumns[t])].last != Int32(u) {
+                readers[Int(termColumns[t])].append(Int32(u))
+            }
         }
         var ends: [Int32] = [], flat: [Int32] = []
         for r in readers { flat += r; ends.append(Int32(flat.count)) }
-        consumerEnd = .allocate(capacity: count); _ = consumerEnd.initialize(from: ends)
-        consumers = .allocate(capacity: Swift.max(1, flat.count)); _ = consumers.initialize(from: flat)
-        offsets = .allocate(capacity: count); _ = offsets.initialize(from: unitTable.map(\.offset))
-        unitLimbs = .allocate(capacity: count); _ = unitLimbs.initialize(from: unitTable.map { Int16($0.limbs) })
-        nonneg = .allocate(capacity: count); _ = nonneg.initialize(from: unitTable.map { $0.activation != 0 ? 1 : 0 })
-        units = .allocate(capacity: unitTable.count); _ = units.initialize(from: unitTable)
-        terms = .allocate(capacity: Swift.max(1, termTable.count)); _ = terms.initialize(from: termTable)
-        pool = .allocate(capacity: Swift.max(1, limbPool.count)); _ = pool.initialize(from: limbPool)
+        consumerEnd = try Self.table(ends)
+        consumers = try Self.table(flat)
+        units = try Self.table(unitTable)
+        terms = try Self.table(termTable)
+        pool = try Self.table(limbPool)
         table = cfx_network(units: UnsafePointer(units.baseAddress!), terms: UnsafePointer(terms.baseAddress!),
                             limb_pool: UnsafePointer(pool.baseAddress!), consumer_end: UnsafePointer(consumerEnd.baseAddress!),
-                            consumers: UnsafePointer(consumers.baseAddress!), offsets: UnsafePointer(offsets.baseAddress!),
-                            unit_limbs: UnsafePointer(unitLimbs.baseAddress!), nonneg: UnsafePointer(nonneg.baseAddress!), unit_count: Int64(count), inputs: Int64(d),
-                            value_limbs: offset, max_limbs: Int32(plan.units.map(\.limbs).max() ?? 1) + 1, max_long_limbs: maxLong)
+                            consumers: UnsafePointer(consumers.baseAddress!), unit_count: Int64(count), inputs: Int64(d),
+                            state_limbs: offset, max_limbs: Int32(plan.units.map(\.limbs).max() ?? 1) + 1, max_long_limbs: maxLong)
     }
 
     deinit {
-        units.deallocate(); terms.deallocate(); pool.deallocate(); consumerEnd.deallocate(); consumers.deallocate()
-        offsets.deallocate(); unitLimbs.deallocate(); nonneg.deallocate()
+        for p in [UnsafeMutableRawPointer(units.baseAddress), UnsafeMutableRawPointer(terms.baseAddress), UnsafeMutableRawPointer(pool.baseAddress),
+                  UnsafeMutableRawPointer(consumerEnd.baseAddress), UnsafeMutableRawPointer(consumers.baseAddress)] { cfx_table_free(p) }
+    }
+
+    /// The unit each unit is read as (itself unless read through), whether it is an identity
+    /// carry, and how many units were merged. Identity carries (one weight exactly 1, no bias,
+    /// not the output) read as what they carry: a deep chain carries its local coordinates
+    /// through every layer (on the 2-D network 60 % of the units that change from point to
+    /// point). A unit with the same activation, bias and weights on the same inputs (after
+    /// read-through) as an earlier unit reads as that unit: the same operations on the same bits
+    /// give the same bits. The 2-D snake builds each column's ramp once per node of the column:
+    /// 3,192 of the N = M = 17 network's 51,033 units are such copies.
+    static func readThrough(_ network: Network) throws -> (root: [Int], carry: [Bool], merged: Int) {
+        let d = network.inputDimension
+        let count = d + network.layers.reduce(0) { $0 + $1.outputCount }
+        var root = Array(0..<count), carry = [Bool](repeating: false, count: count)
+        var seen: [[UInt64]: Int] = [:], merged = 0
+        var scratch = [UInt64](repeating: 0, count: 64)
+        // x as words: limb count, exponent, sign, then the odd magnitude's limbs.
+        func append(_ x: BigFloat, to key: inout [UInt64]) throws {
+            guard x.isFinite else { throw NetworkError.unsupported("fixed-point evaluation needs finite weights and biases, not \(x)") }
+            let need = (x.precision.bits + 63) / 64
+            if scratch.count < need { scratch = [UInt64](repeating: 0, count: need) }
+            var e: Int64 = 0, negative: Int32 = 0
+            let n = x.withMPFR { cfx_dyadic($0, &scratch, Int32(scratch.count), &e, &negative) }
+            key += [UInt64(n), UInt64(bitPattern: e), UInt64(negative)]
+            key += scratch[0..<Int(n)]
+        }
+        var reads = 0, first = d
+        for layer in network.layers {
+            for i in 0..<layer.outputCount {
+                let u = first + i
+                let activation = layer.activations[i]
+                var key: [UInt64] = switch activation {
+                case .identity: [0]
+                case .relu: [1]
+                case .step: [2]
+                case .sine: [3]
+                case .reluPower(let k): [4, UInt64(bitPattern: Int64(k))]
+                }
+                var inputs = 0, last = -1, one = false
+                for k in layer.rowStart[i]..<layer.rowStart[i + 1] where !layer.weights[k].isZero {
+                    let w = layer.weights[k]
+                    last = root[reads + layer.columns[k]]
+                    key.append(UInt64(last))
+                    try append(w, to: &key)
+                    inputs += 1
+                    one = w == BigFloat(1, precision: w.precision)
+                }
+                try append(layer.bias[i], to: &key)
+                guard u < count - 1 else { continue }
+                if case .identity = activation, inputs == 1, one, layer.bias[i].isZero { root[u] = last; carry[u] = true }
+                else if let earlier = seen[key] { root[u] = earlier; merged += 1 }
+                else { seen[key] = u }
+            }
+            reads = first
+            first += layer.outputCount
+        }
+        return (root, carry, merged)
+    }
+
+    /// A copy of `values` in memory from `cfx_table_alloc` (2 MB pages for large tables).
+    static func table<T>(_ values: [T]) throws -> UnsafeMutableBufferPointer<T> {
+        let n = Swift.max(1, values.count)
+        guard let raw = cfx_table_alloc(MemoryLayout<T>.stride * n) else { throw NetworkError.unsupported("out of memory for a table of \(n) entries") }
+        let table = UnsafeMutableBufferPointer(start: raw.bindMemory(to: T.self, capacity: n), count: n)
+        _ = table.initialize(from: values)
+        return table
     }
 
     /// One thread's state: every unit's value and bound from its last point.
@@ -245,6 +323,8 @@ public final class FixedPointEvaluator: @unchecked Sendable {
     /// The bound and approximate value (float64) of unit `u` (global index: inputs first) after
     /// the last evaluation on `workspace`.
     public func unit(_ u: Int, workspace: Workspace) -> (value: Double, bound: Double) {
-        (cfx_unit_value(workspace.pointer, Int64(u)), cfx_unit_bound(workspace.pointer, Int64(u)))
+        withUnsafePointer(to: &table) { t in
+            (cfx_unit_value(t, workspace.pointer, Int64(u)), cfx_unit_bound(t, workspace.pointer, Int64(u)))
+        }
     }
 }
