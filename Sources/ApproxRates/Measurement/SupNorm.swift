@@ -318,12 +318,18 @@ public enum SupNorm {
         return errors
     }
 
+    /// The 64 seeded random points (row-major, d per point) on which a cheaper ranking is checked
+    /// against MPFR before it is used.
+    static func checkPoints(dimension d: Int) -> [Double] {
+        var rng = SplitMix64(seed: DefaultSeed.measurement)
+        return (0..<(64 * d)).map { _ in Double.random(in: 0...1, using: &rng) }
+    }
+
     /// Whether float64 can rank points: on 64 seeded random points the float64 and MPFR errors
     /// differ by at most 1/1000 of the largest MPFR error. Returns the decision and its words.
     static func float64Locator(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, threads: Int?) throws -> (DoubleEvaluator?, String) {
-        var rng = SplitMix64(seed: DefaultSeed.measurement)
         let d = target.dimension
-        let points = (0..<(64 * d)).map { _ in Double.random(in: 0...1, using: &rng) }
+        let points = checkPoints(dimension: d)
         let double = DoubleEvaluator(network: network)
         let exact = errors(points, dimension: d, threads: threads) { LocatorProbe(mpfr: mpfr, target: target) }
         let approximate = errors(points, dimension: d, threads: threads) { LocatorProbe(double: double, target: target) }
@@ -353,9 +359,9 @@ public enum SupNorm {
     static func rankingTarget(_ target: Target, precision: Precision) -> (Precision, String) {
         let low = Precision(uncheckedBits: 128)
         guard precision.bits > low.bits else { return (precision, "target at \(precision.bits) bits") }
-        var rng = SplitMix64(seed: DefaultSeed.measurement)
         let d = target.dimension
-        let points = (0..<64).map { _ in (0..<d).map { _ in Double.random(in: 0...1, using: &rng) } } + target.specialPoints.filter { $0.count == d }
+        let seeded = checkPoints(dimension: d)
+        let points = stride(from: 0, to: seeded.count, by: d).map { Array(seeded[$0..<($0 + d)]) } + target.specialPoints.filter { $0.count == d }
         let exact = points.map { $0.map { BigFloat($0, precision: .double) } }
         let full = target.values(at: exact, precision: precision, threads: 1)
         let ranked = target.values(at: exact, precision: low, threads: 1)
