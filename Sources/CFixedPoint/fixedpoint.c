@@ -10,6 +10,11 @@
 // or the one-sided bound from non-negative inputs) is exactly 0 with bound 0, whatever its
 // inputs' bounds: that is how a deep network's certificate stays finite where a chain computes
 // values that are then cut off.
+//
+// Bounds are float64, but a unit of F > CFX_BOUND_RESOLUTION fractional bits keeps its bound and
+// rounding scaled by 2^s, s = F - CFX_BOUND_RESOLUTION (bound_scale): its rounding 2^-F is then
+// 2^-960 in the record, not below float64's range. A unit that reads such a unit (`wide`)
+// rescales each input's bound by 2^(s_u - s_j), rounding up; values (approx) stay unscaled.
 #include "cfixedpoint.h"
 #include <gmp.h>
 #include <math.h>
@@ -175,7 +180,7 @@ static inline __attribute__((always_inline)) void add_mul_small(uint64_t *acc, i
 
 // acc (la limbs) += (negative ? -1 : 1) * floor(P 2^(64 q)), P >= 0 of np limbs (the floor is
 // of the magnitude: within one unit in the last place). Returns 1 when bits were discarded.
-static inline int add_magnitude(uint64_t *acc, int32_t la, const uint64_t *p, int32_t np, int32_t q, int negative) {
+static inline __attribute__((always_inline)) int add_magnitude(uint64_t *acc, int32_t la, const uint64_t *p, int32_t np, int32_t q, int negative) {
     int inexact = 0;
     if (q < 0) {
         int32_t s = -q;
@@ -195,6 +200,33 @@ static inline int add_magnitude(uint64_t *acc, int32_t la, const uint64_t *p, in
         if (mpn_sub_n(acc, acc, p, n) && n < la) mpn_sub_1(acc + n, acc + n, la - n, 1);
     }
     return inexact;
+}
+
+// p[cut ..< na + nb] = the limbs from `cut` up of a * b without the partial products a_i b_k
+// with i + k < cut (p below `cut` is not written). The skipped part is below
+// (pairs) 2^(64 (cut + 1)) < 2^(64 (cut + 2)) (fewer than 2^64 pairs): with cut two limbs under
+// the unit's last place, less than one unit in the last place, and never more than the exact
+// product (the result is a lower bound).
+static void short_product(uint64_t *p, const uint64_t *a, int32_t na, const uint64_t *b, int32_t nb, int32_t cut) {
+    if (na > nb) { const uint64_t *t = a; a = b; b = t; int32_t n = na; na = nb; nb = n; }
+    for (int32_t i = cut; i < na + nb; i++) p[i] = 0;
+    // Rows i <= cut - nb lie wholly below the cut.
+    for (int32_t i = cut - nb + 1 > 0 ? cut - nb + 1 : 0; i < na; i++) {
+        int32_t k0 = cut > i ? cut - i : 0;
+        if (a[i] == 0) continue;
+        p[i + nb] = mpn_addmul_1(p + i + k0, b + k0, nb - k0, a[i]);
+    }
+}
+
+// Whether the short product skips at least half of the na nb partial products (rows of
+// mpn_addmul_1 are slower per limb than mpn_mul's basecase; below that it does not pay).
+static inline int short_pays(int32_t na, int32_t nb, int32_t cut) {
+    if (na > nb) { int32_t n = na; na = nb; nb = n; }
+    // Rows i < cut - nb skip all nb; rows up to min(na, cut) - 1 skip cut - i.
+    int64_t full = cut - nb > 0 ? (cut - nb < na ? cut - nb : na) : 0;
+    int64_t end = cut < na ? cut : na;
+    int64_t skipped = full * nb + (end - full) * (2 * (int64_t)cut - full - end + 1) / 2;
+    return 2 * skipped >= (int64_t)na * nb;
 }
 
 // 2^e as a double (e within the normal range, else ldexp).
@@ -228,6 +260,15 @@ static inline void mark_consumers(const cfx_network *net, uint64_t *dirty, int64
 
 static inline double unit_epsilon(int32_t frac) { return pow2i(frac > 1000 ? -1000 : -frac); }
 
+// b 2^k rounded up, b >= 0 (+inf when it overflows; never 0 when b > 0).
+static inline double rescaled(double b, int32_t k) {
+    if (k == 0 || b == 0 || !isfinite(b)) return b;
+    double r = ldexp(b, k);
+    return r < 0x1p-1022 ? 0x1p-1022 : r;
+}
+
+static inline int32_t scale_of(const cfx_network *net, const record_header *h) { return net->units[h->unit].bound_scale; }
+
 // An interval [*lo, *hi] holding the exact pre-activation of unit u, from its inputs' values
 // and bounds, using that ReLU and step outputs are never negative (a negative weight on one of
 // them adds at most w max(0, v - E), finite even when E is +inf). Widened by a relative 2^-45
@@ -239,6 +280,7 @@ static void enclosure(const cfx_network *net, const uint64_t *state, const cfx_u
         const cfx_term *term = &net->terms[t];
         const record_header *hj = HEADER(state, term->record);
         double v = hj->approx, e = hj->bound;
+        if (u->wide) e = rescaled(e, -scale_of(net, hj));
         double a = v - e, b = v + e;
         if (hj->nonneg && !(a >= 0)) a = 0;
         double w = term->w;
@@ -286,7 +328,7 @@ static double expanded_bound(const cfx_network *net, cfx_workspace *ws, const cf
         const record_header *hj = HEADER(state, term->record);
         if (hj->bound == 0) continue;
         if ((hj->flags & LINEAR)) {
-            rest += fabs(term->w) * hj->own;
+            rest += fabs(term->w) * (u->wide ? rescaled(hj->own, u->bound_scale - scale_of(net, hj)) : hj->own);
             const cfx_unit *uj = &net->units[hj->unit];
             for (int32_t s2 = uj->term_start; s2 < uj->term_end; s2++) {
                 const cfx_term *inner = &net->terms[s2];
@@ -308,7 +350,9 @@ static double expanded_bound(const cfx_network *net, cfx_workspace *ws, const cf
         // Float64 weights, products and sums are within 2^-45 of the magnitudes behind each
         // coefficient, and exact when every one of them was (small integer weights).
         double slack = ws->exact[i] ? 0 : ws->magnitudes[i] * 0x1p-45;
-        sum += (fabs(ws->coefficients[i]) + slack) * HEADER(state, ws->keys[i])->bound;
+        const record_header *hk = HEADER(state, ws->keys[i]);
+        double ek = u->wide ? rescaled(hk->bound, u->bound_scale - scale_of(net, hk)) : hk->bound;
+        sum += (fabs(ws->coefficients[i]) + slack) * ek;
     }
     return sum;
 }
@@ -344,6 +388,8 @@ static void compute_unit(const cfx_network *net, cfx_workspace *ws, int64_t ui) 
     else zero_limbs(acc, la);
     double propagated = 0;
     int any_linear = 0;
+    const int wide = u->wide;
+    const int32_t su = u->bound_scale;
     double inexact = u->bias_inexact;   // units in the last place discarded
     // The inputs' records are scattered: ask for all of them before reading the first.
     for (int32_t t = u->term_start; t < u->term_end; t++) __builtin_prefetch(state + terms[t].record);
@@ -352,7 +398,11 @@ static void compute_unit(const cfx_network *net, cfx_workspace *ws, int64_t ui) 
         const record_header *hj = HEADER(state, term->record);
         double ej = hj->bound;
         uint8_t fj = hj->flags;
-        if (ej != 0) { propagated += fabs(term->w) * ej; any_linear |= fj & LINEAR; }
+        if (ej != 0) {
+            if (wide) ej = rescaled(ej, su - scale_of(net, hj));
+            propagated += fabs(term->w) * ej;
+            any_linear |= fj & LINEAR;
+        }
         if (fj & ZERO) continue;
         const uint64_t *xj = VALUE(state, term->record);
         int32_t nj = hj->limbs;
@@ -375,30 +425,39 @@ static void compute_unit(const cfx_network *net, cfx_workspace *ws, int64_t ui) 
         } else {
             const uint64_t *w = net->limb_pool + term->m;
             int32_t nw = term->long_limbs;
-            if (nm >= nw) mpn_mul(p, mag, nm, w, nw); else mpn_mul(p, w, nw, mag, nm);
             np = nm + nw;
+            int32_t cut = -q - 2;
+            if (cut >= 4 && short_pays(nm, nw, cut)) {
+                // Only the product's limbs the unit keeps, and two below (as MPFR's short products).
+                short_product(p, mag, nm, w, nw, cut);
+                inexact += 1 + add_magnitude(acc, la, p + cut, np - cut, q + cut, negative);
+                continue;
+            }
+            if (nm >= nw) mpn_mul(p, mag, nm, w, nw); else mpn_mul(p, w, nw, mag, nm);
         }
         inexact += add_magnitude(acc, la, p, np, q, negative);
     }
-    double own = inexact != 0 ? inexact * unit_epsilon(u->frac) * (1 + 0x1p-50) : 0;
+    double own = inexact != 0 ? inexact * unit_epsilon(u->frac - su) * (1 + 0x1p-50) : 0;
     // (|w| as a double is within a relative 2^-53 of the weight: covered by the 2^-40.)
     double bound = propagated * (1 + 0x1p-40) + own;
     int overflow = acc[la - 1] != ext_of(acc, la - 1);   // the sum left the unit's range
     if (!overflow && bound > 0 && any_linear && u->expand) bound = fmin(bound, expanded_bound(net, ws, u) * (1 + 0x1p-40) + own);
     if (overflow) bound = INFINITY;
     int linear = 0;
-    double approx = approx_value(acc, la - 1, u->frac);
+    // The value times 2^su (in range where the bound is) and the value itself.
+    double scaled = approx_value(acc, la - 1, u->frac - su);
+    double approx = su ? ldexp(scaled, -su) : scaled;
     int negative = (int64_t)acc[la - 2] < 0;
     int is_zero = !negative && mpn_zero_p(acc, la - 1);
     if (u->activation == 0) {
         // A large linear bound (a chain's values after a cut-off, say): try the interval.
-        if (!(bound <= 0x1p-30 * (1 + fabs(approx)))) {
+        if (!(bound <= rescaled(0x1p-30 * (1 + fabs(approx)), su))) {
             double lo, hi;
             enclosure(net, state, u, &lo, &hi);
-            bound = fmin(bound, radius(approx, lo, hi));
+            bound = fmin(bound, rescaled(radius(approx, lo, hi), su));
         }
     } else if (u->activation == 1) {
-        double margin = fabs(approx) * (1 - 0x1p-50);
+        double margin = fabs(scaled) * (1 - 0x1p-50);
         int off = 0, on = 0;   // the exact pre-activation is certainly <= 0 / >= 0
         if (bound == 0) { if (negative || is_zero) off = 1; else on = 1; }
         else if (isfinite(bound) && margin >= bound) { if (negative) off = 1; else on = 1; }
@@ -412,11 +471,11 @@ static void compute_unit(const cfx_network *net, cfx_workspace *ws, int64_t ui) 
         else if (!on) {
             if (negative) { zero_limbs(acc, la); approx = 0; is_zero = 1; }
             // The exact output lies in [max(0, lo), max(0, hi)].
-            bound = fmin(bound, radius(approx, fmax(lo, 0), fmax(hi, 0)));
+            bound = fmin(bound, rescaled(radius(approx, fmax(lo, 0), fmax(hi, 0)), su));
         }
         linear = on && isfinite(bound);
     } else {
-        double margin = fabs(approx) * (1 - 0x1p-50);
+        double margin = fabs(scaled) * (1 - 0x1p-50);
         int decided = bound == 0 ? 1 : (isfinite(bound) && margin > bound);
         int off = decided && negative;
         if (!decided) {
@@ -431,7 +490,7 @@ static void compute_unit(const cfx_network *net, cfx_workspace *ws, int64_t ui) 
         if (one && f >= 0 && f / 64 < la - 1) acc[f / 64] = UINT64_C(1) << (f % 64);   // 1 = 2^frac
         approx = one;
         is_zero = !one;
-        bound = decided ? 0 : 1;
+        bound = decided ? 0 : rescaled(1, su);
     }
     store(net, ws, ui, u, acc, bound, approx, own, (uint8_t)((is_zero ? ZERO : 0) | (linear ? LINEAR : 0)));
 }
@@ -492,11 +551,14 @@ const uint64_t *cfx_output(const cfx_network *net, const cfx_workspace *ws, int3
     const cfx_unit *u = &net->units[net->unit_count - 1];
     *limbs = u->limbs;
     *frac = u->frac;
-    *bound = HEADER(ws->state, u->record)->bound;
+    *bound = rescaled(HEADER(ws->state, u->record)->bound, -u->bound_scale);
     return VALUE(ws->state, u->record);
 }
 
-double cfx_unit_bound(const cfx_network *net, const cfx_workspace *ws, int64_t u) { return HEADER(ws->state, net->units[u].record)->bound; }
+double cfx_unit_bound(const cfx_network *net, const cfx_workspace *ws, int64_t u, int32_t *exponent) {
+    *exponent = -net->units[u].bound_scale;
+    return HEADER(ws->state, net->units[u].record)->bound;
+}
 double cfx_unit_value(const cfx_network *net, const cfx_workspace *ws, int64_t u) { return HEADER(ws->state, net->units[u].record)->approx; }
 
 #include <mpfr.h>

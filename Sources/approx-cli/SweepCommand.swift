@@ -108,7 +108,7 @@ func loadCostModel(_ path: String) throws -> CostModel? {
 struct CostModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cost-model",
-        abstract: "Fit seconds per draw against W for each construction on measured sweep points; write the model sweep reads.",
+        abstract: "Fit seconds per draw against the grid sizes for each construction on measured sweep points; write the model sweep reads.",
         discussion: """
         Example:
           approx-cli cost-model out/points.jsonl data/cost/d2-deep/points.jsonl -o data/cost-model.json
@@ -139,7 +139,8 @@ struct CostModelCommand: ParsableCommand {
         try AtomicFile.write(String(decoding: try model.encoded(), as: UTF8.self) + "\n", to: output)
         print("class | points | W range | seconds per draw | worst factor")
         for e in model.entries {
-            print(String(format: "%@ | %d | %d–%d | %.3g · W^%.2f | %.2f", e.key, e.points, e.smallestW, e.largestW, e.coefficient, e.exponent, e.worstFactor))
+            let size = e.size == "G*W" ? "((2NM+1)^d W)" : "W"
+            print(String(format: "%@ | %d | %d–%d | %.3g · %@^%.2f | %.2f", e.key, e.points, e.smallestW, e.largestW, e.coefficient, size, e.exponent, e.worstFactor))
         }
         printError("wrote \(output)")
     }

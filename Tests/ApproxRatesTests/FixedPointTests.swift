@@ -154,6 +154,26 @@ struct DeepPrecisionTests {
         }
     }
 
+    // A chain longer than float64's exponent range: at N = M = 480 the first states have about
+    // 1,140 fractional bits, their rounding is below 2^-1074, and 480 steps multiply it by 5^480.
+    // With float64 bounds (floored at 2^-1000) the certificate grew past 2^-25 here; with
+    // bounds scaled past 2^-960 (CFX_BOUND_RESOLUTION) it stays below 2^-80 and still holds
+    // against twice the precision.
+    @Test func longChainsKeepTheirCertificate() throws {
+        let target = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 1))
+        let net = try BitExtraction.network(target, cells: 480, fine: 480)
+        let fixed = try FixedPointEvaluator(network: net)
+        #expect(fixed.plan.units.map(\.fractionalBits).max()! > 1074)
+        let points = [[0.2503], [0.5011], [0.7307]]
+        let results = try fixed.evaluate(points, precision: Precision(uncheckedBits: 4 * net.weightPrecision.bits))
+        let at2P = try MPFREvaluator(network: net, precision: Precision(uncheckedBits: 2 * net.weightPrecision.bits))
+            .evaluate(points.map { $0.map { BigFloat($0, precision: .double) } })
+        for i in 0..<points.count {
+            #expect(results[i].bound <= 0x1p-80, "at \(points[i]): bound \(results[i].bound)")
+            #expect(distance(results[i].value, at2P[i][0]) <= results[i].bound + 0x1p-300, "at \(points[i])")
+        }
+    }
+
     // The chains the bookkeeping finds: one per copy, as many steps as digits, and bits that fall
     // by log₂β per digit extracted.
     @Test func digitChainsAreFoundAndTheirBitsFall() throws {

@@ -129,17 +129,46 @@ import ApproxRates
             #expect(e.exponent.isFinite && e.coefficient > 0, "\(e.key)")
             // Every fitted point within the worst factor the entry reports.
             for p in shipped where CostModel.key(p.spec) == e.key {
-                let predicted = model.secondsPerDraw(p.spec, weights: p.row.weightsAll)!
+                let predicted = model.secondsPerDraw(p.spec, cells: p.row.cells, fine: p.row.fineCells, weights: p.row.weightsAll)!
                 let measured = p.row.seconds / Double(p.row.draws)
                 #expect(Swift.max(predicted / measured, measured / predicted) <= e.worstFactor * (1 + 1e-9), "\(p.id)")
             }
         }
-        // Timing grows with W for the deep construction (W ~ 20N + 60M, precision ~ M log2 5).
+        // The deep construction's cost follows its search grid times W; timing grows with it.
         let deep = try #require(model.entries.first { $0.key == "deep|d=1|relu|alpha=1.0" })
-        #expect(deep.exponent > 1, "deep exponent \(deep.exponent)")
+        #expect(deep.size == "G*W" && deep.exponent > 0, "deep: \(deep.size ?? "W")^\(deep.exponent)")
+        #expect(model.entries.first { $0.key == "interpolation|d=1|relu" }?.size == "W")
         let encoded = try model.encoded()
         #expect(try CostModel.read(json: encoded, source: "x") == model)
         #expect(throws: RateError.self) { try CostModel.read(json: Data("{}".utf8), source: "bad.json") }
+    }
+
+    // Where W hardly moves but the grid does (the 2-D snake with M held at 10), the fit in
+    // G·W recovers the law it is given, and a W asked for between measured points is read off them.
+    @Test func costFollowsTheGridWhereWDoesNot() throws {
+        let template = try #require(try PointJournal(path: "data/reference/points.jsonl").read().first { $0.spec.construction == "deep" && $0.row.fineCells != nil })
+        var points: [SweepPoint] = []
+        for (n, m, w) in [(1, 10, 44427), (3, 10, 46643), (11, 11, 73075), (17, 17, 160099)] {
+            var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(template)) as? [String: Any])
+            var row = try #require(object["row"] as? [String: Any]), spec = try #require(object["spec"] as? [String: Any])
+            let g = CostModel.gridPoints(cells: n, fine: m, dimension: 2)
+            row["cells"] = n; row["fineCells"] = m; row["weightsAll"] = w; row["draws"] = 1
+            row["seconds"] = 3e-9 * Foundation.pow(g * Double(w), 0.9)
+            spec["dimension"] = 2
+            object["row"] = row; object["spec"] = spec; object["id"] = "synthetic|W=\(w)"
+            points.append(try JSONDecoder().decode(SweepPoint.self, from: JSONSerialization.data(withJSONObject: object)))
+        }
+        let model = CostModel.fit(points, sources: ["synthetic"])
+        let e = try #require(model.entries.first)
+        #expect(model.entries.count == 1 && e.size == "G*W")
+        #expect(Swift.abs(e.exponent - 0.9) < 1e-9 && e.worstFactor < 1 + 1e-9, "\(e)")
+        for p in points {
+            let t = p.row.seconds
+            #expect(Swift.abs(model.secondsPerDraw(p.spec, weights: p.row.weightsAll)! / t - 1) < 1e-9, "\(p.id)")
+        }
+        // Between N = 11 and 17, and beyond 17 along the last segment: increasing in W.
+        let mid = model.secondsPerDraw(points[0].spec, weights: 110_000)!, far = model.secondsPerDraw(points[0].spec, weights: 300_000)!
+        #expect(mid > points[2].row.seconds && mid < points[3].row.seconds && far > points[3].row.seconds)
     }
 
     // End to end: `cost-model` writes the model, `sweep --cost-model` prints its estimate, a

@@ -1,3 +1,4 @@
+import Foundation
 import CMPFR
 import CFixedPoint
 import PrecisionModule
@@ -77,7 +78,7 @@ public final class FixedPointEvaluator: @unchecked Sendable {
         for j in 0..<d {
             let p = plan.units[j]
             unitTable.append(cfx_unit(record: offset, bias_offset: -1, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
-                                      term_start: 0, term_end: 0, activation: 0, bias_inexact: 0, expand: 0, pad: (0, 0, 0, 0, 0), bias_double: 0))
+                                      term_start: 0, term_end: 0, activation: 0, bias_inexact: 0, expand: 0, wide: 0, bound_scale: 0, pad: (0, 0), bias_double: 0))
             offset += 4 + Int64(p.limbs)
         }
         var maxLong: Int32 = 1
@@ -88,6 +89,7 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                 let u = first + i
                 let p = plan.units[u]
                 let fu = Int64(p.fractionalBits)
+                let scale = Self.boundScale(fractionalBits: p.fractionalBits)
                 let termStart = termTable.count
                 // Terms hold the records of earlier units, all below `offset`, as Int32.
                 guard offset < Int64(Int32.max) else { throw NetworkError.unsupported("more than 2^31 limbs of unit records") }
@@ -95,7 +97,7 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                     // Read through: no terms, no bias, never computed.
                     unitTable.append(cfx_unit(record: offset, bias_offset: -1, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
                                               term_start: Int32(termStart), term_end: Int32(termStart), activation: 0, bias_inexact: 0,
-                                              expand: 0, pad: (0, 0, 0, 0, 0), bias_double: 0))
+                                              expand: 0, wide: 0, bound_scale: scale, pad: (0, 0), bias_double: 0))
                     offset += 4 + Int64(p.limbs)
                     continue
                 }
@@ -161,9 +163,17 @@ public final class FixedPointEvaluator: @unchecked Sendable {
                     } else { expansion += 1 }
                 }
                 let expand = reluInputs && expansion <= 32
+                // Rescale bounds term by term where this unit, an input or an input's input
+                // (through a ReLU the bound expands through) keeps a scaled bound.
+                var wide = scale > 0
+                for t in termStart..<termTable.count where !wide {
+                    let input = unitTable[Int(termColumns[t])]
+                    wide = input.bound_scale > 0
+                        || (input.activation == 1 && (input.term_start..<input.term_end).contains { unitTable[Int(termColumns[Int($0)])].bound_scale > 0 })
+                }
                 unitTable.append(cfx_unit(record: offset, bias_offset: biasOffset, limbs: Int32(p.limbs), frac: Int32(p.fractionalBits),
                                           term_start: Int32(termStart), term_end: Int32(termTable.count), activation: code, bias_inexact: inexact,
-                                          expand: expand ? 1 : 0, pad: (0, 0, 0, 0, 0),
+                                          expand: expand ? 1 : 0, wide: wide ? 1 : 0, bound_scale: scale, pad: (0, 0),
                                           bias_double: b.toDouble()))
                 offset += 4 + Int64(p.limbs)
             }
@@ -254,6 +264,11 @@ public final class FixedPointEvaluator: @unchecked Sendable {
         return (root, carry, merged)
     }
 
+    /// The power of two by which a unit of `fractionalBits` keeps its bound: 2^−F must stay in
+    /// float64's range (a deep chain's first states carry thousands of fractional bits, and their
+    /// roundings, multiplied by 5 per digit, decide whether the chain's ReLUs are certain).
+    static func boundScale(fractionalBits f: Int) -> Int16 { Int16(clamping: Swift.max(0, f - Int(CFX_BOUND_RESOLUTION))) }
+
     /// A copy of `values` in memory from `cfx_table_alloc` (2 MB pages for large tables).
     static func table<T>(_ values: [T]) throws -> UnsafeMutableBufferPointer<T> {
         let n = Swift.max(1, values.count)
@@ -321,11 +336,16 @@ public final class FixedPointEvaluator: @unchecked Sendable {
         }
     }
 
-    /// The bound and approximate value (float64) of unit `u` (global index: inputs first) after
-    /// the last evaluation on `workspace`.
-    public func unit(_ u: Int, workspace: Workspace) -> (value: Double, bound: Double) {
+    /// The approximate value (float64) of unit `u` (global index: inputs first) after the last
+    /// evaluation on `workspace`, and its bound: `bound` as a float64 (rounded up to 2^−1022
+    /// when smaller) and `log2Bound`, its base-2 logarithm to float64 accuracy (−∞ for an exact
+    /// unit), which stays meaningful far below float64's range.
+    public func unit(_ u: Int, workspace: Workspace) -> (value: Double, bound: Double, log2Bound: Double) {
         withUnsafePointer(to: &table) { t in
-            (cfx_unit_value(t, workspace.pointer, Int64(u)), cfx_unit_bound(t, workspace.pointer, Int64(u)))
+            var e: Int32 = 0
+            let m = cfx_unit_bound(t, workspace.pointer, Int64(u), &e)
+            let bound = m == 0 || !m.isFinite || e == 0 ? m : Swift.max(0x1p-1022, scalbn(m, Int(e)))
+            return (cfx_unit_value(t, workspace.pointer, Int64(u)), bound, log2(m) + Double(e))
         }
     }
 }

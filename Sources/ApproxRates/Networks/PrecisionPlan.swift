@@ -13,7 +13,7 @@ import PrecisionModule
 ///   ``integerBitsCap`` (a deep chain's intervals grow geometrically while its values on the
 ///   plateaus stay in [−1, 2]; a value that leaves the planned range is caught at run time and
 ///   makes that point's certificate infinite, never a wrong number).
-/// - **Sensitivities** (fractional bits): S_u bounds |∂ output / ∂ v_u| by |weights| backward
+/// - **Sensitivities** (fractional bits): S_u (kept as log₂ S_u) bounds |∂ output / ∂ v_u| by |weights| backward
 ///   (ReLU and identity 1-Lipschitz, a ReLU whose interval is ≤ 0 contributes 0, a step unit
 ///   ∞). A rounding of 2^−F_u at unit u moves the output by at most S_u 2^−F_u, so
 ///   F_u = ⌈log₂(S_u (terms_u + 2) U) + accuracyBits⌉ keeps the sum of all roundings below
@@ -115,9 +115,10 @@ public struct PrecisionPlan: Sendable, Equatable {
                 lo[first[l] + i] = a; hi[first[l] + i] = b
             }
         }
-        // Backward: sensitivities.
-        var s = [Double](repeating: 0, count: count)
-        s[count - 1] = 1
+        // Backward: sensitivities, as base-2 logarithms (a chain of 1,250 digits has a Lipschitz
+        // bound of 85^1250, far beyond float64; −∞ is a sensitivity of 0).
+        var s = [Double](repeating: -.infinity, count: count)
+        s[count - 1] = 0
         var terms = [Int](repeating: 0, count: count)
         for (l, layer) in network.layers.enumerated().reversed() {
             for i in 0..<layer.outputCount {
@@ -125,14 +126,16 @@ public struct PrecisionPlan: Sendable, Equatable {
                 terms[u] = layer.rowStart[i + 1] - layer.rowStart[i]
                 var gain = s[u]
                 switch layer.activations[i] {
-                case .relu: if hi[u] <= 0 { gain = 0 }
-                case .step: gain = s[u] > 0 ? .infinity : 0
+                case .relu: if hi[u] <= 0 { gain = -.infinity }
+                case .step: gain = s[u] > -.infinity ? .infinity : -.infinity
                 default: break
                 }
-                guard gain > 0 else { continue }
+                guard gain > -.infinity else { continue }
                 for k in layer.rowStart[i]..<layer.rowStart[i + 1] {
+                    let w = Swift.abs(layer.weights[k].toDouble())
+                    guard w > 0 else { continue }
                     let j = reads[l] + layer.columns[k]
-                    s[j] += Swift.abs(layer.weights[k].toDouble()) * gain
+                    s[j] = log2Sum(s[j], log2(w) + gain)
                 }
             }
         }
@@ -143,9 +146,9 @@ public struct PrecisionPlan: Sendable, Equatable {
             let range = Swift.max(Swift.abs(lo[u]), Swift.abs(hi[u]), 1)
             let integerBits = range.isFinite ? Swift.min(integerBitsCap, Int(log2(range).rounded(.up)) + 1) : integerBitsCap
             var fractional = ceiling
-            if s[u] == 0 { fractional = Swift.min(ceiling, roundedToLimbs(accuracyBits)) }
+            if s[u] == -.infinity { fractional = Swift.min(ceiling, roundedToLimbs(accuracyBits)) }
             else if s[u].isFinite {
-                let need = log2(s[u]) + log2(Double(terms[u] + 2)) + logUnits + Double(accuracyBits)
+                let need = s[u] + log2(Double(terms[u] + 2)) + logUnits + Double(accuracyBits)
                 if need.isFinite { fractional = Swift.min(ceiling, roundedToLimbs(Swift.max(64, Int(need.rounded(.up))))) }
             }
             units.append(UnitPrecision(fractionalBits: fractional, integerBits: integerBits))
@@ -162,6 +165,13 @@ public struct PrecisionPlan: Sendable, Equatable {
         }
         return PrecisionPlan(units: units, accuracyBits: accuracyBits, ceiling: ceiling, loweredByChains: lowered)
     }
+}
+
+/// log₂(2^a + 2^b), with −∞ for 0 and +∞ absorbing.
+func log2Sum(_ a: Double, _ b: Double) -> Double {
+    let (hi, lo) = a >= b ? (a, b) : (b, a)
+    guard lo > -.infinity, hi < .infinity else { return hi }
+    return hi + log2(1 + exp2(lo - hi))
 }
 
 extension BigFloat {

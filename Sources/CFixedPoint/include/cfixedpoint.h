@@ -8,6 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// Fractional bits up to which a unit's bound is kept as a plain float64; a unit with more keeps
+/// it scaled by 2^(frac - CFX_BOUND_RESOLUTION) (float64 has nothing below 2^-1074, and a deep
+/// chain multiplies its first states' roundings by 5 per step).
+#define CFX_BOUND_RESOLUTION 960
+
 /// One unit of the plan. Units 0 ..< inputs are the network's inputs (no terms, no bias).
 typedef struct {
     int64_t record;       ///< first limb of the unit's record in a workspace's state: a 4-limb header
@@ -21,7 +26,12 @@ typedef struct {
     uint8_t bias_inexact; ///< the stored bias was floored to frac bits (adds 2^-frac to the bound)
     uint8_t expand;       ///< tighten the bound through inputs that are ReLUs certainly on (costly;
                           ///< for units whose errors a deep chain would amplify)
-    uint8_t pad[5];
+    uint8_t wide;         ///< this unit, an input of it or an input of a ReLU input has bound_scale > 0
+                          ///< (the bounds are then rescaled term by term)
+    int16_t bound_scale;  ///< s >= 0: the record keeps the bound and rounding times 2^s, so that a
+                          ///< unit of F > 960 fractional bits (s = F - 960) has its 2^-F in range of a
+                          ///< float64 (CFX_BOUND_RESOLUTION)
+    uint8_t pad[2];
     double bias_double;   ///< the bias as a double (for one-sided bounds)
 } cfx_unit;
 
@@ -69,10 +79,12 @@ void cfx_workspace_reset(cfx_workspace *ws);
 int64_t cfx_evaluate(const cfx_network *net, cfx_workspace *ws, const double *x);
 
 /// The output unit (the last unit): its limbs (two's complement), limb count, fractional bits and
-/// the certified bound on |value - exact value| (+inf when none could be given).
+/// the certified bound on |value - exact value| (+inf when none could be given; rounded up to
+/// 2^-1022 when smaller, see cfx_unit_bound for the bound itself).
 const uint64_t *cfx_output(const cfx_network *net, const cfx_workspace *ws, int32_t *limbs, int32_t *frac, double *bound);
-/// The bound and approximate value of unit u after the last evaluation.
-double cfx_unit_bound(const cfx_network *net, const cfx_workspace *ws, int64_t u);
+/// The bound of unit u after the last evaluation, as m 2^(*exponent) (m a float64; the bound
+/// itself may be far below the smallest float64), and its approximate value.
+double cfx_unit_bound(const cfx_network *net, const cfx_workspace *ws, int64_t u, int32_t *exponent);
 double cfx_unit_value(const cfx_network *net, const cfx_workspace *ws, int64_t u);
 
 /// A finite MPFR number (`mpfr`, an mpfr_srcptr) as +-M 2^exponent with M odd: writes M's limbs
