@@ -10,8 +10,9 @@ import PrecisionModule
 /// limbs. Its sum is formed exactly in one more limb. Every term lands on a whole-limb offset
 /// (the sub-limb part of its shift is folded into the multiplier when the network is prepared): a
 /// multiplier of one limb is one `mpn_addmul_1`/`mpn_submul_1`, a longer one (the packed codes of
-/// the deep phase) one `mpn_mul`; a term below the unit's last limb is floored and counts as
-/// inexact. No exponents, no allocation, ReLU is a sign test. Stored weights are used exactly
+/// the deep phase) one `mpn_mul`, or only its top limbs where most would be dropped (a short
+/// product, 2 units in the last place); a term below the unit's last limb is floored and counts
+/// as inexact. No exponents, no allocation, ReLU is a sign test. Stored weights are used exactly
 /// (they are dyadic); inputs are float64 values, exact when F_input covers their bits.
 ///
 /// **Certificate.** With every result comes E, a rigorous bound on |result − exact|, where
@@ -20,6 +21,9 @@ import PrecisionModule
 /// that a ReLU whose pre-activation is certainly ≤ 0 is exactly 0 with E = 0 (decided by value
 /// and bound, or by the one-sided bound that ReLU outputs are never negative). A sum that leaves
 /// its planned range has E = +∞. So E = 0 means the result is the exact value, bit for bit.
+/// Bounds are float64, but a unit of F > 960 fractional bits keeps its bound scaled by 2^(F − 960)
+/// (a deep chain's first states carry thousands of bits, and their roundings, far below 2^−1074,
+/// are multiplied by 5 per digit); readers rescale, rounding up (docs/fixed-point.md).
 ///
 /// **Reuse.** A workspace keeps every unit's value from its previous point; a unit none of whose
 /// inputs changed is not recomputed (same operations on the same bits give the same bits). On a
