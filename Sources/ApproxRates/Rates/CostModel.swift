@@ -91,7 +91,7 @@ public struct CostModel: Codable, Sendable, Equatable {
     /// Predicted seconds per draw of `spec` at W = `weights` (S read off the class's measured
     /// points where S is G·W), or nil for a class not fitted.
     public func secondsPerDraw(_ spec: ExperimentSpec, weights: Int) -> Double? {
-        guard let e = entries.first(where: { $0.key == CostModel.key(spec) }) else { return nil }
+        guard let e = entry(spec) else { return nil }
         let w = Double(weights)
         guard e.size == "G*W", let anchors = e.anchors, !anchors.isEmpty else { return e.coefficient * pow(w, e.exponent) }
         return e.coefficient * pow(CostModel.interpolated(anchors, at: w), e.exponent)
@@ -100,11 +100,14 @@ public struct CostModel: Codable, Sendable, Equatable {
     /// Predicted seconds per draw of `spec` for a network of N = `cells`, M = `fine` and W =
     /// `weights` (the model as a function of the grid sizes), or nil for a class not fitted.
     public func secondsPerDraw(_ spec: ExperimentSpec, cells: Int, fine: Int?, weights: Int) -> Double? {
-        guard let e = entries.first(where: { $0.key == CostModel.key(spec) }) else { return nil }
+        guard let e = entry(spec) else { return nil }
         var s = Double(weights)
         if e.size == "G*W", let m = fine { s *= CostModel.gridPoints(cells: cells, fine: m, dimension: spec.dimension) }
         return e.coefficient * pow(s, e.exponent)
     }
+
+    /// The fit of `spec`'s class, if any.
+    func entry(_ spec: ExperimentSpec) -> Entry? { entries.first { $0.key == CostModel.key(spec) } }
 
     /// S at W by log-log interpolation between the anchors (W increasing), the end segments
     /// extended beyond them (S ∝ W from a single anchor).
