@@ -49,6 +49,12 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Depth exponent of deep and fixed-width (M = N^alpha, 0 < alpha <= 1; deep without it: M = --fine or N).")
     var alpha: Double?
 
+    @Option(name: .customLong("digit-order"), help: "Digit order of the 1-D deep construction: 1, 2 or 3 (default 2 for r <= 1, 3 above).")
+    var digitOrder: Int?
+
+    @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))
+    var fineRatio: Double?
+
     @Option(name: .long, help: "Squaring depth of taylor's products (default ceil((degree+1)/2 log2 N) + 2).")
     var squaringDepth: Int?
 
@@ -104,18 +110,18 @@ struct Build: ParsableCommand {
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
         do {
-            let construction = try ConstructionRegistry.named(kind, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit)
+            let construction = try ConstructionRegistry.named(kind, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio)
             // Every construction holds at least one weight per grid node, (N + 1)^d, and the deep
             // one a bit table of N^d·M entries: refuse what the weights cap cannot hold before building.
             let nodes = pow(Double(cells + 1), Double(target.dimension))
             let fineCells = construction is DeepConstruction
-                ? Double(fine ?? alpha.map { DeepConstruction.fineCells(cells, $0, dimension: target.dimension) } ?? cells) : 1
+                ? Double(fine ?? (construction as! DeepConstruction).fine(cells, smoothness: target.smoothness, dimension: target.dimension)) : 1
             try ResourceLimits.check(nodes * fineCells, "--cells \(cells)\(fineCells > 1 ? " with M = \(Int(fineCells)) fine cells" : "") needs at least", against: ResourceLimits.weights)
             if let deep = construction as? DeepConstruction {
-                // M given by --fine, else N^alpha when --alpha is given, else N.
-                let m = fine ?? alpha.map { DeepConstruction.fineCells(cells, $0, dimension: target.dimension) } ?? cells
+                // M given by --fine, else the construction's c·N^alpha.
+                let m = fine ?? deep.fine(cells, smoothness: target.smoothness, dimension: target.dimension)
                 let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: m)
-                                                 : try BitExtraction.network(target, cells: cells, fine: m)
+                                                 : try BitExtraction.network(target, cells: cells, fine: m, order: deep.digitOrder)
                 guard deep.power >= 2 else { return relu }
                 let window = ReLUByPower.window(forPrecision: relu.weightPrecision, power: deep.power)
                 return try ReLUByPower.network(relu, power: deep.power, windowExponent: window.exponent, precision: window.precision)

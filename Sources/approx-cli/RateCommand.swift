@@ -41,6 +41,12 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Depth exponent of the deep construction: M = N^alpha fine cells, L ~ W^alpha (0 < alpha <= 1, default 1).", valueName: "alpha"))
     var alpha: Double?
 
+    @Option(name: .customLong("digit-order"), help: ArgumentHelp("Digit order of the 1-D deep construction: 1, 2 or 3 (differences of that order; default 2 for r <= 1, 3 above; 1 and 2 are the first wave's encodings).", valueName: "k"))
+    var digitOrder: Int?
+
+    @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))
+    var fineRatio: Double?
+
     @Option(name: .long, help: ArgumentHelp("Range of W_all, log-uniform: A...B (e.g. 1e2...1e5).", valueName: "A...B"))
     var weights: String = "1e2...1e5"
 
@@ -99,7 +105,7 @@ struct Rate: ParsableCommand {
         let kind: any Construction
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
-        do { kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit) }
+        do { kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio) }
         catch { throw CLIError("--construction: \(flagged(error))") }
         let grid: [Int]
         do { grid = try RateExperiment.weightGrid(weights, points: points) }

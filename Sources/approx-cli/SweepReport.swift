@@ -27,7 +27,8 @@ enum SweepReport {
         try FileManager.default.createDirectory(atPath: folder + "/plots", withIntermediateDirectories: true)
         AtomicFile.removeLeftovers(inFolder: folder + "/plots")
         for (rate, estimate) in fitted {
-            try put(RatePlot(rate: rate, estimate: estimate).svg(), "plots/\(fileName(rate.experiment)).svg")
+            let baseline = rate.baseline.flatMap { name in fitted.first { $0.rate.experiment == name } }
+            try put(RatePlot(rate: rate, estimate: estimate, baseline: baseline).svg(), "plots/\(fileName(rate.experiment)).svg")
         }
         return (files, rates, skipped)
     }
@@ -38,12 +39,13 @@ enum SweepReport {
 
     /// The table in words, for the terminal.
     static func summary(_ rates: [MeasuredRate]) -> String {
-        var t = TextTable(header: ["experiment", "r", "d", "construction", "W range", "p", "95% t", "95% bootstrap", "theory", "region"])
+        var t = TextTable(header: ["experiment", "r", "d", "construction", "W range", "p", "95% t", "95% bootstrap", "theory", "region", "interp./deep", "established"])
         for r in rates {
             let ci = r.pLow.map { String(format: "[%.3f, %.3f]", $0, r.pHigh!) } ?? "-"
             let boot = r.bootstrapLow.map { String(format: "[%.3f, %.3f]", $0, r.bootstrapHigh!) } ?? "-"
             t.append([r.experiment, r.smoothness.formatted(), String(r.dimension), r.construction + (r.construction == DeepConstruction.name ? " α=\(r.depthExponent.formatted())" : ""),
-                      "\(r.weightsMin)…\(r.weightsMax)", String(format: "%.3f", r.p), ci, boot, String(format: "%.3f", r.pTheory), r.region])
+                      "\(r.weightsMin)…\(r.weightsMax)", String(format: "%.3f", r.p), ci, boot, String(format: "%.3f", r.pTheory), r.region,
+                      r.baselineRatio.map { String(format: "%.2f", $0) } ?? "-", r.established ?? "-"])
         }
         var lines = [t.render()]
         for r in rates where !r.excluded.isEmpty { lines.append("excluded in \(r.experiment): \(r.excluded)") }

@@ -230,12 +230,31 @@ func temporaryDirectory() -> String {
         let beta = try #require((object["fit"] as? [String: Any])?["beta"] as? Double)
         #expect(beta > 0.5, "beta \(beta)")
         #expect(FileManager.default.fileExists(atPath: dir + "/sine.svg"))
-        for (arguments, message) in [(["--cells", "6"], "--cells 6 is not allowed"), (["--degrees", "2,x"], "--degrees '2,x' is not allowed"),
+        for (arguments, message) in [(["--cells", "6"], "--cells '6' is not allowed"), (["--cells", "4,8192"], "--cells '4,8192' is not allowed"),
+                                     (["--cells", "4,,8"], "--cells '4,,8' is not allowed"), (["--degrees", "2,x"], "--degrees '2,x' is not allowed"),
                                      (["--bits", "8"], "--bits 8 is not allowed"), (["--dim", "2"], "needs a 1-D target")] {
             let bad = try runCLI(["sine", "--target", "smooth-sine"] + arguments)
             #expect(bad.status != 0)
             #expect(bad.stderr.contains(message), "\(bad.stderr)")
         }
+    }
+
+    // Growing tables on a Hölder target (degree 0, K = 4, 8, 16): one row per K with the bits a
+    // table weight holds, the local slopes, and a checkpoint that a rerun reads back instead of
+    // measuring (the same rows, bit for bit).
+    @Test func sineLookupGrowsItsTablesOnAHolderTarget() throws {
+        let dir = temporaryDirectory()
+        let arguments = ["sine", "--target", "lacunary", "--smoothness", "0.5", "--degrees", "0", "--cells", "4,8,16", "--bits", "24",
+                         "--checkpoint", dir + "/rows.jsonl", "--json"]
+        let first = try runCLI(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as! [String: Any]
+        let rows = object["rows"] as! [[String: Any]]
+        #expect(rows.map { $0["cells"] as! Int } == [4, 8, 16] && rows.allSatisfy { $0["degree"] as! Int == 0 })
+        #expect((object["local_slopes"] as! [Double]).count == 2)
+        #expect(try String(contentsOfFile: dir + "/rows.jsonl", encoding: .utf8).split(separator: "\n").count == 3)
+        let again = try runCLI(arguments)
+        #expect(again.status == 0 && again.stdout == first.stdout)
     }
 
     @Test func deepRateWithDoublePrecisionColumn() throws {

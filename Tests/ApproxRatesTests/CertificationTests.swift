@@ -290,7 +290,7 @@ import struct Foundation.URL
         let dir = temporaryDirectory()
         let file = dir + "/deep2.json"
         #expect(try runCLI(["build", "deep", "--target", "lacunary", "--smoothness", "1", "--seed", "1", "--cells", "6",
-                            "--activation", "relu^2", "-o", file]).status == 0)
+                            "--digit-order", "1", "--fine-ratio", "1", "--activation", "relu^2", "-o", file]).status == 0)
         let r = try runCLI(["sup-norm", file, "--target", "lacunary", "--smoothness", "1", "--seed", "1", "--certify", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]

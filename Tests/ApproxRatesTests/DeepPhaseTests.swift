@@ -112,7 +112,7 @@ import ApproxRates
     @Test func deepNetworkErrorAndItsBreakdownAtDoublePrecision() throws {
         let target = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 3))
         func measure(_ n: Int, _ m: Int, rounding: Int? = nil) throws -> (Double, Network) {
-            let net = try BitExtraction.network(target, cells: n, fine: m)
+            let net = try BitExtraction.network(target, cells: n, fine: m, order: 1)
             var o = searchOptions(rounding.map { try! Precision(bits: $0) } ?? net.weightPrecision)
             o.sampledZones = ConstructionRegistry.sampledZones(of: net)
             let measured = try rounding.map { try net.rounded(to: Precision(bits: $0)) } ?? net
@@ -137,7 +137,7 @@ import ApproxRates
         let smooth = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 2, options: .init(seed: 5))
         var errors: [Double] = []
         for n in [8, 16] {
-            let net = try BitExtraction.network(smooth, cells: n, fine: n)
+            let net = try BitExtraction.network(smooth, cells: n, fine: n, order: 2)
             #expect(net.metadata["order"] == "2")
             var o = searchOptions(net.weightPrecision)
             o.sampledZones = ConstructionRegistry.sampledZones(of: net)

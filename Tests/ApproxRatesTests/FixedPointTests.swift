@@ -178,11 +178,23 @@ struct DeepPrecisionTests {
     // by log₂β per digit extracted.
     @Test func digitChainsAreFoundAndTheirBitsFall() throws {
         let target = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 2))
-        let net = try BitExtraction.network(target, cells: 10, fine: 12)
+        let net = try BitExtraction.network(target, cells: 10, fine: 12, order: 1)
         let chains = DigitChain.find(in: net)
         #expect(chains.count == 1 && chains[0].steps == 12 && chains[0].base == 5, "\(chains.map { ($0.steps, $0.base) })")
         let bits = (0...12).map { chains[0].fractionalBits(state: $0) }
         #expect(zip(bits, bits.dropFirst()).allSatisfy { $0 - $1 == 2 || $0 - $1 == 3 }, "\(bits)")
+        // Orders 2 and 3 (the defaults at r = 1 and 2): M − 1 and 3 + M − 2 steps of base 4K + 1,
+        // log₂β bits fewer per step.
+        for (r, steps) in [(1.0, 11), (2.0, 13)] {
+            let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: r, options: .init(seed: 2))
+            let higher = try BitExtraction.network(f, cells: 10, fine: 12)
+            let found = DigitChain.find(in: higher)
+            let base = try #require(Int(higher.metadata["digit_base"] ?? ""))
+            #expect(found.count == 1 && found[0].steps == steps && found[0].base == base, "r = \(r): \(found.map { ($0.steps, $0.base) })")
+            let fall = (0...steps).map { found[0].fractionalBits(state: $0) }
+            let perStep = log2(Double(base))
+            #expect(zip(fall, fall.dropFirst()).allSatisfy { Double($0 - $1) >= perStep.rounded(.down) && Double($0 - $1) <= perStep.rounded(.up) }, "r = \(r): \(fall)")
+        }
         let plane = try TargetCatalog.formula("sin(3*x1)*cos(2*x2)/10", dimension: 2, smoothness: 1)
         let snake = DigitChain.find(in: try SnakeExtraction.network(plane, cells: 1, fine: 9))
         #expect(snake.count == 4 && snake.allSatisfy { $0.steps == 99 }, "\(snake.map(\.steps))")

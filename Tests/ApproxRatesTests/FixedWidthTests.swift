@@ -9,9 +9,9 @@ import ApproxRates
     // the scan computes the same plateau functions, and both clamp the chain away in the zones.
     @Test func fixedWidthComputesTheBitExtractionFunction() throws {
         let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init())
-        let p = BitExtraction.precision(cells: 8, fine: 8, smoothness: 1)
+        let p = BitExtraction.precision(cells: 8, fine: 8, smoothness: 1, order: 1)
         let narrow = try FixedWidthExtraction.network(f, cells: 8, fine: 8, precision: p)
-        let wide = try BitExtraction.network(f, cells: 8, fine: 8, precision: p)
+        let wide = try BitExtraction.network(f, cells: 8, fine: 8, order: 1, precision: p)
         var rng = SeededGenerator(seed: 11)
         let points = (0..<300).map { _ in [BigFloat(Double.random(in: 0...1, using: &rng))] }
             + (0...8).map { [BigFloat(Double($0) / 8)] }   // the coarse nodes, inside the zones
@@ -48,9 +48,9 @@ import ApproxRates
     // exact-piece sweep with the zones sampled.
     @Test func fixedWidthErrorEqualsTheWideError() throws {
         let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init())
-        let n = 8, p = BitExtraction.precision(cells: n, fine: n, smoothness: 0.5)
+        let n = 8, p = BitExtraction.precision(cells: n, fine: n, smoothness: 0.5, order: 1)
         var results: [Double] = []
-        for net in [try FixedWidthExtraction.network(f, cells: n, fine: n, precision: p), try BitExtraction.network(f, cells: n, fine: n, precision: p)] {
+        for net in [try FixedWidthExtraction.network(f, cells: n, fine: n, precision: p), try BitExtraction.network(f, cells: n, fine: n, order: 1, precision: p)] {
             var o = SupNorm.Options(precision: p)
             ConstructionRegistry.applySearchHints(of: net, to: &o)
             results.append(try SupNorm.measure(net, against: f, options: o).error.toDouble())

@@ -31,14 +31,17 @@ import ApproxRates
         let whole = try runCLI(["sweep", plan, "--out", dir + "/whole", "--threads", "1"])
         #expect(whole.status == 0, "\(whole.stderr)")
         let reference = try points(dir + "/whole/points.jsonl")
-        #expect(reference.count == 9)
+        // 5 interpolation points, 4 deep ones, and 4 of the deep experiment's shallow baseline
+        // (interpolation on its target, seed and W range), which the plan gains by itself.
+        #expect(reference.count == 13)
+        #expect(Set(reference.map(\.spec.name)) == ["interp", "deep", "interpolation-lacunary-r1-d1-W2e2-3e3"])
 
         // Kill (SIGKILL, no clean-up) once a point of the deep experiment is in the file.
         let file = dir + "/killed/points.jsonl"
         let wasRunning = try runCLIKilled(["sweep", plan, "--out", dir + "/killed", "--threads", "1"]) { ((try? points(file))?.count ?? 0) >= 6 }
         #expect(wasRunning, "the sweep finished before it could be killed: make the plan slower")
         let before = try points(file)
-        #expect(before.count >= 6 && before.count < 9)
+        #expect(before.count >= 6 && before.count < 13)
         // A torn last line, as a kill in the middle of a write would leave.
         let handle = FileHandle(forWritingAtPath: file)!
         handle.seekToEndOfFile(); handle.write(Data("{\"id\": \"deep|W=3".utf8)); try handle.close()
@@ -55,6 +58,11 @@ import ApproxRates
         for name in ["rates.json", "rates.md", "rates.tex", "phase-diagram.svg", "plots/interp.svg", "plots/deep.svg"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/killed/" + name), "\(name)")
         }
+        // The deep row names its baseline and compares at its top W; its plot overlays the baseline.
+        let deep = try #require(a.first { $0.experiment == "deep" })
+        #expect(deep.baseline == "interpolation-lacunary-r1-d1-W2e2-3e3" && deep.baselineRatio != nil && ["yes", "no"].contains(deep.established ?? ""))
+        #expect(try String(contentsOfFile: dir + "/whole/rates.md", encoding: .utf8).contains("| crossover W |"))
+        #expect(try String(contentsOfFile: dir + "/whole/plots/deep.svg", encoding: .utf8).contains("interpolation"))
     }
 
     @Test func twoShardsMergedEqualOneRun() throws {

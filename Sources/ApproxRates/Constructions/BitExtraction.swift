@@ -48,32 +48,72 @@ public enum BitExtraction {
         return hints
     }
 
-    /// Digit order for smoothness r: 1 for r ≤ 1, 2 above.
-    public static func order(smoothness r: Double) -> Int { r <= 1 ? 1 : 2 }
+    /// The default digit order for smoothness r: ⌊r⌋ + 1 (at most 3), the lowest order whose
+    /// differences are O(h^r) on the Hölder class: for integer r (the Zygmund-type lacunary
+    /// targets r = 1, 2) the differences of order r are of size h^r log(1/h), so r = 1 takes
+    /// order 2 and r = 2 order 3, one above the first wave's encoding; r = ½ keeps order 1.
+    public static func order(smoothness r: Double) -> Int { Swift.min(Int(r.rounded(.down)) + 1, 3) }
 
-    /// Half-width δ of the cut-off zones around the coarse nodes.
-    static func zone(cells n: Int, fine m: Int, smoothness r: Double) -> Double {
+    /// The digit order the first wave used: 1 for r ≤ 1, 2 above (selectable as `digit-order`).
+    public static func firstOrder(smoothness r: Double) -> Int { r <= 1 ? 1 : 2 }
+
+    /// c = a/b for M = c·N: W_all ≈ aN + bM, and at a given W the product NM (so h = 1/(NM)) is
+    /// largest when both parts cost the same, aN = bM. Measured on the lacunary target from the
+    /// networks at N = M = 70, N = 140 and M = 35 (`build deep --cells N --fine M --digit-order k`):
+    /// a ≈ 19, 20, 21 weights per coarse cell and b ≈ 54, 69, 119 per chain step for orders 1, 2, 3.
+    /// Against M = N this multiplies NM at equal W by (a + b)²/(4ab) = 1.30, 1.42, 1.96.
+    public static func balancedFineRatio(order k: Int) -> Double { [0.35, 0.29, 0.18][Swift.max(1, Swift.min(k, 3)) - 1] }
+
+    /// The digit orders the construction builds.
+    public static let orders: ClosedRange<Int> = 1...3
+
+    /// Half-width δ of the cut-off zones around the coarse nodes. The first wave's orders keep
+    /// their zones (δ = h for r ≤ 1, h·(hN)^(r−1)/2 above); a higher order divides that by
+    /// ⌈log₂(NM)⌉, so that the zone's error, |f − f₁| within 2δ of a coarse node (of size
+    /// δ·log(1/δ) on a Zygmund-type target), stays below the O(h^r) of the digits.
+    static func zone(cells n: Int, fine m: Int, smoothness r: Double, order k: Int) -> Double {
         let h = 1 / Double(n * m)
-        return r <= 1 ? h : h * pow(h * Double(n), r - 1) / 2
+        let first = r <= 1 ? h : h * pow(h * Double(n), r - 1) / 2
+        return k <= firstOrder(smoothness: r) ? first : first / log2(Double(n * m)).rounded(.up)
     }
 
-    /// The digit bound the construction assumes before it has seen the target (order 1: K = 1;
-    /// order 2: K = 3), for precision planning.
-    static func plannedBound(order: Int) -> Int { order == 1 ? 1 : 3 }
+    /// The digit bound the construction assumes before it has seen the target: |Δ^k q| ≤
+    /// |Δ^k R|/ε + 2^k/2 with ε = max |Δ^k R|, so K = 1, 3, 5 for k = 1, 2, 3 (order 1 tracks
+    /// R/ε greedily: K = 1).
+    static func plannedBound(order k: Int) -> Int { k == 1 ? 1 : 1 + (1 << k) / 2 }
+
+    /// Order 3 stores each cell's second difference c₀ = Δ²q₀ as this many balanced digits of
+    /// base 2K + 1 ahead of its third differences (planned; a target that needs more gets more,
+    /// with the precision to hold them).
+    static let plannedLeadingDigits = 3
 
     /// The working precision: the code's bits, the bits the selection of a code loses (the sum of
     /// N ramps with slopes 1/δ), and 64 bits of output accuracy.
-    public static func precision(cells n: Int, fine m: Int, smoothness r: Double) -> Precision {
-        let k = order(smoothness: r)
-        let code = DigitCode(bound: plannedBound(order: k))
-        let lost = Int(log2(Double(n) / zone(cells: n, fine: m, smoothness: r)).rounded(.up)) + Precision.Margin.selection
-        return Precision(uncheckedBits: code.bits(digits: m) + lost + Precision.Margin.output)
+    public static func precision(cells n: Int, fine m: Int, smoothness r: Double, order: Int? = nil) -> Precision {
+        let k = order ?? self.order(smoothness: r)
+        let lost = Int(log2(Double(n) / zone(cells: n, fine: m, smoothness: r, order: k)).rounded(.up)) + Precision.Margin.selection
+        return Precision(uncheckedBits: bitsPerWeight(fine: m, order: k, smoothness: r) + lost + Precision.Margin.output)
     }
 
     /// The number of bits one packed weight holds (before the target's digit bound is known, the
     /// planned bound): ⌈(digits)·log₂β⌉.
-    public static func bitsPerWeight(fine m: Int, smoothness r: Double) -> Int {
-        DigitCode(bound: plannedBound(order: order(smoothness: r))).bits(digits: m)
+    public static func bitsPerWeight(fine m: Int, smoothness r: Double, order: Int? = nil) -> Int {
+        bitsPerWeight(fine: m, order: order ?? self.order(smoothness: r), smoothness: r)
+    }
+
+    static func bitsPerWeight(fine m: Int, order k: Int, smoothness r: Double) -> Int {
+        DigitCode(bound: plannedBound(order: k)).bits(digits: digitCount(fine: m, order: k, smoothness: r, leading: plannedLeadingDigits))
+    }
+
+    /// Digits per cell the precision is planned for: M first differences (order 1), M − 1 second
+    /// differences (order 2; the first wave's order 2 at r > 1 planned one spare, M), `leading`
+    /// digits of c₀ and M − 2 third differences (order 3).
+    static func digitCount(fine m: Int, order k: Int, smoothness r: Double, leading: Int) -> Int {
+        switch k {
+        case 1: return m
+        case 2: return r > 1 ? m : m - 1
+        default: return leading + m - 2
+        }
     }
 
     /// The quantised residual of one target: per coarse cell, the digits and the first
@@ -119,45 +159,82 @@ public enum BitExtraction {
             }
             return Quantised(digits: digits, first: first, quantum: eps, code: DigitCode(bound: 1), largest: largest)
         }
+        // Order k ≥ 2: q_j = round(R(t_j)/ε) with ε the largest k-th difference of R inside a
+        // coarse cell; the digits are the k-th differences of q.
+        func difference(_ v: (Int) -> Double, at j: Int) -> Double {
+            k == 2 ? v(j + 1) - 2 * v(j) + v(j - 1) : v(j + 1) - 3 * v(j) + 3 * v(j - 1) - v(j - 2)
+        }
         var eps = 0.0
-        for c in 0..<n where m >= 2 {
-            for j in 1..<m { eps = Swift.max(eps, Swift.abs(residual[c * m + j + 1] - 2 * residual[c * m + j] + residual[c * m + j - 1])) }
+        for c in 0..<n where m >= k {
+            for j in (k - 1)..<m { eps = Swift.max(eps, Swift.abs(difference({ residual[c * m + $0] }, at: j))) }
         }
         if eps == 0 { eps = Swift.max(residual.map(Swift.abs).max() ?? 0, 1e-300) }
+        // A residual that is (nearly) a polynomial of degree < k, such as x² at order 3, has k-th
+        // differences at float64's rounding level: a quantum no finer than 2^−40 of the residual
+        // keeps every q within 2^40 (an Int) at a cost of 2^−41 of it.
+        eps = Swift.max(eps, (residual.map(Swift.abs).max() ?? 0) * 0x1p-40)
         var bound = 1
+        var quantised: [[Int]] = []
         for c in 0..<n {
             let q = (0...m).map { Int((residual[c * m + $0] / eps).rounded()) }
             largest = Swift.max(largest, q.map(Swift.abs).max() ?? 0)
             first[c] = q[1] - q[0]
-            for l in 1..<m {
-                let s = q[l + 1] - 2 * q[l] + q[l - 1]
+            for l in (k - 1)..<m {
+                let s = Int(difference({ Double(q[$0]) }, at: l))
                 digits[c].append(s); bound = Swift.max(bound, Swift.abs(s))
             }
+            quantised.append(q)
+        }
+        if k == 3 {
+            // c₀ = q₂ − 2q₁ + q₀ as balanced digits of base 2K + 1, least significant first.
+            let second = quantised.map { $0[2] - 2 * $0[1] + $0[0] }
+            let radix = 2 * bound + 1
+            var leading = plannedLeadingDigits
+            while (second.map(Swift.abs).max() ?? 0) > (Int(pow(Double(radix), Double(leading))) - 1) / 2 { leading += 1 }
+            for c in 0..<n { digits[c] = balancedDigits(second[c], radix: radix, count: leading) + digits[c] }
         }
         return Quantised(digits: digits, first: first, quantum: eps, code: DigitCode(bound: bound), largest: largest)
+    }
+
+    /// `value` as `count` digits in {−(radix−1)/2, …, (radix−1)/2} of the odd `radix`, least
+    /// significant first (Σ d_i radix^i = value; the caller ensures it fits).
+    static func balancedDigits(_ value: Int, radix: Int, count: Int) -> [Int] {
+        var v = value, out: [Int] = []
+        for _ in 0..<count {
+            var d = ((v % radix) + radix) % radix
+            if d > radix / 2 { d -= radix }
+            out.append(d); v = (v - d) / radix
+        }
+        precondition(v == 0, "\(value) does not fit \(count) balanced digits of base \(radix)")
+        return out
     }
 
     /// The network for `target` (d = 1) with N = `cells` coarse and M = `fine` fine cells per
     /// coarse cell, at `precision` (default ``precision(cells:fine:smoothness:)``). Metadata
     /// records N, M, the order, the digit base and the bits per packed weight.
-    public static func network(_ target: Target, cells n: Int, fine m: Int, precision: Precision? = nil) throws -> Network {
+    public static func network(_ target: Target, cells n: Int, fine m: Int, order: Int? = nil, precision: Precision? = nil) throws -> Network {
         guard target.dimension == 1 else { throw ConstructionError.dimension("the 1-D deep construction needs d = 1, not d = \(target.dimension)") }
         guard n >= 1, m >= 5 else { throw ConstructionError.parameter("the deep construction needs N >= 1 and M >= 5 fine cells, so that the cut-off zones leave a plateau (got N = \(n), M = \(m))") }
         let r = target.smoothness
-        let k = order(smoothness: r)
-        let p = precision ?? self.precision(cells: n, fine: m, smoothness: r)
+        let k = order ?? self.order(smoothness: r)
+        guard orders.contains(k) else { throw ConstructionError.invalid(parameter: "digit-order", reason: "\(k) is not allowed: use 1, 2 or 3") }
+        let planned = precision ?? self.precision(cells: n, fine: m, smoothness: r, order: k)
         let nm = n * m
         let wide = Precision(uncheckedBits: 128)
         let f = target.values(at: (0...nm).map { [BigFloat($0, precision: wide).divided(by: BigFloat(nm, precision: wide), precision: wide)] }, precision: wide)
         let residual = BitExtraction.residual(f, cells: n, fine: m, precision: wide)
         let qz = quantise(residual, cells: n, fine: m, order: k)
+        // A target whose digits need more bits than planned (a larger bound, more leading
+        // digits) gets them: the code must be exact.
+        let needed = qz.code.bits(digits: qz.digits.first?.count ?? 0) - bitsPerWeight(fine: m, order: k, smoothness: r)
+        let p = needed > 0 ? Precision(uncheckedBits: planned.bits + needed) : planned
         let codes = qz.digits.map { qz.code.encode($0, precision: p) }
 
         let b = CircuitBuilder(inputDimension: 1, precision: p)
         let x = b.input(0)
         func big(_ v: Double) -> BigFloat { BigFloat(v, precision: p) }
         func big(_ v: Int) -> BigFloat { BigFloat(v, precision: p) }
-        let delta = big(zone(cells: n, fine: m, smoothness: r))
+        let delta = big(zone(cells: n, fine: m, smoothness: r, order: k))
         // Coarse interpolant f₁: one hidden layer, materialised once.
         let fp = f.map { BigFloat($0, precision: p) }
         let slopes = (0..<n).map { fp[($0 + 1) * m].subtracting(fp[$0 * m], precision: p).multiplied(by: big(n), precision: p) }
@@ -185,7 +262,7 @@ public enum BitExtraction {
                 acc = b.unit(.identity, b.combine([(1.0, acc), (1.0, b.digitTimes(e, offset: qz.code.bound, rho, bound: 1))]))
                 z = rest
             }
-        } else {
+        } else if k == 2 {
             // d₀·Mu per cell (shallow), then Σ_l s_l σ(Mu − l).
             acc = b.unit(.identity, axis.plateau(zeros, qz.first.map { big($0 * m) }))
             for l in 1..<m {
@@ -195,6 +272,30 @@ public enum BitExtraction {
                 acc = b.unit(.identity, b.combine([(1.0, acc), (1.0, b.digitTimes(e, offset: qz.code.bound, t, bound: mm))]))
                 z = rest
             }
+        } else {
+            // g = d₀·v + c₀·T₁(v) + Σ_{l=2}^{M−1} t_l T_l(v), v = Mu, T_l(v) = Σ_{i=l}^{M−1} σ(v − i):
+            // the slope changes Δ²q_l = c₀ + Σ_{i≤l} t_i summed by parts. T₁ is one layer of M − 1
+            // ramps; T_{l+1} = T_l − σ(v − l) along the chain. c₀ comes first, as balanced
+            // digits a_i of base 2K + 1 multiplying (2K + 1)^i T₁.
+            acc = b.unit(.identity, axis.plateau(zeros, qz.first.map { big($0 * m) }))
+            let top = Double(m) * Double(m - 1) / 2
+            var t = b.unit(.identity, b.combine((1..<m).map { i in (1.0, b.relu(b.combine([(mm, u)], constant: -Double(i)))) }))
+            let leading = (qz.digits.first?.count ?? 0) - (m - 2)
+            let radix = Double(2 * qz.code.bound + 1)
+            for i in 0..<leading {
+                let (e, rest) = b.extractDigit(z, code: qz.code)
+                let weight = pow(radix, Double(i))
+                let scaled = b.combine([(weight, b.delayed(t, to: z.depth))])
+                acc = b.unit(.identity, b.combine([(1.0, acc), (1.0, b.digitTimes(e, offset: qz.code.bound, scaled, bound: weight * top))]))
+                z = rest
+            }
+            for l in 2..<m {
+                let (e, rest) = b.extractDigit(z, code: qz.code)
+                let here = b.delayed(u, to: z.depth - 1)
+                t = b.unit(.identity, b.combine([(1.0, b.delayed(t, to: z.depth)), (-1.0, b.relu(b.combine([(mm, here)], constant: -Double(l - 1))))]))
+                acc = b.unit(.identity, b.combine([(1.0, acc), (1.0, b.digitTimes(e, offset: qz.code.bound, t, bound: top))]))
+                z = rest
+            }
         }
         // f₁ + clamp(ε·acc, ±Bχ).
         let output = b.clampedCorrection(f1, acc, scale: big(qz.quantum), cutoff: chi,
@@ -202,7 +303,7 @@ public enum BitExtraction {
         let bits = qz.code.bits(digits: qz.digits.first?.count ?? 0)
         return try b.network(outputs: [output], metadata: [
             "construction": "deep", "N": "\(n)", "M": "\(m)", "order": "\(k)", "digit_base": "\(qz.code.base)",
-            "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "target": target.summary],
+            "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "quantum": "\(qz.quantum)", "target": target.summary],
             construction: ConstructionFacts(kind: .deep, cells: n, fineCells: m, zoneHalfWidth: delta.toDouble(), bitsPerWeight: bits))
     }
 }

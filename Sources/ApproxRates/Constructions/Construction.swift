@@ -67,6 +67,10 @@ public enum ConstructionParameter: String, Sendable, CaseIterable {
     case degree
     /// The depth exponent α (M = N^α fine cells) of the deep constructions.
     case alpha
+    /// The order of the deep construction's digits (differences of order 1, 2 or 3).
+    case digitOrder = "digit-order"
+    /// c in M = c·N^α of the deep construction.
+    case fineRatio = "fine-ratio"
 }
 
 /// The values a construction is made from: the target's smoothness and the optional choices.
@@ -79,9 +83,15 @@ public struct ConstructionParameters: Sendable {
     public var alpha: Double?
     /// The unit of the hidden layers.
     public var activation: Activation
+    /// The deep construction's digit order, or nil for its default.
+    public var digitOrder: Int?
+    /// The deep construction's c in M = c·N^α, or nil for its default.
+    public var fineRatio: Double?
     /// Values for a construction.
-    public init(smoothness: Double, degree: Int? = nil, alpha: Double? = nil, activation: Activation = .relu) {
-        self.smoothness = smoothness; self.degree = degree; self.alpha = alpha; self.activation = activation
+    public init(smoothness: Double, degree: Int? = nil, alpha: Double? = nil, activation: Activation = .relu, digitOrder: Int? = nil,
+                fineRatio: Double? = nil) {
+        self.smoothness = smoothness; self.degree = degree; self.alpha = alpha; self.activation = activation; self.digitOrder = digitOrder
+        self.fineRatio = fineRatio
     }
 
     /// k for an activation of ReLU (1) or ReLU^k, k = 2…8 when `powers` is allowed; throws naming

@@ -30,7 +30,13 @@ public enum ConstructionRegistry {
             throw ConstructionError.parameter("unknown construction '\(name)': use \(names.joined(separator: " or "))")
         }
         for p in ConstructionParameter.allCases where !type.parameters.contains(p) {
-            let given = p == .degree ? parameters.degree != nil : parameters.alpha != nil
+            let given: Bool
+            switch p {
+            case .degree: given = parameters.degree != nil
+            case .alpha: given = parameters.alpha != nil
+            case .digitOrder: given = parameters.digitOrder != nil
+            case .fineRatio: given = parameters.fineRatio != nil
+            }
             if given {
                 let takers = all.filter { $0.parameters.contains(p) }.map { $0.name }
                 throw ConstructionError.invalid(parameter: p.rawValue, reason: "applies to the \(takers.joined(separator: " and ")) construction\(takers.count == 1 ? "" : "s") only")
@@ -49,8 +55,9 @@ public enum ConstructionRegistry {
     /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1; `activation` (default
     /// ReLU) is the unit of the construction.
     public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil,
-                             activation: Activation = .relu) throws -> any Construction {
-        try make(name, ConstructionParameters(smoothness: smoothness, degree: degree, alpha: alpha, activation: activation))
+                             activation: Activation = .relu, digitOrder: Int? = nil, fineRatio: Double? = nil) throws -> any Construction {
+        try make(name, ConstructionParameters(smoothness: smoothness, degree: degree, alpha: alpha, activation: activation,
+                                              digitOrder: digitOrder, fineRatio: fineRatio))
     }
 
     /// The kinds of the gadgets and other networks built outside the registry (their facts name

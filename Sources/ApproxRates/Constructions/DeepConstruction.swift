@@ -10,27 +10,55 @@ import MeasurementModule
 /// (``ReLUByPower``): same rate.
 public struct DeepConstruction: Construction, Equatable {
     public static let name = "deep"
-    public static let parameters: Set<ConstructionParameter> = [.alpha]
+    public static let parameters: Set<ConstructionParameter> = [.alpha, .digitOrder, .fineRatio]
     public static let marker = ConstructionMarker.triangle
     /// The packed weights' precision grows with W.
     public static let costPerWeight = 4.0
     /// α default 1 (0 < α ≤ 1); ReLU or ReLU^k (k = 2…8).
     public static func make(_ p: ConstructionParameters) throws -> DeepConstruction {
         let k = try p.reluPower(allowingPowers: true, construction: name)
-        return DeepConstruction(alpha: try p.depthExponent(), power: k)
+        if let order = p.digitOrder, !BitExtraction.orders.contains(order) {
+            throw ConstructionError.invalid(parameter: "digit-order", reason: "\(order) is not allowed: use 1, 2 or 3 (default 2 for r <= 1, 3 above)")
+        }
+        if let c = p.fineRatio, !(c >= 0.01 && c <= 100) {
+            throw ConstructionError.invalid(parameter: "fine-ratio", reason: "\(c) is not allowed: use 0.01 <= c <= 100 (M = c N^alpha)")
+        }
+        return DeepConstruction(alpha: try p.depthExponent(), power: k, digitOrder: p.digitOrder, fineRatio: p.fineRatio)
     }
 
     /// The depth exponent α: M = N^α.
     public let alpha: Double
     /// 1 for ReLU units, k for ReLU^k.
     public let power: Int
-    /// Bit extraction with M = N^`alpha` and units ReLU^`power` (1: ReLU).
-    public init(alpha: Double = 1, power: Int = 1) { self.alpha = alpha; self.power = power }
+    /// The digit order of the 1-D encoding (``BitExtraction/order(smoothness:)`` when nil: 2 for
+    /// r ≤ 1, 3 above; 1 and 2 are the first wave's encodings). The 2-D snake has order 1.
+    public let digitOrder: Int?
+    /// c in M = c·N^α (nil: ``BitExtraction/balancedFineRatio(order:)`` for α = 1 in 1-D, where
+    /// it makes the coarse part and the chain cost the same weights; 1 otherwise).
+    public let fineRatio: Double?
+    /// Bit extraction with M = `fineRatio`·N^`alpha`, units ReLU^`power` (1: ReLU) and digits of
+    /// order `digitOrder` (nil: the defaults for the target's r).
+    public init(alpha: Double = 1, power: Int = 1, digitOrder: Int? = nil, fineRatio: Double? = nil) {
+        self.alpha = alpha; self.power = power; self.digitOrder = digitOrder; self.fineRatio = fineRatio
+    }
 
-    public var description: String { power == 1 ? "deep(alpha: \(alpha))" : "deep(alpha: \(alpha), power: \(power))" }
+    public var description: String {
+        "deep(alpha: \(alpha)" + (power == 1 ? "" : ", power: \(power)") + (digitOrder.map { ", order: \($0)" } ?? "")
+            + (fineRatio.map { ", fine ratio: \($0)" } ?? "") + ")"
+    }
+
+    /// The digit order used on a target of smoothness r.
+    public func order(smoothness r: Double) -> Int { digitOrder ?? BitExtraction.order(smoothness: r) }
+
+    /// M for N coarse cells on a target of smoothness r in dimension d: round(c·N^α), at least
+    /// 6 in 1-D and 10 in 2-D (``fineCells(_:_:dimension:)``), c = ``fineRatio`` or its default.
+    public func fine(_ n: Int, smoothness r: Double, dimension d: Int) -> Int {
+        let c = fineRatio ?? (d == 1 && alpha == 1 ? BitExtraction.balancedFineRatio(order: order(smoothness: r)) : 1)
+        return DeepConstruction.fineCells(n, alpha, dimension: d, ratio: c)
+    }
     public var summary: String {
         "deep (bit extraction: N coarse cells, M = N^\(String(format: "%.4g", alpha)) fine cells per cell packed into one weight"
-            + (power == 1 ? ")" : "; every ReLU as \(power) relu^\(power) units)")
+            + (digitOrder.map { "; digits of order \($0)" } ?? "") + (power == 1 ? ")" : "; every ReLU as \(power) relu^\(power) units)")
     }
     public var dimensions: ClosedRange<Int> { 1...2 }
     public var activation: Activation { power >= 2 ? .reluPower(power) : .relu }
@@ -42,8 +70,8 @@ public struct DeepConstruction: Construction, Equatable {
     }
     /// The precision of the ReLU network (before its units become ReLU^k).
     func reluPrecision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision {
-        dimension == 2 ? SnakeExtraction.precision(cells: n, fine: DeepConstruction.fineCells(n, alpha, dimension: 2))
-                       : BitExtraction.precision(cells: n, fine: DeepConstruction.fineCells(n, alpha), smoothness: r)
+        dimension == 2 ? SnakeExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 2))
+                       : BitExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 1), smoothness: r, order: digitOrder)
     }
     /// The bit-extraction hints (``BitExtraction/searchHints(_:dimension:)``).
     public static func searchHints(_ facts: ConstructionFacts, dimension d: Int) -> SearchHints {
@@ -51,10 +79,10 @@ public struct DeepConstruction: Construction, Equatable {
     }
     public func build(_ target: Target, cells n: Int) throws -> Network {
         try checkDimension(target.dimension)
-        let m = DeepConstruction.fineCells(n, alpha, dimension: target.dimension)
+        let m = fine(n, smoothness: target.smoothness, dimension: target.dimension)
         let p = reluPrecision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
         let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: p)
-                                         : try BitExtraction.network(target, cells: n, fine: m, precision: p)
+                                         : try BitExtraction.network(target, cells: n, fine: m, order: digitOrder, precision: p)
         guard power >= 2 else { return relu }
         let window = ReLUByPower.window(forPrecision: p, power: power)
         return try ReLUByPower.network(relu, power: power, windowExponent: window.exponent, precision: window.precision)
@@ -77,7 +105,7 @@ public struct DeepConstruction: Construction, Equatable {
     /// M = round(N^α) fine cells per coarse cell, at least 6 in 1-D (the cut-off zones, 2δ = 2h
     /// wide on each side of a coarse node, must leave a plateau) and 10 in 2-D (the blend of the
     /// shifted copies needs 4h < H/2 between the strips of two copies).
-    public static func fineCells(_ n: Int, _ alpha: Double, dimension: Int = 1) -> Int {
-        Swift.max(dimension == 2 ? 10 : 6, Int(pow(Double(n), alpha).rounded()))
+    public static func fineCells(_ n: Int, _ alpha: Double, dimension: Int = 1, ratio: Double = 1) -> Int {
+        Swift.max(dimension == 2 ? 10 : 6, Int((ratio * pow(Double(n), alpha)).rounded()))
     }
 }

@@ -37,7 +37,7 @@ public struct FixedWidthConstruction: Construction, Equatable {
     public var depthExponent: Double { alpha }
     public func expectedRate(smoothness r: Double, dimension d: Int) -> Double { (1 + alpha) * Swift.min(r, 1) / Double(d) }
     public func precision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision {
-        BitExtraction.precision(cells: n, fine: DeepConstruction.fineCells(n, alpha), smoothness: r)
+        BitExtraction.precision(cells: n, fine: DeepConstruction.fineCells(n, alpha), smoothness: r, order: 1)
     }
     /// The bit-extraction hints (``BitExtraction/searchHints(_:dimension:)``).
     public static func searchHints(_ facts: ConstructionFacts, dimension d: Int) -> SearchHints {

@@ -41,7 +41,7 @@ public enum FixedWidthExtraction {
         guard target.smoothness <= 1 else { throw ConstructionError.parameter("the fixed-width construction is built for r <= 1 (first-difference digits), not r = \(target.smoothness)") }
         guard n >= 1, m >= 5 else { throw ConstructionError.parameter("the fixed-width construction needs N >= 1 and M >= 5 (got N = \(n), M = \(m))") }
         let r = target.smoothness
-        let p = precision ?? BitExtraction.precision(cells: n, fine: m, smoothness: r)
+        let p = precision ?? BitExtraction.precision(cells: n, fine: m, smoothness: r, order: 1)
         let nm = n * m
         let wide = Precision(uncheckedBits: 128)
         let f = target.values(at: (0...nm).map { [BigFloat($0, precision: wide).divided(by: BigFloat(nm, precision: wide), precision: wide)] }, precision: wide)
@@ -54,7 +54,7 @@ public enum FixedWidthExtraction {
         func big(_ v: Double) -> BigFloat { BigFloat(v, precision: p) }
         func big(_ v: Int) -> BigFloat { BigFloat(v, precision: p) }
         let x = b.input(0)
-        let delta = big(BitExtraction.zone(cells: n, fine: m, smoothness: r))
+        let delta = big(BitExtraction.zone(cells: n, fine: m, smoothness: r, order: 1))
         let twice = delta.multiplied(by: big(2), precision: p)
         let overDelta = big(1).divided(by: delta, precision: p)
         let fp = f.map { BigFloat($0, precision: p) }

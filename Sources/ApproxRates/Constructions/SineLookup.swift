@@ -57,7 +57,7 @@ public enum SineLookup: SearchHinted {
     /// `degree` and `bits` bits per table entry.
     public static func network(_ target: Target, levels k: Int, degree n: Int, bits: Int, precision: Precision? = nil) throws -> Network {
         guard target.dimension == 1 else { throw ConstructionError.dimension("the sine lookup needs d = 1, not d = \(target.dimension)") }
-        guard (1...10).contains(k) else { throw ConstructionError.parameter("--levels \(k) is not allowed: use 1...10 (K = 2^levels cells)") }
+        guard (1...12).contains(k) else { throw ConstructionError.parameter("--levels \(k) is not allowed: use 1...12 (K = 2^levels cells)") }
         guard (0...60).contains(n) else { throw ConstructionError.parameter("--degree \(n) is not allowed: use 0...60") }
         guard (16...4096).contains(bits) else { throw ConstructionError.parameter("--bits \(bits) is not allowed: use 16...4096") }
         let p = precision ?? self.precision(levels: k, bits: bits)

@@ -29,6 +29,7 @@ public struct RateTable: Sendable, Equatable {
     static let columnLabels: [String] = Mirror(reflecting: MeasuredRate.example).children.map { $0.label! }
     static let textColumns: Set<String> = ["experiment", "target", "targetSummary", "role", "activation", "construction", "against",
                                            "region", "verdict", "excluded", "tool", "command"]
+    static let optionalTextColumns: Set<String> = ["baseline", "established"]
     static func snakeCase(_ s: String) -> String {
         s.reduce(into: "") { out, c in if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) } }
     }
@@ -51,6 +52,7 @@ public struct RateTable: Sendable, Equatable {
         case let u as UInt64: return String(u)
         case let s as String: return s
         case let o as Optional<Double>: return o.map(\.description) ?? ""
+        case let o as Optional<String>: return o ?? ""
         default: return "\(value)"
         }
     }
@@ -66,6 +68,7 @@ public struct RateTable: Sendable, Equatable {
             guard record.count == header.count else { throw RateError("CSV line \(n + 2): \(record.count) fields, expected \(header.count)") }
             var object: [String: Any] = [:]
             for (label, cell) in zip(columnLabels, record) {
+                if optionalTextColumns.contains(label) { if !cell.isEmpty { object[label] = cell }; continue }
                 if textColumns.contains(label) { object[label] = cell; continue }
                 if cell.isEmpty { continue }
                 if let i = Int(cell) { object[label] = i } else if let u = UInt64(cell) { object[label] = u }
@@ -127,6 +130,12 @@ public struct RateTable: Sendable, Equatable {
         ReaderColumn(markdown: "r/d", latex: "$r/d$", cell: { r, _ in number(r.pShallow) }),
         ReaderColumn(markdown: "2r/d", latex: "$2r/d$", cell: { r, _ in number(r.pMax) }),
         ReaderColumn(markdown: "region", latex: "region", cell: { r, tex in tex ? LaTeX.escape(r.region) : r.region }),
+        ReaderColumn(markdown: "interp./deep at top W", latex: "interp./deep at top $W$", cell: { r, tex in
+            r.baselineRatio.map { number($0, 2) } ?? (tex ? "--" : "–") }),
+        ReaderColumn(markdown: "crossover W", latex: "crossover $W$", cell: { r, tex in
+            guard r.baseline != nil else { return tex ? "--" : "–" }
+            return r.crossoverWeights.map { String(format: "%.3g", $0) } ?? "none" }),
+        ReaderColumn(markdown: "established", latex: "established", cell: { r, tex in r.established ?? (tex ? "--" : "–") }),
     ]
 
     /// The certified rate (the fit of the rigorous upper bounds) and its interval, shown after
@@ -153,6 +162,9 @@ public struct RateTable: Sendable, Equatable {
         var notes: [String] = []
         if let first = rates.first { notes.append("Errors in MPFR at the precision shown; \(first.tool).") }
         notes.append("Fits: least squares of ln error on ln X, X = W or W/ln W as shown; 95% t and studentized residual-bootstrap intervals; draws D: the worst error over seeds s…s+D−1 at each W.")
+        if rates.contains(where: { $0.baseline != nil }) {
+            notes.append("Deep and fixed-width rows against their shallow baseline (interpolation on the same target, seeds and W range, its own row): interp./deep at top W is the baseline's error over the row's at the row's largest W (above 1 the deep network wins; the baseline's error there interpolated log-log between its points); crossover W is where the two fitted lines cross; established: the lower end of the 95% t interval is above r/d and the ratio is above 1.")
+        }
         for r in rates where !r.excluded.isEmpty { notes.append("\(r.experiment): excluded \(r.excluded).") }
         for r in rates where r.verdictNoted { notes.append("\(r.experiment): \(r.verdict).") }
         if let gap = rates.compactMap(\.certifyGap).first {

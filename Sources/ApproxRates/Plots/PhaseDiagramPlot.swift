@@ -8,7 +8,9 @@ import DynamicsModule
 /// The (r/d, p) phase diagram: the shallow region p ≤ r/d, the deep region r/d < p ≤ 2r/d and the
 /// impossible region p > 2r/d, with each measured rate as a point and its 95 % interval, marked by
 /// construction (shape) and activation (colour), and the construction's theoretical rate as a
-/// short dash beside it. Sized for one journal column (3.5 in wide).
+/// short dash beside it. A deep or fixed-width rate that is not established (its interval's lower
+/// end not above r/d, or beaten by interpolation at its top W: ``MeasuredRate/established``) is
+/// drawn hollow. Sized for one journal column (3.5 in wide).
 public struct PhaseDiagramPlot: Sendable {
     /// The rates to place.
     public let rates: [MeasuredRate]
@@ -67,7 +69,7 @@ public struct PhaseDiagramPlot: Sendable {
                 c.line(px - 1.8, a, px + 1.8, a, stroke: color, width: 0.8); c.line(px - 1.8, b, px + 1.8, b, stroke: color, width: 0.8)
             }
             c.line(px + 2.4, y.map(r.pTheory), px + 5.4, y.map(r.pTheory), stroke: "#000", width: 0.9)
-            c.marker(Self.marker(r.construction), px, y.map(r.p), color: color)
+            c.marker(Self.marker(r.construction), px, y.map(r.p), color: color, filled: r.established != "no")
             if r.construction == DeepConstruction.name && r.depthExponent != 1 {
                 c.text("$α$=\(r.depthExponent.formatted())", px - 3.5, y.map(r.p) + 2.5, anchor: "end", size: 6)
             }
@@ -85,6 +87,11 @@ public struct PhaseDiagramPlot: Sendable {
         c.line(lx + 1, ly2 - 2.8, lx + 6, ly2 - 2.8, width: 0.9); c.text("theory's rate", lx + 9, ly2, size: 7.5)
         lx += 16 + c.textWidth("theory's rate", size: 7.5)
         c.text("bars: 95% t", lx, ly2, size: 7.5, color: "#444")
+        if rates.contains(where: { $0.established == "no" }) {
+            lx += 10 + c.textWidth("bars: 95% t", size: 7.5)
+            c.marker(.circle, lx + 3, ly2 - 2.8, color: "#444", filled: false)
+            c.text("not established", lx + 9, ly2, size: 7.5, color: "#444")
+        }
         return c.render(title: "Phase diagram: measured rates p against r/d")
     }
 }

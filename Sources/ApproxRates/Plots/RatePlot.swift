@@ -15,11 +15,15 @@ public struct RatePlot: Sendable {
     public let brackets: [(weights: Double, lower: Double, upper: Double)]
     /// The fitted line: ln error = logConstant − p ln X(W) + q ln ln W.
     public let fit: PowerLawFit
+    /// The shallow baseline overlaid on a deep rate (interpolation on the same target, seeds and
+    /// W range): its rate, (W_all, error) points and fit; nil for rates without one.
+    public let baseline: (rate: MeasuredRate, points: [(weights: Double, error: Double)], fit: PowerLawFit)?
 
-    /// A plot of `estimate` for `rate`.
-    public init(rate: MeasuredRate, estimate: RateEstimate) {
+    /// A plot of `estimate` for `rate`, with its shallow `baseline` overlaid when given.
+    public init(rate: MeasuredRate, estimate: RateEstimate, baseline: (rate: MeasuredRate, estimate: RateEstimate)? = nil) {
         self.rate = rate
         fit = estimate.fit
+        self.baseline = baseline.map { b in (b.rate, b.estimate.rows.map { (Double($0.weightsAll), $0.errorValue) }, b.estimate.fit) }
         points = estimate.rows.enumerated().map { (Double($0.element.weightsAll), $0.element.errorValue, estimate.excluded.contains($0.offset)) }
         brackets = estimate.rows.compactMap { r in
             guard let u = r.certifiedValue, u.isFinite, let l = r.certifiedLower, l > 0 else { return nil }
@@ -27,14 +31,13 @@ public struct RatePlot: Sendable {
         }
     }
 
-    func fitted(_ w: Double) -> Double {
-        exp(fit.logConstant - fit.p * log(fit.against.value(w)) + fit.logPower * log(log(w)))
-    }
+    func fitted(_ w: Double) -> Double { fit.fitted(w) }
 
     /// The SVG document. The fitted line spans the points kept by the fit.
     public func svg() -> String {
         var c = SVGCanvas(width: 252, height: 196)
-        let ws = points.map(\.weights), es = points.map(\.error) + brackets.flatMap { [$0.lower, $0.upper] }
+        let ws = points.map(\.weights) + (baseline?.points.map(\.weights) ?? [])
+        let es = points.map(\.error) + brackets.flatMap { [$0.lower, $0.upper] } + (baseline?.points.map(\.error) ?? [])
         // The data's range with a margin of 12 % of its span (at least 0.15 decade) on each side.
         func range(_ v: [Double]) -> (Double, Double) {
             let (a, b) = (log10(v.min()!), log10(v.max()!))
@@ -61,6 +64,12 @@ public struct RatePlot: Sendable {
             c.line(xb - 3, y1, xb + 3, y1, stroke: "#009E73", width: 1.0, clip: "plot")
             c.line(xb - 3, y0, xb + 3, y0, stroke: "#009E73", width: 1.0, clip: "plot")
         }
+        if let b = baseline {
+            let bw = b.points.map(\.weights)
+            let (b0, b1) = (bw.min()!, bw.max()!)
+            c.line(x.map(b0), y.map(b.fit.fitted(b0)), x.map(b1), y.map(b.fit.fitted(b1)), stroke: "#888", width: 0.9, clip: "plot")
+            for p in b.points { c.marker(.square, x.map(p.weights), y.map(p.error), size: 3.4, color: "#888") }
+        }
         for p in points { c.marker(.circle, x.map(p.weights), y.map(p.error), size: 3.8, color: "#000", filled: !p.excluded) }
         let interval = rate.pLow.map { " [\(String(format: "%.2f", $0)), \(String(format: "%.2f", rate.pHigh!))]" } ?? ""
         let abscissa = fit.against == .weights ? "$W$" : "$W$/ln $W$"
@@ -74,6 +83,11 @@ public struct RatePlot: Sendable {
         if let pc = rate.pCertified {
             c.line(56, 141, 56, 147, stroke: "#009E73", width: 1.6)
             c.text("certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", pc))", 65, 146.5, size: 7)
+        }
+        if let b = baseline {
+            c.marker(.square, 56, 104, size: 3.4, color: "#888")
+            let ratio = rate.baselineRatio.map { String(format: "; interp./deep at top $W$: %.2f", $0) } ?? ""
+            c.text("interpolation $p$ = \(String(format: "%.2f", b.rate.p))\(ratio)", 65, 106.5, size: 7)
         }
         if points.contains(where: \.excluded) {
             c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)

@@ -63,6 +63,18 @@ public struct MeasuredRate: Sendable, Codable, Equatable {
     /// With certification: the requested gap, and the largest reached gap upper/lower − 1 over
     /// the points (above the requested one when some point stopped at its box budget).
     public var certifyGap: Double? = nil, certifiedGapMax: Double? = nil
+    /// Deep and fixed-width rates: the experiment measuring their shallow baseline (interpolation
+    /// on the same target, seeds and W range), nil when the points have none.
+    public var baseline: String? = nil
+    /// The baseline's error over this one's at the largest W_all (``ShallowComparison/ratioAtTop``:
+    /// above 1 the deep network wins).
+    public var baselineRatio: Double? = nil
+    /// The W where the fitted lines of the two cross, the deep one below beyond it (nil: they do
+    /// not cross that way in 10 ≤ W ≤ 10¹²).
+    public var crossoverWeights: Double? = nil
+    /// "yes" when the deep rate is established (interval's lower end above r/d and better than the
+    /// baseline at the top W), "no" otherwise; nil for rates without a baseline.
+    public var established: String? = nil
 }
 
 extension MeasuredRate {
@@ -126,9 +138,19 @@ extension MeasuredRate {
             groups[p.spec.name, default: []].append(p)
         }
         var fitted: [(rate: MeasuredRate, estimate: RateEstimate)] = [], skipped: [String] = []
+        var specs: [ExperimentSpec] = []
         for name in order {
-            if let e = try? estimate(groups[name]!), let r = try? MeasuredRate(points: groups[name]!, estimate: e) { fitted.append((r, e)) }
-            else { skipped.append(name) }
+            if let e = try? estimate(groups[name]!), let r = try? MeasuredRate(points: groups[name]!, estimate: e) {
+                fitted.append((r, e)); specs.append(groups[name]!.first!.spec)
+            } else { skipped.append(name) }
+        }
+        for i in fitted.indices where specs[i].needsBaseline {
+            guard let j = specs.indices.first(where: { specs[$0].isBaseline(of: specs[i]) }) else { continue }
+            let c = ShallowComparison(deep: fitted[i].estimate, baseline: fitted[j].estimate)
+            fitted[i].rate.baseline = fitted[j].rate.experiment
+            fitted[i].rate.baselineRatio = c.ratioAtTop
+            fitted[i].rate.crossoverWeights = c.crossoverWeights
+            fitted[i].rate.established = c.establishes(fitted[i].estimate.region) ? "yes" : "no"
         }
         return (fitted, skipped)
     }

@@ -26,6 +26,10 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var alpha: Double?
     /// Degree of the taylor construction.
     public var degree: Int?
+    /// Digit order of the 1-D deep construction (plan key `digit_order`; nil: its default).
+    public var digitOrder: Int? = nil
+    /// c in M = c·N^α of the deep construction (plan key `fine_ratio`; nil: its default).
+    public var fineRatio: Double? = nil
     /// The W range "A...B", log-uniform.
     public var weights: String
     /// Number of W values.
@@ -43,10 +47,12 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var certify: Double? = nil
 
     static let keys: Set<String> = ["name", "target", "smoothness", "dimension", "construction", "activation", "alpha", "degree",
-                                    "weights", "points", "draws", "seed", "grid", "log_power", "certify"]
+                                    "weights", "points", "draws", "seed", "grid", "log_power", "certify", "digit_order", "fine_ratio"]
     enum CodingKeys: String, CodingKey {
         case name, target, smoothness, dimension, construction, activation, alpha, degree, weights, points, draws, seed, grid, certify
         case logPower = "log_power"
+        case digitOrder = "digit_order"
+        case fineRatio = "fine_ratio"
     }
 
     /// A spec with the defaults filled in.
@@ -71,6 +77,32 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
                   seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1, grid: try c.decodeIfPresent(String.self, forKey: .grid) ?? "dyadic",
                   logPower: try c.decodeIfPresent(Double.self, forKey: .logPower) ?? 0, name: try c.decodeIfPresent(String.self, forKey: .name))
         certify = try c.decodeIfPresent(Double.self, forKey: .certify)
+        digitOrder = try c.decodeIfPresent(Int.self, forKey: .digitOrder)
+        fineRatio = try c.decodeIfPresent(Double.self, forKey: .fineRatio)
+    }
+
+    /// Whether this experiment compares against a shallow baseline: the deep and fixed-width
+    /// constructions.
+    public var needsBaseline: Bool { construction == DeepConstruction.name || construction == FixedWidthConstruction.name }
+
+    /// The shallow baseline of a deep or fixed-width experiment: interpolation (ReLU) on the same
+    /// target, smoothness, dimension, seeds and W range, any grid size; nil for the others.
+    public var baseline: ExperimentSpec? {
+        guard needsBaseline else { return nil }
+        var b = ExperimentSpec(target: target, smoothness: smoothness, dimension: dimension, construction: InterpolationConstruction.name,
+                               weights: weights, points: points, draws: draws, seed: seed, grid: "any")
+        let range = weights.replacingOccurrences(of: "...", with: "-")
+        b.name = ExperimentSpec.defaultName(construction: b.construction, target: target, r: smoothness, d: dimension, alpha: nil)
+            + "-W\(range)" + (draws > 1 ? "-draws\(draws)" : "") + (seed != 1 ? "-seed\(seed)" : "")
+        return b
+    }
+
+    /// Whether this experiment measures what ``baseline`` of `other` would (same target, r, d,
+    /// seeds, W range and points; interpolation with ReLU units).
+    public func isBaseline(of other: ExperimentSpec) -> Bool {
+        guard let b = other.baseline else { return false }
+        return construction == b.construction && activation == "relu" && target == b.target && smoothness == b.smoothness
+            && dimension == b.dimension && seed == b.seed && draws == b.draws && weights == b.weights && points >= b.points
     }
 
     static func defaultName(construction: String, target: String, r: Double, d: Int, alpha: Double?) -> String {
@@ -103,7 +135,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         do {
             let f = try make(0)
             if draws > 1 && f.name != "lacunary" { throw RateError("draws \(draws): only the lacunary target is random") }
-            let kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit)
+            let kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio)
             var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
                                        dyadic: grid == "dyadic")
             e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }
@@ -174,7 +206,23 @@ public struct SweepPlan: Sendable, Codable, Equatable {
             guard names.insert(e.name).inserted else { throw RateError("\(source): two experiments are named '\(e.name)'; give each a unique name") }
             _ = try e.weightGrid()
         }
-        return plan
+        return plan.withShallowBaselines()
+    }
+
+    /// The plan with a shallow baseline for every deep or fixed-width experiment: the
+    /// interpolation network on the same target, seeds and W range (``ExperimentSpec/baseline``),
+    /// added after the experiment unless the plan already has it. The table compares each deep
+    /// rate with it (``ShallowComparison``).
+    public func withShallowBaselines() -> SweepPlan {
+        var out: [ExperimentSpec] = []
+        var have = Set(experiments.map(\.name))
+        for e in experiments {
+            out.append(e)
+            guard let b = e.baseline, !have.contains(b.name) else { continue }
+            if experiments.contains(where: { $0.isBaseline(of: e) }) { continue }
+            out.append(b); have.insert(b.name)
+        }
+        return SweepPlan(name: name, experiments: out)
     }
 
     static func describe(_ error: Error) -> String {

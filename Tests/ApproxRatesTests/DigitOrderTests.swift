@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import ApproxRates
+
+/// Issue 24: digits of order 2 and 3 (the differences of the quantised residual), the balanced
+/// fine/coarse ratio, and the shallow baseline every deep rate is compared with.
+@Suite struct DigitOrderTests {
+    /// The network at the interior fine nodes t_j = (cM + j)/(NM), j = 1 … M − 1 of every coarse
+    /// cell c, against f there, in MPFR at the network's precision.
+    func nodeErrors(_ net: Network, _ f: Target, cells n: Int, fine m: Int) throws -> [Double] {
+        let p = net.weightPrecision
+        let xs = (0..<n).flatMap { c in (1..<m).map { j in [BigFloat(c * m + j, precision: p).divided(by: BigFloat(n * m, precision: p), precision: p)] } }
+        let out = try MPFREvaluator(network: net, precision: p).evaluate(xs)
+        let fx = f.values(at: xs, precision: p)
+        return zip(out, fx).map { Swift.abs($0.0[0].subtracting($0.1, precision: p).toDouble()) }
+    }
+
+    // The decoded digits rebuild the quantised residual exactly: at every interior fine node the
+    // network is f₁ + εq_j with |R(t_j) − εq_j| ≤ ε/2, so within ε/2 of f (ε the quantum, the
+    // largest k-th difference of R; plus the float64 rounding of R). Order 3 on smooth-sine needs
+    // more leading digits for c₀ than planned (its third differences are far smaller than its
+    // second), and gets them.
+    @Test func everyOrderHitsEveryFineNodeWithinHalfAQuantum() throws {
+        let cases: [(String, Double, Int, Int, Int)] = [("lacunary", 1, 2, 6, 9), ("lacunary", 2, 3, 5, 11), ("lacunary", 0.5, 2, 4, 8),
+                                                         ("lacunary", 1, 3, 4, 12), ("lacunary", 1, 1, 4, 8), ("smooth-sine", 2, 3, 4, 12)]
+        for (name, r, k, n, m) in cases {
+            let f = try TargetCatalog.make(name, dimension: 1, smoothness: r, options: .init(seed: 7))
+            let net = try BitExtraction.network(f, cells: n, fine: m, order: k)
+            #expect(net.metadata["order"] == "\(k)")
+            let eps = try #require(Double(net.metadata["quantum"] ?? ""))
+            // Order 1 tracks greedily (K = 1); order k ≥ 2 rounds, so |Δ^k q| ≤ 1 + 2^k/2.
+            let bound = (Int(net.metadata["digit_base"]!)! - 1) / 4
+            #expect(bound <= (k == 1 ? 1 : 1 + (1 << k) / 2), "\(name) r = \(r), order \(k): digit bound \(bound)")
+            // Order 1's zone (δ = h) reaches the first and last fine node of a cell; the higher
+            // orders' zones (δ = h/⌈log₂ NM⌉) stay inside the first fine cell.
+            let errors = try nodeErrors(net, f, cells: n, fine: m)
+            for (i, e) in errors.enumerated() where k > 1 || (i % (m - 1) != 0 && i % (m - 1) != m - 2) {
+                #expect(e <= eps / 2 * (1 + 1e-9) + 1e-14, "\(name) r = \(r), order \(k), N = \(n), M = \(m): node \(i): \(e) against ε/2 = \(eps / 2)")
+            }
+        }
+    }
+
+    // A residual that is a quadratic (f = x²: f − f₁ is exactly quadratic on every cell) has
+    // third differences at float64's rounding level; the quantum is floored at 2^−40 of the
+    // residual, so q stays an Int and the nodes are still within half a quantum.
+    @Test func aPolynomialResidualDoesNotOverflowTheDigits() throws {
+        for (formula, k) in [("x^2", 3), ("x^2/1000", 3), ("3*x", 2), ("x^2", 2)] {
+            let f = try TargetCatalog.formula(formula, dimension: 1, smoothness: 2)
+            let net = try BitExtraction.network(f, cells: 4, fine: 8, order: k)
+            let eps = try #require(Double(net.metadata["quantum"] ?? ""))
+            for e in try nodeErrors(net, f, cells: 4, fine: 8) { #expect(e <= eps / 2 * (1 + 1e-9) + 1e-14, "\(formula), order \(k): \(e) against ε/2 = \(eps / 2)") }
+        }
+    }
+
+    // Section 3.6 one order up: on the r = 2 lacunary target the order-3 error follows h², with
+    // no log(1/h) factor: doubling N = M divides h² by 16; ask for more than 10 (h² log(1/h)
+    // gives about 12 at these sizes, an r = 1 rate at most 4).
+    @Test func orderThreeFollowsHSquared() throws {
+        let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 2, options: .init(seed: 5))
+        var errors: [Double] = []
+        for n in [8, 16] {
+            let net = try BitExtraction.network(f, cells: n, fine: n)
+            #expect(net.metadata["order"] == "3")
+            var o = searchOptions(net.weightPrecision)
+            o.sampledZones = ConstructionRegistry.sampledZones(of: net)
+            errors.append(try SupNorm.measure(net, against: f, options: o).error.toDouble())
+        }
+        #expect(errors[0] / errors[1] > 10, "order-3 errors \(errors)")
+    }
+
+    // The defaults: order ⌊r⌋ + 1 (at most 3), M = c·N with the balanced c for α = 1 in 1-D,
+    // M = N^α elsewhere; a digit order or ratio outside the allowed range is refused by name.
+    @Test func defaultsAndRefusals() throws {
+        #expect(BitExtraction.order(smoothness: 0.5) == 1 && BitExtraction.order(smoothness: 1) == 2)
+        #expect(BitExtraction.order(smoothness: 1.5) == 2 && BitExtraction.order(smoothness: 2) == 3 && BitExtraction.order(smoothness: 7) == 3)
+        let deep = DeepConstruction()
+        #expect(deep.fine(100, smoothness: 1, dimension: 1) == 29)
+        #expect(deep.fine(100, smoothness: 2, dimension: 1) == 18)
+        #expect(deep.fine(100, smoothness: 0.5, dimension: 1) == 35)
+        #expect(deep.fine(10, smoothness: 2, dimension: 1) == 6)
+        #expect(DeepConstruction(alpha: 0.5).fine(400, smoothness: 1, dimension: 1) == 20)
+        #expect(deep.fine(16, smoothness: 1, dimension: 2) == 16)
+        #expect(DeepConstruction(digitOrder: 1, fineRatio: 1).fine(100, smoothness: 1, dimension: 1) == 100)
+        for (order, ratio, word) in [(4, nil, "digit-order"), (0, nil, "digit-order"), (nil, 0.0, "fine-ratio"), (nil, Double.nan, "fine-ratio")] as [(Int?, Double?, String)] {
+            #expect { _ = try ConstructionRegistry.named("deep", degree: nil, smoothness: 1, digitOrder: order, fineRatio: ratio) } throws: { e in
+                "\(e)".contains(word)
+            }
+        }
+        #expect { _ = try ConstructionRegistry.named("interpolation", degree: nil, smoothness: 1, digitOrder: 2) } throws: { e in
+            "\(e)".contains("digit-order") && "\(e)".contains("deep")
+        }
+    }
+}
+
+/// The shallow baseline of a deep rate: the plan adds it, the table compares at equal W.
+@Suite struct ShallowBaselineTests {
+    func row(_ w: Int, _ e: Double) -> RateRow { syntheticRow(w, e, cells: w) }
+
+    // deep 100/W² against interpolation 1/W: they cross at W = 100, and at W = 10⁴ the
+    // interpolation error is 100 times the deep one; inside the baseline's points its error is
+    // interpolated, beyond them read from its line.
+    @Test func ratioAndCrossoverOfTwoPowerLaws() throws {
+        let ws = [1_000, 2_000, 4_000, 10_000]
+        let deep = try RateEstimate(rows: ws.map { row($0, 100 / Double($0 * $0)) }, against: .weights, smoothness: 1, dimension: 1)
+        let shallow = try RateEstimate(rows: [900, 3_000, 12_000].map { row($0, 1 / Double($0)) }, against: .weights, smoothness: 1, dimension: 1)
+        let c = ShallowComparison(deep: deep, baseline: shallow)
+        #expect(Swift.abs(c.ratioAtTop / 100 - 1) < 1e-9 && !c.extrapolated && c.topWeights == 10_000)
+        #expect(Swift.abs(try #require(c.crossoverWeights) / 100 - 1) < 1e-6)
+        #expect(c.establishes(deep.region) && deep.region == .deep)
+        let short = try RateEstimate(rows: [900, 3_000].map { row($0, 1 / Double($0)) }, against: .weights, smoothness: 1, dimension: 1)
+        let far = ShallowComparison(deep: deep, baseline: short)
+        #expect(far.extrapolated && Swift.abs(far.ratioAtTop / 100 - 1) < 1e-6)
+        // A deep line above the shallow one everywhere: no crossover, not established.
+        let worse = try RateEstimate(rows: ws.map { row($0, 10 / Double($0)) }, against: .weights, smoothness: 1, dimension: 1)
+        let none = ShallowComparison(deep: worse, baseline: shallow)
+        #expect(none.crossoverWeights == nil && !none.establishes(worse.region) && none.ratioAtTop < 1)
+    }
+
+    // Every deep and fixed-width experiment gets its baseline once; one already in the plan is used.
+    @Test func plansGainOneBaselinePerDeepExperiment() throws {
+        let json = """
+        {"name": "t", "experiments": [
+          {"name": "a", "target": "lacunary", "smoothness": 1, "construction": "deep", "weights": "1e3...1e4", "points": 3, "draws": 2},
+          {"name": "b", "target": "lacunary", "smoothness": 1, "construction": "deep", "digit_order": 1, "fine_ratio": 1, "weights": "1e3...1e4", "points": 3, "draws": 2},
+          {"name": "c", "target": "lacunary", "smoothness": 0.5, "construction": "fixed-width", "weights": "5e3...6e4", "points": 3},
+          {"name": "mine", "target": "lacunary", "smoothness": 0.5, "construction": "interpolation", "weights": "5e3...6e4", "points": 4},
+          {"name": "d", "target": "lacunary", "smoothness": 1, "construction": "taylor", "weights": "1e3...1e4", "points": 3}
+        ]}
+        """
+        let plan = try SweepPlan.read(json: Data(json.utf8), source: "t.json")
+        #expect(plan.experiments.map(\.name) == ["a", "interpolation-lacunary-r1-d1-W1e3-1e4-draws2", "b", "c", "mine", "d"])
+        let b = plan.experiments[1]
+        #expect(b.construction == "interpolation" && b.draws == 2 && b.grid == "any" && b.weights == "1e3...1e4" && b.points == 3)
+        #expect(plan.experiments[2].digitOrder == 1 && plan.experiments[2].fineRatio == 1)
+    }
+}
