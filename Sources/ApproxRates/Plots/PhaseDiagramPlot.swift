@@ -30,7 +30,8 @@ public struct PhaseDiagramPlot: Sendable {
 
     /// The SVG document.
     public func svg() -> String {
-        var c = SVGCanvas(width: 252, height: 212)
+        let hollow = rates.contains(where: { $0.established == "no" })
+        var c = SVGCanvas(width: 252, height: hollow ? 224 : 212)
         let xs = rates.map { $0.pShallow }
         let xMax = Swift.max(1.25, ceil((xs.max() ?? 1) * 1.2 * 4) / 4)
         let pTop = rates.map { Swift.max($0.pHigh ?? $0.p, $0.p, $0.pTheory) }.max() ?? 2
@@ -80,6 +81,7 @@ public struct PhaseDiagramPlot: Sendable {
         for name in ConstructionRegistry.names where rates.contains(where: { $0.construction == name }) {
             c.marker(Self.marker(name), lx + 3, ly - 2.8, color: "#444"); c.text(name, lx + 9, ly, size: 7.5); lx += 16 + c.textWidth(name, size: 7.5)
         }
+
         lx = 8
         for a in Array(Set(rates.map(\.activation))).sorted() {
             c.rect(lx, ly2 - 6, 6, 6, fill: Self.color(a), stroke: "none"); c.text(a, lx + 9, ly2, size: 7.5); lx += 16 + c.textWidth(a, size: 7.5)
@@ -87,10 +89,9 @@ public struct PhaseDiagramPlot: Sendable {
         c.line(lx + 1, ly2 - 2.8, lx + 6, ly2 - 2.8, width: 0.9); c.text("theory's rate", lx + 9, ly2, size: 7.5)
         lx += 16 + c.textWidth("theory's rate", size: 7.5)
         c.text("bars: 95% t", lx, ly2, size: 7.5, color: "#444")
-        if rates.contains(where: { $0.established == "no" }) {
-            lx += 10 + c.textWidth("bars: 95% t", size: 7.5)
-            c.marker(.circle, lx + 3, ly2 - 2.8, color: "#444", filled: false)
-            c.text("not established", lx + 9, ly2, size: 7.5, color: "#444")
+        if hollow {
+            c.marker(.triangle, 11, 213.2, color: "#444", filled: false)
+            c.text("hollow: not established (lower end ≤ r/d, or interpolation wins)", 17, 216, size: 6.5, color: "#444")
         }
         return c.render(title: "Phase diagram: measured rates p against r/d")
     }

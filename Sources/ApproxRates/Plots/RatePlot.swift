@@ -73,24 +73,36 @@ public struct RatePlot: Sendable {
         for p in points { c.marker(.circle, x.map(p.weights), y.map(p.error), size: 3.8, color: "#000", filled: !p.excluded) }
         let interval = rate.pLow.map { " [\(String(format: "%.2f", $0)), \(String(format: "%.2f", rate.pHigh!))]" } ?? ""
         let abscissa = fit.against == .weights ? "$W$" : "$W$/ln $W$"
-        c.text("\(rate.targetSummary.count > 44 ? rate.target : rate.targetSummary), $r$ = \(rate.smoothness.formatted()), $d$ = \(rate.dimension), \(rate.construction)\(rate.construction == "deep" ? " $α$ = \(rate.depthExponent.formatted())" : "")\(rate.activation == "relu" ? "" : ", \(rate.activation) units")",
-               8, 190, size: 7)
-        // Legend in the lower left, which a falling error leaves empty.
-        c.line(50, 124, 62, 124, stroke: "#0072B2", width: 1.0)
-        c.text("fit $p$ = \(String(format: "%.2f", rate.p))\(interval)", 65, 126.5, size: 7)
-        c.line(50, 134, 62, 134, stroke: "#D55E00", width: 0.9, dash: "3,2")
-        c.text("theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)", 65, 136.5, size: 7)
+        let caption = "\(rate.targetSummary.count > 44 ? rate.target : rate.targetSummary), $r$ = \(rate.smoothness.formatted()), $d$ = \(rate.dimension), \(rate.construction)\(rate.construction == "deep" ? " $α$ = \(rate.depthExponent.formatted())" : "")\(rate.activation == "relu" ? "" : ", \(rate.activation) units")"
+        c.text(caption, 8, 190, size: 7)
+        // Legend in the lower left, which a falling error leaves empty; with a baseline, whose
+        // shallower line runs through the lower left, in the upper right, which both leave empty.
+        // (dx, dy) moves every entry; rows are 10 pt apart.
+        let (dx, dy) = baseline == nil ? (0.0, 0.0) : (66.0, -106.0)
+        c.line(50 + dx, 124 + dy, 62 + dx, 124 + dy, stroke: "#0072B2", width: 1.0)
+        c.text("fit $p$ = \(String(format: "%.2f", rate.p))\(interval)", 65 + dx, 126.5 + dy, size: 7)
+        c.line(50 + dx, 134 + dy, 62 + dx, 134 + dy, stroke: "#D55E00", width: 0.9, dash: "3,2")
+        c.text("theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)", 65 + dx, 136.5 + dy, size: 7)
         if let pc = rate.pCertified {
-            c.line(56, 141, 56, 147, stroke: "#009E73", width: 1.6)
-            c.text("certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", pc))", 65, 146.5, size: 7)
+            c.line(56 + dx, 141 + dy, 56 + dx, 147 + dy, stroke: "#009E73", width: 1.6)
+            c.text("certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", pc))", 65 + dx, 146.5 + dy, size: 7)
         }
         if let b = baseline {
-            c.marker(.square, 56, 104, size: 3.4, color: "#888")
-            let ratio = rate.baselineRatio.map { String(format: "; interp./deep at top $W$: %.2f", $0) } ?? ""
-            c.text("interpolation $p$ = \(String(format: "%.2f", b.rate.p))\(ratio)", 65, 106.5, size: 7)
+            let below = rate.pCertified == nil ? 0.0 : 10.0
+            c.marker(.square, 56 + dx, 144 + dy + below, size: 3.4, color: "#888")
+            c.text("interpolation $p$ = \(String(format: "%.2f", b.rate.p))", 65 + dx, 146.5 + dy + below, size: 7)
+            if let ratio = rate.baselineRatio {
+                c.text(String(format: "interp./deep at top $W$: %.2f", ratio), 65 + dx, 156.5 + dy + below, size: 7)
+            }
         }
         if points.contains(where: \.excluded) {
-            c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)
+            if baseline == nil {
+                c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)
+            } else {
+                // Beside the caption: inside the frame it would sit on the data.
+                let x = 8 + c.textWidth(caption, size: 7) + 10
+                c.marker(.circle, x, 187.5, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", x + 5, 190, size: 7)
+            }
         }
         return c.render(title: "Error against W: \(rate.experiment)")
     }
