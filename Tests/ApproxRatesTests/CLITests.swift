@@ -255,6 +255,11 @@ func temporaryDirectory() -> String {
         #expect(try String(contentsOfFile: dir + "/rows.jsonl", encoding: .utf8).split(separator: "\n").count == 3)
         let again = try runCLI(arguments)
         #expect(again.status == 0 && again.stdout == first.stdout)
+        // A checkpoint that is not one is refused by name, not overwritten.
+        try "{\"bad\": 1}\n".write(toFile: dir + "/other.jsonl", atomically: true, encoding: .utf8)
+        let bad = try runCLI(["sine", "--target", "power", "--smoothness", "0.5", "--degrees", "0", "--cells", "4", "--checkpoint", dir + "/other.jsonl"])
+        #expect(bad.status != 0 && bad.stderr.contains("other.jsonl: line 1 is not a sine row"), "\(bad.stderr)")
+        #expect(try String(contentsOfFile: dir + "/other.jsonl", encoding: .utf8) == "{\"bad\": 1}\n")
     }
 
     @Test func deepRateWithDoublePrecisionColumn() throws {
