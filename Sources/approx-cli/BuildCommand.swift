@@ -114,12 +114,12 @@ struct Build: ParsableCommand {
             // Every construction holds at least one weight per grid node, (N + 1)^d, and the deep
             // one a bit table of N^d·M entries: refuse what the weights cap cannot hold before building.
             let nodes = pow(Double(cells + 1), Double(target.dimension))
-            let fineCells = construction is DeepConstruction
-                ? Double(fine ?? (construction as! DeepConstruction).fine(cells, smoothness: target.smoothness, dimension: target.dimension)) : 1
-            try ResourceLimits.check(nodes * fineCells, "--cells \(cells)\(fineCells > 1 ? " with M = \(Int(fineCells)) fine cells" : "") needs at least", against: ResourceLimits.weights)
-            if let deep = construction as? DeepConstruction {
-                // M given by --fine, else the construction's c·N^alpha.
-                let m = fine ?? deep.fine(cells, smoothness: target.smoothness, dimension: target.dimension)
+            let deep = construction as? DeepConstruction
+            // M given by --fine, else the construction's c·N^alpha.
+            let fineCells = deep.map { fine ?? $0.fine(cells, smoothness: target.smoothness, dimension: target.dimension) } ?? 1
+            try ResourceLimits.check(nodes * Double(fineCells), "--cells \(cells)\(fineCells > 1 ? " with M = \(fineCells) fine cells" : "") needs at least", against: ResourceLimits.weights)
+            if let deep {
+                let m = fineCells
                 let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: m)
                                                  : try BitExtraction.network(target, cells: cells, fine: m, order: deep.digitOrder)
                 guard deep.power >= 2 else { return relu }
