@@ -49,7 +49,7 @@ struct Build: ParsableCommand {
     @Option(name: .long, help: "Depth exponent of deep and fixed-width (M = N^alpha, 0 < alpha <= 1; deep without it: M = --fine or N).")
     var alpha: Double?
 
-    @Option(name: .customLong("digit-order"), help: "Digit order of the 1-D deep construction: 1, 2 or 3 (default 2 for r <= 1, 3 above).")
+    @Option(name: .customLong("digit-order"), help: "Digit order of the 1-D deep construction: 1, 2 or 3 (default floor(r) + 1, at most 3: 1 at r = 1/2, 2 at r = 1, 3 at r = 2).")
     var digitOrder: Int?
 
     @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))

@@ -41,7 +41,7 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Depth exponent of the deep construction: M = N^alpha fine cells, L ~ W^alpha (0 < alpha <= 1, default 1).", valueName: "alpha"))
     var alpha: Double?
 
-    @Option(name: .customLong("digit-order"), help: ArgumentHelp("Digit order of the 1-D deep construction: 1, 2 or 3 (differences of that order; default 2 for r <= 1, 3 above; 1 and 2 are the first wave's encodings).", valueName: "k"))
+    @Option(name: .customLong("digit-order"), help: ArgumentHelp("Digit order of the 1-D deep construction: 1, 2 or 3 (differences of that order; default floor(r) + 1, at most 3; order 1 at r <= 1 and 2 above were the first wave's encodings).", valueName: "k"))
     var digitOrder: Int?
 
     @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))

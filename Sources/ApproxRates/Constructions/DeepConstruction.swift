@@ -18,7 +18,7 @@ public struct DeepConstruction: Construction, Equatable {
     public static func make(_ p: ConstructionParameters) throws -> DeepConstruction {
         let k = try p.reluPower(allowingPowers: true, construction: name)
         if let order = p.digitOrder, !BitExtraction.orders.contains(order) {
-            throw ConstructionError.invalid(parameter: "digit-order", reason: "\(order) is not allowed: use 1, 2 or 3 (default 2 for r <= 1, 3 above)")
+            throw ConstructionError.invalid(parameter: "digit-order", reason: "\(order) is not allowed: use 1, 2 or 3 (default floor(r) + 1, at most 3: 1 at r = 1/2, 2 at r = 1, 3 at r = 2)")
         }
         if let c = p.fineRatio, !(c >= 0.01 && c <= 100) {
             throw ConstructionError.invalid(parameter: "fine-ratio", reason: "\(c) is not allowed: use 0.01 <= c <= 100 (M = c N^alpha)")
@@ -30,8 +30,9 @@ public struct DeepConstruction: Construction, Equatable {
     public let alpha: Double
     /// 1 for ReLU units, k for ReLU^k.
     public let power: Int
-    /// The digit order of the 1-D encoding (``BitExtraction/order(smoothness:)`` when nil: 2 for
-    /// r ≤ 1, 3 above; 1 and 2 are the first wave's encodings). The 2-D snake has order 1.
+    /// The digit order of the 1-D encoding (``BitExtraction/order(smoothness:)`` when nil: ⌊r⌋ + 1,
+    /// at most 3; order 1 at r ≤ 1 and 2 above were the first wave's encodings). The 2-D snake has
+    /// order 1.
     public let digitOrder: Int?
     /// c in M = c·N^α (nil: ``BitExtraction/balancedFineRatio(order:)`` for α = 1 in 1-D, where
     /// it makes the coarse part and the chain cost the same weights; 1 otherwise).
