@@ -54,6 +54,8 @@ struct Build: ParsableCommand {
 
     @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))
     var fineRatio: Double?
+    @Option(name: .customLong("digit-bound"), help: ArgumentHelp("K, the largest digit of the 2-D deep construction's first-difference digits: quantum = (largest first difference of the residual)/K (default 3; 1 is the first wave's snake).", valueName: "K"))
+    var digitBound: Int?
 
     @Option(name: .long, help: "Squaring depth of taylor's products (default ceil((degree+1)/2 log2 N) + 2).")
     var squaringDepth: Int?
@@ -110,7 +112,7 @@ struct Build: ParsableCommand {
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
         do {
-            let construction = try ConstructionRegistry.named(kind, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio)
+            let construction = try ConstructionRegistry.named(kind, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio, digitBound: digitBound)
             // Every construction holds at least one weight per grid node, (N + 1)^d, and the deep
             // one a bit table of N^d·M entries: refuse what the weights cap cannot hold before building.
             let nodes = pow(Double(cells + 1), Double(target.dimension))
@@ -119,8 +121,9 @@ struct Build: ParsableCommand {
             let fineCells = deep.map { fine ?? $0.fine(cells, smoothness: target.smoothness, dimension: target.dimension) } ?? 1
             try ResourceLimits.check(nodes * Double(fineCells), "--cells \(cells)\(fineCells > 1 ? " with M = \(fineCells) fine cells" : "") needs at least", against: ResourceLimits.weights)
             if let deep {
+                try deep.checkBound(dimension: target.dimension)
                 let m = fineCells
-                let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: m)
+                let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: m, order: deep.order(smoothness: target.smoothness, dimension: 2), bound: deep.bound)
                                                  : try BitExtraction.network(target, cells: cells, fine: m, order: deep.digitOrder)
                 guard deep.power >= 2 else { return relu }
                 let window = ReLUByPower.window(forPrecision: relu.weightPrecision, power: deep.power)

@@ -46,6 +46,8 @@ struct Rate: ParsableCommand {
 
     @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))
     var fineRatio: Double?
+    @Option(name: .customLong("digit-bound"), help: ArgumentHelp("K, the largest digit of the 2-D deep construction's first-difference digits: quantum = (largest first difference of the residual)/K (default 3; 1 is the first wave's snake).", valueName: "K"))
+    var digitBound: Int?
 
     @Option(name: .long, help: ArgumentHelp("Range of W_all, log-uniform: A...B (e.g. 1e2...1e5).", valueName: "A...B"))
     var weights: String = "1e2...1e5"
@@ -105,7 +107,7 @@ struct Rate: ParsableCommand {
         let kind: any Construction
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw CLIError("--activation \(activation): unknown: use relu or relu^k (k = 2...8)") }
-        do { kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio) }
+        do { kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: target.smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio, digitBound: digitBound) }
         catch { throw CLIError("--construction: \(flagged(error))") }
         let grid: [Int]
         do { grid = try RateExperiment.weightGrid(weights, points: points) }

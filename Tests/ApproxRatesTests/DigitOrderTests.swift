@@ -40,6 +40,56 @@ import ApproxRates
         }
     }
 
+    // 2-D (``SnakeExtraction``, ``KuhnExtraction``): at every fine node of the whole square (M
+    // even, so the four shifted copies share their fine nodes) the blended network is within ε/2
+    // of f, ε the largest quantum of the copies, for the snake (K = 1), the rows with K = 2 and 3
+    // and the second differences: each chain rebuilds its q exactly, the turns from row to row
+    // and the leading digits of the order-2 slopes included. The rows' quantum is their largest
+    // first difference over K, below half the snake's at K = 3.
+    @Test func twoDimensionalEncodingsHitEveryFineNodeWithinHalfAQuantum() throws {
+        let f = try TargetCatalog.make("lacunary", dimension: 2, smoothness: 1, options: .init(seed: 3))
+        var quanta: [String: Double] = [:]
+        for (k, bound, n, m) in [(1, 1, 2, 10), (1, 3, 2, 10), (1, 2, 1, 12), (2, 1, 2, 10), (2, 1, 1, 12)] {
+            let net = try SnakeExtraction.network(f, cells: n, fine: m, order: k, bound: bound)
+            #expect(net.metadata["order"] == "\(k)")
+            let eps = try #require(Double(net.metadata["quantum"] ?? ""))
+            quanta["\(k)-\(bound)-\(n)"] = eps
+            let p = net.weightPrecision
+            let nm = n * m
+            let xs = (0...nm).flatMap { i in (0...nm).map { j in
+                [BigFloat(i, precision: p).divided(by: BigFloat(nm, precision: p), precision: p),
+                 BigFloat(j, precision: p).divided(by: BigFloat(nm, precision: p), precision: p)] } }
+            let out = try MPFREvaluator(network: net, precision: p).evaluate(xs)
+            let fx = f.values(at: xs, precision: p)
+            var worst = 0.0
+            for (o, v) in zip(out, fx) { worst = Swift.max(worst, Swift.abs(o[0].subtracting(v, precision: p).toDouble())) }
+            #expect(worst <= eps / 2 * (1 + 1e-9) + 1e-14, "order \(k), K = \(bound), N = \(n), M = \(m): worst node error \(worst) against ε/2 = \(eps / 2)")
+        }
+        #expect(quanta["1-3-2"]! < quanta["1-1-2"]! / 2, "quanta \(quanta)")
+        #expect(throws: ConstructionError.self) { try SnakeExtraction.network(f, cells: 1, fine: 10, order: 3) }
+        #expect(throws: ConstructionError.self) { try SnakeExtraction.network(f, cells: 1, fine: 10, bound: 9) }
+    }
+
+    // The CLI end to end: `build deep --digit-bound K` in 2-D writes the rows encoding (its
+    // metadata say so and the digit base is 4K + 1); 0 and a 1-D target are refused by name with
+    // a non-zero exit and no file.
+    @Test func digitBoundFromTheCommandLine() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/rows.json"
+        let ok = try runCLI(["build", "deep", "--target", "lacunary", "--smoothness", "0.5", "--dim", "2", "--cells", "2",
+                             "--fine", "10", "--digit-bound", "2", "-o", file])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
+        let metadata = try #require(object["metadata"] as? [String: String])
+        #expect(metadata["encoding"] == "rows, K = 2" && metadata["digit_base"] == "9", "\(metadata)")
+        for (args, word) in [(["--dim", "2", "--digit-bound", "0"], "0 is not allowed"), (["--digit-bound", "2"], "2-D")] {
+            let bad = dir + "/bad.json"
+            let r = try runCLI(["build", "deep", "--target", "lacunary", "--smoothness", "0.5", "--cells", "2", "--fine", "10", "-o", bad] + args)
+            #expect(r.status != 0 && r.stderr.contains("digit-bound") && r.stderr.contains(word), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: bad))
+        }
+    }
+
     // A residual that is a quadratic (f = x²: f − f₁ is exactly quadratic on every cell) has
     // third differences at float64's rounding level; the quantum is floored at 2^−40 of the
     // residual, so q stays an Int and the nodes are still within half a quantum.
@@ -88,6 +138,20 @@ import ApproxRates
         }
         #expect { _ = try ConstructionRegistry.named("interpolation", degree: nil, smoothness: 1, digitOrder: 2) } throws: { e in
             "\(e)".contains("digit-order") && "\(e)".contains("deep")
+        }
+        // The 2-D digit bound: default 3, order 1 in 2-D whatever r; 1…8 allowed, 2-D only.
+        #expect(deep.order(smoothness: 1, dimension: 2) == 1 && deep.bound == SnakeExtraction.defaultDigitBound)
+        for k in [0, 9, -1] {
+            #expect { _ = try ConstructionRegistry.named("deep", degree: nil, smoothness: 1, digitBound: k) } throws: { e in
+                "\(e)".contains("digit-bound") && "\(e)".contains("\(k)")
+            }
+        }
+        #expect { _ = try ConstructionRegistry.named("interpolation", degree: nil, smoothness: 1, digitBound: 2) } throws: { e in
+            "\(e)".contains("digit-bound") && "\(e)".contains("deep")
+        }
+        let line = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 1))
+        #expect { _ = try DeepConstruction(digitBound: 2).build(line, cells: 4) } throws: { e in
+            "\(e)".contains("digit-bound") && "\(e)".contains("2-D")
         }
     }
 }

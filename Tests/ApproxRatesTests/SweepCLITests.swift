@@ -25,6 +25,37 @@ import ApproxRates
         return x.count == y.count && zip(x, y).allSatisfy { $0.sameMeasurement(as: $1) }
     }
 
+    // A point of several draws keeps each draw in `points.jsonl.draws.jsonl` as it finishes; a
+    // rerun after the point was lost (killed before its line was written) takes the draws from
+    // there instead of measuring them again: a draw edited in the checkpoint comes back edited.
+    @Test func drawsOfAPointAreCheckpointedAndResumed() throws {
+        let dir = temporaryDirectory()
+        let plan = dir + "/draws.json"
+        try """
+        {"name": "draws", "experiments": [
+          {"name": "three", "target": "lacunary", "smoothness": 1, "construction": "interpolation", "weights": "1e2...1e3", "points": 2, "draws": 3}
+        ]}
+        """.write(toFile: plan, atomically: true, encoding: .utf8)
+        let first = try runCLI(["sweep", plan, "--out", dir + "/out", "--threads", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let drawsFile = dir + "/out/points.jsonl.draws.jsonl"
+        let lines = try RateCheckpoint(path: drawsFile).journal.read()
+        #expect(lines.count == 6 && Set(lines.map(\.key)).count == 3, "\(lines.map(\.key))")
+        let points = try points(dir + "/out/points.jsonl")
+        #expect(points.count == 2 && points.allSatisfy { $0.row.draws == 3 })
+        // Lose the points, mark one draw of the larger grid size (its seconds), and rerun.
+        try FileManager.default.removeItem(atPath: dir + "/out/points.jsonl")
+        let largest = lines.map(\.row.cells).max()!
+        var edited = lines.first { $0.row.cells == largest }!.row
+        edited.seconds = 1e6
+        try RateCheckpoint(path: drawsFile).append(key: lines.first { $0.row.cells == largest }!.key, row: edited)
+        let again = try runCLI(["sweep", plan, "--out", dir + "/out", "--threads", "1"])
+        #expect(again.status == 0, "\(again.stderr)")
+        let resumed = try self.points(dir + "/out/points.jsonl")
+        #expect((resumed.first { $0.row.cells == largest }?.row.seconds ?? 0) >= 1e6)   // the point sums its draws' seconds
+        #expect(try RateCheckpoint(path: drawsFile).journal.read().count == 7)   // nothing measured again
+    }
+
     @Test func sweepKilledPartWayAndResumedEqualsAnUninterruptedRun() throws {
         let dir = temporaryDirectory()
         let plan = try writePlan(dir)

@@ -71,6 +71,8 @@ public enum ConstructionParameter: String, Sendable, CaseIterable {
     case digitOrder = "digit-order"
     /// c in M = c·N^α of the deep construction.
     case fineRatio = "fine-ratio"
+    /// K, the largest digit of the 2-D deep construction's first-difference digits.
+    case digitBound = "digit-bound"
 }
 
 /// The values a construction is made from: the target's smoothness and the optional choices.
@@ -87,11 +89,13 @@ public struct ConstructionParameters: Sendable {
     public var digitOrder: Int?
     /// The deep construction's c in M = c·N^α, or nil for its default.
     public var fineRatio: Double?
+    /// The 2-D deep construction's digit bound K, or nil for its default.
+    public var digitBound: Int?
     /// Values for a construction.
     public init(smoothness: Double, degree: Int? = nil, alpha: Double? = nil, activation: Activation = .relu, digitOrder: Int? = nil,
-                fineRatio: Double? = nil) {
+                fineRatio: Double? = nil, digitBound: Int? = nil) {
         self.smoothness = smoothness; self.degree = degree; self.alpha = alpha; self.activation = activation; self.digitOrder = digitOrder
-        self.fineRatio = fineRatio
+        self.fineRatio = fineRatio; self.digitBound = digitBound
     }
 
     /// k for an activation of ReLU (1) or ReLU^k, k = 2…8 when `powers` is allowed; throws naming

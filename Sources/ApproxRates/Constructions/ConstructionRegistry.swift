@@ -36,6 +36,7 @@ public enum ConstructionRegistry {
             case .alpha: given = parameters.alpha != nil
             case .digitOrder: given = parameters.digitOrder != nil
             case .fineRatio: given = parameters.fineRatio != nil
+            case .digitBound: given = parameters.digitBound != nil
             }
             if given {
                 let takers = all.filter { $0.parameters.contains(p) }.map { $0.name }
@@ -55,9 +56,10 @@ public enum ConstructionRegistry {
     /// `name` with its options; `degree` nil for taylor means ⌈r⌉ − 1; `activation` (default
     /// ReLU) is the unit of the construction.
     public static func named(_ name: String, degree: Int?, smoothness: Double, alpha: Double? = nil,
-                             activation: Activation = .relu, digitOrder: Int? = nil, fineRatio: Double? = nil) throws -> any Construction {
+                             activation: Activation = .relu, digitOrder: Int? = nil, fineRatio: Double? = nil,
+                             digitBound: Int? = nil) throws -> any Construction {
         try make(name, ConstructionParameters(smoothness: smoothness, degree: degree, alpha: alpha, activation: activation,
-                                              digitOrder: digitOrder, fineRatio: fineRatio))
+                                              digitOrder: digitOrder, fineRatio: fineRatio, digitBound: digitBound))
     }
 
     /// The kinds of the gadgets and other networks built outside the registry (their facts name

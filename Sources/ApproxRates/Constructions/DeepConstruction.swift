@@ -10,7 +10,7 @@ import MeasurementModule
 /// (``ReLUByPower``): same rate.
 public struct DeepConstruction: Construction, Equatable {
     public static let name = "deep"
-    public static let parameters: Set<ConstructionParameter> = [.alpha, .digitOrder, .fineRatio]
+    public static let parameters: Set<ConstructionParameter> = [.alpha, .digitOrder, .fineRatio, .digitBound]
     public static let marker = ConstructionMarker.triangle
     /// The packed weights' precision grows with W.
     public static let costPerWeight = 4.0
@@ -23,33 +23,52 @@ public struct DeepConstruction: Construction, Equatable {
         if let c = p.fineRatio, !(c >= 0.01 && c <= 100) {
             throw ConstructionError.invalid(parameter: "fine-ratio", reason: "\(c) is not allowed: use 0.01 <= c <= 100 (M = c N^alpha)")
         }
-        return DeepConstruction(alpha: try p.depthExponent(), power: k, digitOrder: p.digitOrder, fineRatio: p.fineRatio)
+        if let bound = p.digitBound, !SnakeExtraction.digitBounds.contains(bound) {
+            throw ConstructionError.invalid(parameter: "digit-bound", reason: "\(bound) is not allowed: use \(SnakeExtraction.digitBounds.lowerBound)...\(SnakeExtraction.digitBounds.upperBound) (default \(SnakeExtraction.defaultDigitBound); 1 is the first wave's snake)")
+        }
+        return DeepConstruction(alpha: try p.depthExponent(), power: k, digitOrder: p.digitOrder, fineRatio: p.fineRatio, digitBound: p.digitBound)
     }
 
     /// The depth exponent α: M = N^α.
     public let alpha: Double
     /// 1 for ReLU units, k for ReLU^k.
     public let power: Int
-    /// The digit order of the 1-D encoding (``BitExtraction/order(smoothness:)`` when nil: ⌊r⌋ + 1,
-    /// at most 3; order 1 at r ≤ 1 and 2 above were the first wave's encodings). The 2-D snake has
-    /// order 1.
+    /// The digit order (``BitExtraction/order(smoothness:)`` when nil: ⌊r⌋ + 1, at most 3; order 1
+    /// at r ≤ 1 and 2 above were the first wave's encodings). In 2-D, order 1 is the snake and
+    /// order 2 (the default at r = 1) the second-difference digits of ``KuhnExtraction``.
     public let digitOrder: Int?
     /// c in M = c·N^α (nil: ``BitExtraction/balancedFineRatio(order:)`` for α = 1 in 1-D, where
     /// it makes the coarse part and the chain cost the same weights; 1 otherwise).
     public let fineRatio: Double?
-    /// Bit extraction with M = `fineRatio`·N^`alpha`, units ReLU^`power` (1: ReLU) and digits of
-    /// order `digitOrder` (nil: the defaults for the target's r).
-    public init(alpha: Double = 1, power: Int = 1, digitOrder: Int? = nil, fineRatio: Double? = nil) {
-        self.alpha = alpha; self.power = power; self.digitOrder = digitOrder; self.fineRatio = fineRatio
+    /// K, the largest first-difference digit in 2-D (nil: ``SnakeExtraction/defaultDigitBound``;
+    /// 1 is the first wave's snake). Not used in 1-D.
+    public let digitBound: Int?
+    /// Bit extraction with M = `fineRatio`·N^`alpha`, units ReLU^`power` (1: ReLU), digits of
+    /// order `digitOrder` and (2-D, order 1) bound `digitBound` (nil: the defaults).
+    public init(alpha: Double = 1, power: Int = 1, digitOrder: Int? = nil, fineRatio: Double? = nil, digitBound: Int? = nil) {
+        self.alpha = alpha; self.power = power; self.digitOrder = digitOrder; self.fineRatio = fineRatio; self.digitBound = digitBound
     }
 
     public var description: String {
         "deep(alpha: \(alpha)" + (power == 1 ? "" : ", power: \(power)") + (digitOrder.map { ", order: \($0)" } ?? "")
-            + (fineRatio.map { ", fine ratio: \($0)" } ?? "") + ")"
+            + (fineRatio.map { ", fine ratio: \($0)" } ?? "") + (digitBound.map { ", digit bound: \($0)" } ?? "") + ")"
     }
 
-    /// The digit order used on a target of smoothness r.
-    public func order(smoothness r: Double) -> Int { digitOrder ?? BitExtraction.order(smoothness: r) }
+    /// The digit order used on a target of smoothness r in dimension d: in 1-D ⌊r⌋ + 1 (at most 3)
+    /// unless given; in 2-D 1 unless given (order 2 measured worse there: ``SnakeExtraction``).
+    public func order(smoothness r: Double, dimension d: Int = 1) -> Int {
+        digitOrder ?? (d == 2 ? 1 : BitExtraction.order(smoothness: r))
+    }
+
+    /// Throws when a digit bound is given for a 1-D target (the 1-D digits have their own bounds).
+    public func checkBound(dimension d: Int) throws {
+        if digitBound != nil && d != 2 {
+            throw ConstructionError.invalid(parameter: "digit-bound", reason: "applies to the 2-D deep construction only (d = \(d))")
+        }
+    }
+
+    /// The 2-D digit bound K used.
+    public var bound: Int { digitBound ?? SnakeExtraction.defaultDigitBound }
 
     /// M for N coarse cells on a target of smoothness r in dimension d: round(c·N^α), at least
     /// 6 in 1-D and 10 in 2-D (``fineCells(_:_:dimension:)``), c = ``fineRatio`` or its default.
@@ -71,7 +90,7 @@ public struct DeepConstruction: Construction, Equatable {
     }
     /// The precision of the ReLU network (before its units become ReLU^k).
     func reluPrecision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision {
-        dimension == 2 ? SnakeExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 2))
+        dimension == 2 ? SnakeExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 2), order: order(smoothness: r, dimension: 2), bound: bound)
                        : BitExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 1), smoothness: r, order: digitOrder)
     }
     /// The bit-extraction hints (``BitExtraction/searchHints(_:dimension:)``).
@@ -80,9 +99,11 @@ public struct DeepConstruction: Construction, Equatable {
     }
     public func build(_ target: Target, cells n: Int) throws -> Network {
         try checkDimension(target.dimension)
+        try checkBound(dimension: target.dimension)
         let m = fine(n, smoothness: target.smoothness, dimension: target.dimension)
         let p = reluPrecision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
-        let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, precision: p)
+        let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, order: order(smoothness: target.smoothness, dimension: 2),
+                                                                       bound: bound, precision: p)
                                          : try BitExtraction.network(target, cells: n, fine: m, order: digitOrder, precision: p)
         guard power >= 2 else { return relu }
         let window = ReLUByPower.window(forPrecision: p, power: power)

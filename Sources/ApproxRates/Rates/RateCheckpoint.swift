@@ -34,8 +34,14 @@ public struct RateCheckpoint: Sendable {
         return rows
     }
 
-    /// Appends `row` under `key` and flushes it to disk.
-    public func append(key: String, row: RateRow) throws { try journal.append(Line(key: key, row: row)) }
+    /// Appends `row` under `key` and flushes it to disk; appends from concurrent measurements
+    /// (a sweep's workers share one checkpoint) take turns.
+    public func append(key: String, row: RateRow) throws {
+        try RateCheckpoint.appending.withLock { try journal.append(Line(key: key, row: row)) }
+    }
+
+    /// Serialises appends within the process.
+    private static let appending = NSLock()
 }
 
 extension RateExperiment {

@@ -30,6 +30,8 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var digitOrder: Int? = nil
     /// c in M = c·N^α of the deep construction (plan key `fine_ratio`; nil: its default).
     public var fineRatio: Double? = nil
+    /// K, the digit bound of the 2-D deep construction (plan key `digit_bound`; nil: its default).
+    public var digitBound: Int? = nil
     /// The W range "A...B", log-uniform.
     public var weights: String
     /// Number of W values.
@@ -47,12 +49,13 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var certify: Double? = nil
 
     static let keys: Set<String> = ["name", "target", "smoothness", "dimension", "construction", "activation", "alpha", "degree",
-                                    "weights", "points", "draws", "seed", "grid", "log_power", "certify", "digit_order", "fine_ratio"]
+                                    "weights", "points", "draws", "seed", "grid", "log_power", "certify", "digit_order", "fine_ratio", "digit_bound"]
     enum CodingKeys: String, CodingKey {
         case name, target, smoothness, dimension, construction, activation, alpha, degree, weights, points, draws, seed, grid, certify
         case logPower = "log_power"
         case digitOrder = "digit_order"
         case fineRatio = "fine_ratio"
+        case digitBound = "digit_bound"
     }
 
     /// A spec with the defaults filled in.
@@ -79,6 +82,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         certify = try c.decodeIfPresent(Double.self, forKey: .certify)
         digitOrder = try c.decodeIfPresent(Int.self, forKey: .digitOrder)
         fineRatio = try c.decodeIfPresent(Double.self, forKey: .fineRatio)
+        digitBound = try c.decodeIfPresent(Int.self, forKey: .digitBound)
     }
 
     /// Whether this experiment compares against a shallow baseline: the deep and fixed-width
@@ -135,7 +139,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         do {
             let f = try make(0)
             if draws > 1 && f.name != "lacunary" { throw RateError("draws \(draws): only the lacunary target is random") }
-            let kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio)
+            let kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio, digitBound: digitBound)
             var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
                                        dyadic: grid == "dyadic")
             e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }

@@ -105,7 +105,7 @@ public struct SweepRunner: Sendable {
                 let row: RateRow
                 if let sibling { row = sibling.row }
                 else {
-                    do { row = try experiment.measure(weights: unit.jobs[0].weights, cells: unit.cells) }
+                    do { row = try self.measure(experiment, spec: spec, weights: unit.jobs[0].weights, cells: unit.cells) }
                     catch {
                         state.lock.withLock { state.failure = state.failure ?? RateError("experiment '\(spec.name)', W = \(unit.jobs[0].weights): \(error)") }
                         return
@@ -119,6 +119,23 @@ public struct SweepRunner: Sendable {
         }
         if let failure = state.failure { throw failure }
         return jobs.compactMap { state.points[$0.id] }
+    }
+
+    /// The draws' checkpoint next to the journal (`<journal>.draws.jsonl`): a point of several
+    /// draws keeps each finished draw there, so an interrupted sweep resumes inside a point
+    /// (a ten-seed 2-D point takes hours) and loses at most the draw being measured.
+    public var drawCheckpoint: RateCheckpoint { RateCheckpoint(path: SweepRunner.drawsPath(journal: journal.path)) }
+
+    /// The path of the draws' checkpoint of the journal at `path`.
+    public static func drawsPath(journal path: String) -> String { path + ".draws.jsonl" }
+
+    /// The row of one (experiment, N): one draw straight away; several draw by draw through
+    /// ``drawCheckpoint``, keyed by the experiment's name and the draw's target (seed included),
+    /// then the worst of them (``RateExperiment/worst(of:)``).
+    func measure(_ experiment: RateExperiment, spec: ExperimentSpec, weights: Int, cells n: Int) throws -> RateRow {
+        guard !experiment.draws.isEmpty else { return try experiment.measure(weights: weights, cells: n) }
+        let keys = experiment.drawnTargets.map { "\(spec.name)|\($0.summary)" }
+        return try experiment.run(plan: [(weights, n)], checkpoint: drawCheckpoint, keys: keys)[0]
     }
 }
 
