@@ -132,7 +132,7 @@ struct Rate: ParsableCommand {
         // Each draw is checkpointed on its own (its key names its target, seed included), so a
         // long multi-draw run keeps every finished draw; a row is the worst of its draws.
         func key(_ f: Target) -> String {
-            "approx-cli \(ToolVersion.number)|\(f.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)|\(self.grid.rawValue)|search=\(searchPoints)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)" + (certify.certify ? "|certify=\(certify.gap),\(certify.certifyBoxes)" : "")
+            "approx-cli \(ToolVersion.number)|\(f.summary)|d=\(target.dimension)|r=\(target.smoothness)|\(kind)\((kind as? DeepConstruction)?.checkpointTag(dimension: target.dimension) ?? "")|\(self.grid.rawValue)|search=\(searchPoints)|precision=\(precision.map(String.init) ?? "auto")|compare=\(comparePrecision)" + (certify.certify ? "|certify=\(certify.gap),\(certify.certifyBoxes)" : "")
         }
         let keys = experiment.drawnTargets.map(key)
         let progress = Progress(total: plan.count)

@@ -90,6 +90,25 @@ import ApproxRates
         }
     }
 
+    // `rate --checkpoint` keys name the 2-D digits unless they are the first wave's snake: the
+    // snake's rows are read back by a rerun with `--digit-bound 1` (same key as before issue 24),
+    // and the default rows encoding, a different network, is measured, not read back.
+    @Test func checkpointKeysTellTheTwoDimensionalEncodingsApart() throws {
+        let dir = temporaryDirectory()
+        let file = dir + "/d2.jsonl"
+        let common = ["rate", "--target", "lacunary", "--smoothness", "0.5", "--dim", "2", "--construction", "deep",
+                      "--weights", "4e4...4e4", "--points", "1", "--grid", "any", "--checkpoint", file, "--threads", "1"]
+        let snake = try runCLI(common + ["--digit-bound", "1"])
+        #expect(snake.status == 0, "\(snake.stderr)")
+        let again = try runCLI(common + ["--digit-bound", "1"])
+        #expect(again.status == 0 && again.stdout == snake.stdout, "\(again.stderr)")
+        let rows = try runCLI(common)
+        #expect(rows.status == 0, "\(rows.stderr)")
+        let lines = try RateCheckpoint(path: file).journal.read()
+        #expect(lines.count == 2 && lines[0].row.weightsAll != lines[1].row.weightsAll && lines[1].key.contains("order 1, bound 3"))
+        #expect(!lines[0].key.contains("2-D digits"))
+    }
+
     // A residual that is a quadratic (f = x²: f − f₁ is exactly quadratic on every cell) has
     // third differences at float64's rounding level; the quantum is floored at 2^−40 of the
     // residual, so q stays an Int and the nodes are still within half a quantum.

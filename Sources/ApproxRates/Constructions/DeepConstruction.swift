@@ -67,6 +67,15 @@ public struct DeepConstruction: Construction, Equatable {
         }
     }
 
+    /// What a checkpoint key must add to ``description`` to name the network built in dimension
+    /// d: in 2-D the resolved digits (order and bound) unless they are the first wave's snake,
+    /// whose keys stay as they were (its checkpoints are read back); "" in 1-D.
+    public func checkpointTag(dimension d: Int) -> String {
+        guard d == 2 else { return "" }
+        let k = order(smoothness: 1, dimension: 2)
+        return k == 1 && bound == 1 ? "" : "|2-D digits: order \(k), bound \(k == 1 ? bound : KuhnExtraction.secondOrderBound)"
+    }
+
     /// The 2-D digit bound K used.
     public var bound: Int { digitBound ?? SnakeExtraction.defaultDigitBound }
 

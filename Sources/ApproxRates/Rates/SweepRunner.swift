@@ -130,8 +130,9 @@ public struct SweepRunner: Sendable {
     public static func drawsPath(journal path: String) -> String { path + ".draws.jsonl" }
 
     /// The row of one (experiment, N): one draw straight away; several draw by draw through
-    /// ``drawCheckpoint``, keyed by the experiment's name and the draw's target (seed included),
-    /// then the worst of them (``RateExperiment/worst(of:)``).
+    /// ``drawCheckpoint``, keyed by the experiment's name (a plan's identity for an experiment, as
+    /// in the points' ids) and the draw's target (seed included), then the worst of them
+    /// (``RateExperiment/worst(of:)``).
     func measure(_ experiment: RateExperiment, spec: ExperimentSpec, weights: Int, cells n: Int) throws -> RateRow {
         guard !experiment.draws.isEmpty else { return try experiment.measure(weights: weights, cells: n) }
         let keys = experiment.drawnTargets.map { "\(spec.name)|\($0.summary)" }
