@@ -58,4 +58,9 @@ extension CircuitBuilder {
         let a = abs(t)
         return combine([(1.0, relu(combine([(-1.0, a)], constant: 2))), (-1.0, relu(combine([(-1.0, a)], constant: 1)))])
     }
+
+    /// min(a, c) = a − σ(a − c): one ReLU unit, exact.
+    public func minimum(_ a: Form, _ c: Form) -> Form {
+        combine([(1.0, a), (-1.0, relu(combine([(1.0, a), (-1.0, c)])))])
+    }
 }

@@ -164,9 +164,6 @@ enum KuhnExtraction {
             b.combine([(1.0, b.relu(b.combine([(mm, v1)], constant: -Double(c - 1)))),
                        (-1.0, b.relu(b.combine([(mm, v1)], constant: -Double(c))))])
         }
-        func minimum(_ a: CircuitBuilder.Form, _ c: CircuitBuilder.Form) -> CircuitBuilder.Form {
-            b.combine([(1.0, a), (-1.0, b.relu(b.combine([(1.0, a), (-1.0, c)])))])
-        }
         if qz.order == 1 {
             // g = Σ_r s^v_r A_{r−1}(u₂) + Σ_{r, c≥1} s_{c,r} Ψ_{c,r}: column 0, then the row.
             let k = code.bound
@@ -180,7 +177,7 @@ enum KuhnExtraction {
                     let (w1, w2) = carried(4)
                     let below = clampRow(w2, row)
                     let band = b.combine([(1.0, clampRow(w2, row - 1)), (-1.0, below)])
-                    let psi = b.unit(.identity, minimum(band, b.relu(b.combine([(1.0, column(w1, c)), (-1.0, below)]))))
+                    let psi = b.unit(.identity, b.minimum(band, b.relu(b.combine([(1.0, column(w1, c)), (-1.0, below)]))))
                     stepBounded(psi, bound: 1, offset: k)
                 }
             }
@@ -201,7 +198,7 @@ enum KuhnExtraction {
             var next = b.constant(big(0))
             if row < m {
                 let a = clampRow(v2, row)
-                next = b.unit(.identity, b.combine((1...m).map { c in (1.0, minimum(a, column(v1, c))) }))
+                next = b.unit(.identity, b.combine((1...m).map { c in (1.0, b.minimum(a, column(v1, c))) }))
             }
             var phi = b.unit(.identity, b.combine([(1.0, omegaHere ?? b.combine([(mm, v1)])), (-1.0, next)]))   // Φ_{row,1}
             if row >= 1, let o = omegaHere { step(o, bound: mm) }
@@ -214,7 +211,7 @@ enum KuhnExtraction {
                 let (w1, w2) = carried(3)
                 let above = clampRow(w2, row - 1), below = clampRow(w2, row)
                 let band = b.combine([(1.0, above), (-1.0, below)])
-                let psi = minimum(band, b.relu(b.combine([(1.0, column(w1, c - 1)), (-1.0, below)])))
+                let psi = b.minimum(band, b.relu(b.combine([(1.0, column(w1, c - 1)), (-1.0, below)])))
                 phi = b.unit(.identity, b.combine([(1.0, phi), (-1.0, psi)]))
                 step(phi, bound: mm)
             }

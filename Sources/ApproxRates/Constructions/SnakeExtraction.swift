@@ -207,14 +207,11 @@ public enum SnakeExtraction {
             let axes = [PlateauAxis(b, y[0], cells: n, zone: delta), PlateauAxis(b, y[1], cells: n, zone: delta)]
             let zeros = Array(repeating: big(0), count: n), ones = Array(repeating: big(1), count: n)
             let u = axes.map { b.unit(.identity, $0.plateau(zeros, ones)) }
-            func minimum(_ a: CircuitBuilder.Form, _ c: CircuitBuilder.Form) -> CircuitBuilder.Form {
-                b.combine([(1.0, a), (-1.0, b.relu(b.combine([(1.0, a), (-1.0, c)])))])
-            }
             var zParts: [(BigFloat, CircuitBuilder.Form)] = []
             for c1 in 0..<n { for c2 in 0..<n {
-                zParts.append((codes[c1 * n + c2], minimum(axes[0].indicator(c1), axes[1].indicator(c2))))
+                zParts.append((codes[c1 * n + c2], b.minimum(axes[0].indicator(c1), axes[1].indicator(c2))))
             } }
-            return (f1, u, b.unit(.identity, b.combine(zParts)), b.unit(.identity, minimum(axes[0].cutoff, axes[1].cutoff)))
+            return (f1, u, b.unit(.identity, b.combine(zParts)), b.unit(.identity, b.minimum(axes[0].cutoff, axes[1].cutoff)))
         }
     }
 
@@ -278,9 +275,6 @@ public enum SnakeExtraction {
         let u1 = u[0], u2 = u[1]
         var z = code
         let digitCode = DigitCode(bound: 1)
-        func minimum(_ a: CircuitBuilder.Form, _ c: CircuitBuilder.Form) -> CircuitBuilder.Form {
-            b.combine([(1.0, a), (-1.0, b.relu(b.combine([(1.0, a), (-1.0, c)])))])
-        }
         // The chain over the snake; Ψ_i is computed from copies of u carried along the chain so
         // that it is ready when digit i is.
         let mm = Double(m)
@@ -301,7 +295,7 @@ public enum SnakeExtraction {
             let dir = node.row % 2 == 0 ? 1.0 : -1.0
             let t = b.combine([(dir * mm, v1)], constant: -dir * Double(node.column))   // dir·(Mu₁ − c₀)
             let s = b.combine([(1.0, b.relu(b.combine([(1.0, t)], constant: 1))), (-1.0, b.relu(t))])
-            let psi = b.combine([(1.0, rowRamps!.above), (1.0, b.relu(b.combine([(1.0, minimum(rowRamps!.below, s)), (-1.0, rowRamps!.above)])))])
+            let psi = b.combine([(1.0, rowRamps!.above), (1.0, b.relu(b.combine([(1.0, b.minimum(rowRamps!.below, s)), (-1.0, rowRamps!.above)])))])
             let (e, rest) = b.extractDigit(z, code: digitCode)
             acc = b.unit(.identity, b.combine([(1.0, acc), (1.0, b.digitTimes(e, offset: 1, psi, bound: 1))]))
             z = rest
