@@ -16,6 +16,14 @@ extension CircuitBuilder {
         combine([(1.0, relu(combine([(1.0, u)], constant: 1))), (-1.0, relu(combine([(1.0, u)], constant: -1)))], constant: -1)
     }
 
+    /// clamp(scale·u − shift, 0, 1) = σ(scale·u − shift) − σ(scale·u − shift − 1): the unit ramp
+    /// that rises over scale·u ∈ [shift, shift + 1]; 2 units, one layer. With scale = M and u a
+    /// coordinate of the cell, it is the fine-node ramp of the 2-D digit chains.
+    public func ramp(_ u: Form, scale: Double, shift: Int) -> Form {
+        combine([(1.0, relu(combine([(scale, u)], constant: -Double(shift)))),
+                 (-1.0, relu(combine([(scale, u)], constant: -Double(shift + 1))))])
+    }
+
     /// f_m(u) = u − Σ_{s=1..m} g_s(u)/4^s for u ∈ [0, 1] (Yarotsky's squaring, m ≥ 1): the
     /// piecewise-linear interpolant of u² at the nodes k/2^m, within 2^(−2m−2) of u².
     /// Accumulator design: level s has σ(g_{s−1}), σ(g_{s−1} − 1/2) and σ(f_{s−1}) (f ≥ 0 on

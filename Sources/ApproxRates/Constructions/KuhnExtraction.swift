@@ -157,12 +157,10 @@ enum KuhnExtraction {
             return (b.delayed(u1, to: layer), b.delayed(u2, to: layer))
         }
         func clampRow(_ v2: CircuitBuilder.Form, _ shift: Int) -> CircuitBuilder.Form {   // A_shift = clamp(Mu₂ − shift, 0, 1)
-            b.combine([(1.0, b.relu(b.combine([(mm, v2)], constant: -Double(shift)))),
-                       (-1.0, b.relu(b.combine([(mm, v2)], constant: -Double(shift + 1))))])
+            b.ramp(v2, scale: mm, shift: shift)
         }
         func column(_ v1: CircuitBuilder.Form, _ c: Int) -> CircuitBuilder.Form {   // S_c = clamp(Mu₁ − c + 1, 0, 1)
-            b.combine([(1.0, b.relu(b.combine([(mm, v1)], constant: -Double(c - 1)))),
-                       (-1.0, b.relu(b.combine([(mm, v1)], constant: -Double(c))))])
+            b.ramp(v1, scale: mm, shift: c - 1)
         }
         if qz.order == 1 {
             // g = Σ_r s^v_r A_{r−1}(u₂) + Σ_{r, c≥1} s_{c,r} Ψ_{c,r}: column 0, then the row.

@@ -285,11 +285,7 @@ public enum SnakeExtraction {
             let lead = Swift.max(0, z.depth - 2)
             let v1 = b.delayed(u1, to: lead), v2 = b.delayed(u2, to: lead)
             if node.row != currentRow {
-                func clampRow(_ shift: Int) -> CircuitBuilder.Form {   // clamp(Mu₂ − shift, 0, 1)
-                    b.combine([(1.0, b.relu(b.combine([(mm, v2)], constant: -Double(shift)))),
-                               (-1.0, b.relu(b.combine([(mm, v2)], constant: -Double(shift + 1))))])
-                }
-                rowRamps = (clampRow(node.row), clampRow(node.row - 1))
+                rowRamps = (b.ramp(v2, scale: mm, shift: node.row), b.ramp(v2, scale: mm, shift: node.row - 1))
                 currentRow = node.row
             }
             let dir = node.row % 2 == 0 ? 1.0 : -1.0
