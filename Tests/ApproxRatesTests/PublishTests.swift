@@ -206,6 +206,23 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         }
     }
 
+    /// Rates of different dimension share the r/d axis, so a 2-D rate is labelled with its d (and
+    /// a deep one with its α when α ≠ 1); a 1-D rate at α = 1 carries no label.
+    @Test func phaseDiagramLabelsDimensionAndDepthExponent() {
+        var plain = MeasuredRate.example
+        plain.dimension = 1; plain.construction = "deep"; plain.depthExponent = 1
+        var twoD = plain; twoD.experiment = "2d"; twoD.dimension = 2
+        var shallowDeep = twoD; shallowDeep.experiment = "2d-half"; shallowDeep.depthExponent = 0.5
+        var interp = twoD; interp.experiment = "2d-interp"; interp.construction = "interpolation"; interp.depthExponent = 0.5
+        #expect(PhaseDiagramPlot.tag(plain) == nil)
+        #expect(PhaseDiagramPlot.tag(twoD) == "$d$=2")
+        #expect(PhaseDiagramPlot.tag(shallowDeep) == "$d$=2, $α$=0.5")
+        #expect(PhaseDiagramPlot.tag(interp) == "$d$=2")
+        let svg = PhaseDiagramPlot(rates: [plain, twoD, shallowDeep]).svg()
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.components(separatedBy: "<tspan font-style=\"italic\">d</tspan>=2").count - 1 == 2)
+    }
+
     @Test func svgPlotsAreWellFormedAndPlaceEveryRate() throws {
         let rates = Self.sample()
         let svg = PhaseDiagramPlot(rates: rates).svg()

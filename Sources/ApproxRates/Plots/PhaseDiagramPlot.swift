@@ -7,8 +7,8 @@ import DynamicsModule
 
 /// The (r/d, p) phase diagram: the shallow region p ≤ r/d, the deep region r/d < p ≤ 2r/d and the
 /// impossible region p > 2r/d, with each measured rate as a point and its 95 % interval, marked by
-/// construction (shape) and activation (colour), and the construction's theoretical rate as a
-/// short dash beside it. A deep or fixed-width rate that is not established (its interval's lower
+/// construction (shape) and activation (colour), labelled with d when d > 1 and α when a deep
+/// network's α ≠ 1, and the construction's theoretical rate as a short dash beside it. A deep or fixed-width rate that is not established (its interval's lower
 /// end not above r/d, or beaten by interpolation at its top W: ``MeasuredRate/established``) is
 /// drawn hollow. Sized for one journal column (3.5 in wide).
 public struct PhaseDiagramPlot: Sendable {
@@ -26,6 +26,16 @@ public struct PhaseDiagramPlot: Sendable {
     /// registered).
     public static func marker(_ construction: String) -> SVGCanvas.Marker {
         SVGCanvas.Marker(rawValue: ConstructionRegistry.marker(construction).rawValue) ?? .diamond
+    }
+
+    /// The label beside a rate's marker: its dimension when d > 1 (points of different d share the
+    /// r/d axis) and the depth exponent of a deep network when α ≠ 1, e.g. "d=2, α=0.5"; nil for
+    /// a 1-D rate at α = 1. Written with the canvas's `$…$` italics.
+    public static func tag(_ r: MeasuredRate) -> String? {
+        var parts: [String] = []
+        if r.dimension > 1 { parts.append("$d$=\(r.dimension)") }
+        if r.construction == DeepConstruction.name && r.depthExponent != 1 { parts.append("$α$=\(r.depthExponent.formatted())") }
+        return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 
     /// The SVG document.
@@ -71,9 +81,7 @@ public struct PhaseDiagramPlot: Sendable {
             }
             c.line(px + 2.4, y.map(r.pTheory), px + 5.4, y.map(r.pTheory), stroke: "#000", width: 0.9)
             c.marker(Self.marker(r.construction), px, y.map(r.p), color: color, filled: r.established != "no")
-            if r.construction == DeepConstruction.name && r.depthExponent != 1 {
-                c.text("$α$=\(r.depthExponent.formatted())", px - 3.5, y.map(r.p) + 2.5, anchor: "end", size: 6)
-            }
+            if let tag = Self.tag(r) { c.text(tag, px - 3.5, y.map(r.p) + 2.5, anchor: "end", size: 6) }
         }
         // Legend below the axes: constructions (shapes), activations (colours), the theory dash.
         var lx = 8.0
