@@ -206,21 +206,28 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         }
     }
 
-    /// Rates of different dimension share the r/d axis, so a 2-D rate is labelled with its d (and
-    /// a deep one with its α when α ≠ 1); a 1-D rate at α = 1 carries no label.
-    @Test func phaseDiagramLabelsDimensionAndDepthExponent() {
+    /// Rates of different dimension share the r/d axis, so a rate with d > 1 is ringed (and the
+    /// legend says so); a deep rate with α ≠ 1 is labelled with its α; a 1-D rate at α = 1 is
+    /// neither.
+    @Test func phaseDiagramMarksDimensionAndDepthExponent() {
         var plain = MeasuredRate.example
         plain.dimension = 1; plain.construction = "deep"; plain.depthExponent = 1
         var twoD = plain; twoD.experiment = "2d"; twoD.dimension = 2
         var shallowDeep = twoD; shallowDeep.experiment = "2d-half"; shallowDeep.depthExponent = 0.5
         var interp = twoD; interp.experiment = "2d-interp"; interp.construction = "interpolation"; interp.depthExponent = 0.5
-        #expect(PhaseDiagramPlot.tag(plain) == nil)
-        #expect(PhaseDiagramPlot.tag(twoD) == "$d$=2")
-        #expect(PhaseDiagramPlot.tag(shallowDeep) == "$d$=2, $α$=0.5")
-        #expect(PhaseDiagramPlot.tag(interp) == "$d$=2")
+        #expect(PhaseDiagramPlot.tag(plain) == nil && !PhaseDiagramPlot.ringed(plain))
+        #expect(PhaseDiagramPlot.tag(twoD) == nil && PhaseDiagramPlot.ringed(twoD))
+        #expect(PhaseDiagramPlot.tag(shallowDeep) == "$α$=0.5" && PhaseDiagramPlot.ringed(shallowDeep))
+        #expect(PhaseDiagramPlot.tag(interp) == nil && PhaseDiagramPlot.ringed(interp))
+        func rings(_ svg: String) -> Int {
+            svg.components(separatedBy: "\n").filter { $0.hasPrefix("<circle") && $0.contains("fill=\"none\"") }.count
+        }
         let svg = PhaseDiagramPlot(rates: [plain, twoD, shallowDeep]).svg()
         #expect(XMLParser(data: Data(svg.utf8)).parse())
-        #expect(svg.components(separatedBy: "<tspan font-style=\"italic\">d</tspan>=2").count - 1 == 2)
+        #expect(rings(svg) == 2 + 1)   // two ringed rates and the legend's ring
+        #expect(svg.contains("<tspan font-style=\"italic\">d</tspan> &gt; 1"))
+        let oneD = PhaseDiagramPlot(rates: [plain]).svg()
+        #expect(rings(oneD) == 0 && !oneD.contains("<tspan font-style=\"italic\">d</tspan> &gt; 1"))
     }
 
     @Test func svgPlotsAreWellFormedAndPlaceEveryRate() throws {

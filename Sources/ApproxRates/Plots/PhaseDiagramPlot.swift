@@ -7,7 +7,7 @@ import DynamicsModule
 
 /// The (r/d, p) phase diagram: the shallow region p ≤ r/d, the deep region r/d < p ≤ 2r/d and the
 /// impossible region p > 2r/d, with each measured rate as a point and its 95 % interval, marked by
-/// construction (shape) and activation (colour), labelled with d when d > 1 and α when a deep
+/// construction (shape) and activation (colour), ringed when d > 1, labelled with α when a deep
 /// network's α ≠ 1, and the construction's theoretical rate as a short dash beside it. A deep or fixed-width rate that is not established (its interval's lower
 /// end not above r/d, or beaten by interpolation at its top W: ``MeasuredRate/established``) is
 /// drawn hollow. Sized for one journal column (3.5 in wide).
@@ -28,15 +28,15 @@ public struct PhaseDiagramPlot: Sendable {
         SVGCanvas.Marker(rawValue: ConstructionRegistry.marker(construction).rawValue) ?? .diamond
     }
 
-    /// The label beside a rate's marker: its dimension when d > 1 (points of different d share the
-    /// r/d axis) and the depth exponent of a deep network when α ≠ 1, e.g. "d=2, α=0.5"; nil for
-    /// a 1-D rate at α = 1. Written with the canvas's `$…$` italics.
+    /// The label beside a rate's marker: the depth exponent of a deep network when α ≠ 1
+    /// ("α=0.5", with the canvas's `$…$` italics); nil otherwise.
     public static func tag(_ r: MeasuredRate) -> String? {
-        var parts: [String] = []
-        if r.dimension > 1 { parts.append("$d$=\(r.dimension)") }
-        if r.construction == DeepConstruction.name && r.depthExponent != 1 { parts.append("$α$=\(r.depthExponent.formatted())") }
-        return parts.isEmpty ? nil : parts.joined(separator: ", ")
+        r.construction == DeepConstruction.name && r.depthExponent != 1 ? "$α$=\(r.depthExponent.formatted())" : nil
     }
+    /// Whether a rate's marker is ringed: rates of every dimension share the r/d axis, so those
+    /// with d > 1 are drawn inside a ring (a label would collide with the points spread beside
+    /// them at the same r/d).
+    public static func ringed(_ r: MeasuredRate) -> Bool { r.dimension > 1 }
 
     /// The SVG document.
     public func svg() -> String {
@@ -81,6 +81,7 @@ public struct PhaseDiagramPlot: Sendable {
             }
             c.line(px + 2.4, y.map(r.pTheory), px + 5.4, y.map(r.pTheory), stroke: "#000", width: 0.9)
             c.marker(Self.marker(r.construction), px, y.map(r.p), color: color, filled: r.established != "no")
+            if Self.ringed(r) { c.ring(px, y.map(r.p), radius: 3.6, color: color) }
             if let tag = Self.tag(r) { c.text(tag, px - 3.5, y.map(r.p) + 2.5, anchor: "end", size: 6) }
         }
         // Legend below the axes: constructions (shapes), activations (colours), the theory dash.
@@ -97,6 +98,10 @@ public struct PhaseDiagramPlot: Sendable {
         c.line(lx + 1, ly2 - 2.8, lx + 6, ly2 - 2.8, width: 0.9); c.text("theory's rate", lx + 9, ly2, size: 7.5)
         lx += 16 + c.textWidth("theory's rate", size: 7.5)
         c.text("bars: 95% t", lx, ly2, size: 7.5, color: "#444")
+        if rates.contains(where: Self.ringed) {
+            lx += 6 + c.textWidth("bars: 95% t", size: 7.5)
+            c.ring(lx + 3, ly2 - 2.8, radius: 3.6, color: "#444"); c.text("$d$ > 1", lx + 9, ly2, size: 7.5, color: "#444")
+        }
         if hollow {
             c.marker(.triangle, 11, 213.2, color: "#444", filled: false)
             c.text("hollow: not established (lower end ≤ r/d, or interpolation wins)", 17, 216, size: 6.5, color: "#444")

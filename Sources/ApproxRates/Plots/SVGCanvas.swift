@@ -62,6 +62,11 @@ public struct SVGCanvas: Sendable {
         case .diamond: polygonMarker([(x, y - 1.2 * r), (x + r, y), (x, y + 1.2 * r), (x - r, y)], style)
         }
     }
+    /// An unfilled circle of `radius` points around (x, y): the ring that marks a point's kind
+    /// beside its marker (the phase diagram rings rates with d > 1).
+    public mutating func ring(_ x: Double, _ y: Double, radius: Double, color: String, width: Double = 0.6) {
+        body.append("<circle cx=\"\(Self.f(x))\" cy=\"\(Self.f(y))\" r=\"\(Self.f(radius))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(Self.f(width))\"/>")
+    }
     private mutating func polygonMarker(_ p: [(Double, Double)], _ style: String) {
         body.append("<polygon points=\"\(p.map { "\(Self.f($0.0)),\(Self.f($0.1))" }.joined(separator: " "))\" \(style)/>")
     }
