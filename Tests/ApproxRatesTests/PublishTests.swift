@@ -230,6 +230,19 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(rings(oneD) == 0 && !oneD.contains("<tspan font-style=\"italic\">d</tspan> &gt; 1"))
     }
 
+    /// A log axis spanning less than a decade (the 2-D errors 0.24…0.43 of issue 24) labels
+    /// m × 10^k so that it can be read; wider axes keep their powers of ten.
+    @Test func shortLogAxesAreLabelled() {
+        func labels(_ a: Double, _ b: Double) -> [String] { PlotAxis(a, b, from: 0, to: 100, logarithmic: true).majorTicks().map(\.label) }
+        #expect(labels(0.2, 0.45) == ["0.2", "0.3", "0.4"])
+        #expect(labels(0.018, 0.07) == ["0.02", "0.03", "0.04", "0.05", "0.06", "0.07"])
+        #expect(labels(0.05, 0.3) == ["0.05", "0.1", "0.2"])   // nine candidates: only 1, 2, 5
+        #expect(labels(2e-7, 9e-7) == ["2×10^{−7}", "5×10^{−7}"])
+        #expect(labels(3e4, 2e5) == ["5×10^{4}", "10^{5}", "2×10^{5}"])
+        #expect(labels(1e-5, 1e-2) == ["10^{−5}", "10^{−4}", "10^{−3}", "10^{−2}"])
+        #expect(labels(0.08, 1.5) == ["10^{−1}", "10^{0}"])   // two powers of ten: the decades alone
+    }
+
     @Test func svgPlotsAreWellFormedAndPlaceEveryRate() throws {
         let rates = Self.sample()
         let svg = PhaseDiagramPlot(rates: rates).svg()

@@ -25,10 +25,29 @@ public struct PlotAxis: Sendable {
     }
 
     /// Major ticks with labels (math markup): multiples of 1, 2 or 5 × 10^k on linear axes (about 5
-    /// to 8 of them); powers of ten on log axes, labelled 10^{k}.
+    /// to 8 of them); powers of ten on log axes, labelled 10^{k}. A log axis that holds fewer than
+    /// two powers of ten (less than about a decade, as a rate's errors often do) labels its
+    /// m × 10^k instead, m = 1…9 (only 1, 2 and 5 when that would be more than six labels and
+    /// leaves at least two), so that every plot can be read off its axis.
     public func majorTicks() -> [(value: Double, label: String)] {
         if logarithmic {
             let a = Int(ceil(log10(lower) - 1e-9)), b = Int(floor(log10(upper) + 1e-9))
+            if b - a + 1 < 2 {
+                func ticks(_ ms: [Int]) -> [(value: Double, label: String)] {
+                    var out: [(value: Double, label: String)] = []
+                    let low = lower * (1 - 1e-12), high = upper * (1 + 1e-12)
+                    for k in Int(floor(log10(lower)))...Int(ceil(log10(upper))) {
+                        let decade = pow(10, Double(k))
+                        for m in ms {
+                            let v = Double(m) * decade
+                            if v >= low && v <= high { out.append((v, Self.logLabel(m, k))) }
+                        }
+                    }
+                    return out
+                }
+                let all = ticks(Array(1...9)), sparse = ticks([1, 2, 5])
+                return all.count > 6 && sparse.count >= 2 ? sparse : all
+            }
             let step = Swift.max(1, (b - a + 1 + 7) / 8)   // at most 8 labelled decades
             return stride(from: a, through: b, by: step).map { (pow(10, Double($0)), "10^{\($0 < 0 ? "−\(-$0)" : "\($0)")}") }
         }
@@ -44,6 +63,14 @@ public struct PlotAxis: Sendable {
             v += step
         }
         return ticks
+    }
+
+    /// The label of m × 10^k: a plain decimal for 10^−3 ≤ value < 10^4 ("0.03", "200"), else
+    /// "m×10^{k}" (math markup).
+    static func logLabel(_ m: Int, _ k: Int) -> String {
+        if k >= 0 && k < 4 { return "\(m * Int(pow(10, Double(k))))" }
+        if k < 0 && k >= -3 { return "0." + String(repeating: "0", count: -k - 1) + "\(m)" }
+        return (m == 1 ? "" : "\(m)×") + "10^{\(k < 0 ? "−\(-k)" : "\(k)")}"
     }
 
     /// Minor ticks of a log axis: 2…9 × 10^k inside the range.
