@@ -239,6 +239,7 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(labels(0.05, 0.3) == ["0.05", "0.1", "0.2"])   // nine candidates: only 1, 2, 5
         #expect(labels(2e-7, 9e-7) == ["2×10^{−7}", "5×10^{−7}"])
         #expect(labels(3e4, 2e5) == ["5×10^{4}", "10^{5}", "2×10^{5}"])
+        #expect(labels(4000, 8e4) == ["5×10^{3}", "10^{4}", "2×10^{4}", "5×10^{4}"])   // one style per axis
         #expect(labels(1e-5, 1e-2) == ["10^{−5}", "10^{−4}", "10^{−3}", "10^{−2}"])
         #expect(labels(0.08, 1.5) == ["10^{−1}", "10^{0}"])   // two powers of ten: the decades alone
     }

@@ -33,14 +33,17 @@ public struct PlotAxis: Sendable {
         if logarithmic {
             let a = Int(ceil(log10(lower) - 1e-9)), b = Int(floor(log10(upper) + 1e-9))
             if b - a + 1 < 2 {
+                // Plain decimals when every candidate is between 10^−3 and 10^4, else m×10^k for all.
+                let ks = Int(floor(log10(lower)))...Int(ceil(log10(upper)))
+                let plain = ks.lowerBound >= -3 && ks.upperBound <= 4
                 func ticks(_ ms: [Int]) -> [(value: Double, label: String)] {
                     var out: [(value: Double, label: String)] = []
                     let low = lower * (1 - 1e-12), high = upper * (1 + 1e-12)
-                    for k in Int(floor(log10(lower)))...Int(ceil(log10(upper))) {
+                    for k in ks {
                         let decade = pow(10, Double(k))
                         for m in ms {
                             let v = Double(m) * decade
-                            if v >= low && v <= high { out.append((v, Self.logLabel(m, k))) }
+                            if v >= low && v <= high { out.append((v, Self.logLabel(m, k, plain: plain && k < 4))) }
                         }
                     }
                     return out
@@ -65,11 +68,11 @@ public struct PlotAxis: Sendable {
         return ticks
     }
 
-    /// The label of m × 10^k: a plain decimal for 10^−3 ≤ value < 10^4 ("0.03", "200"), else
-    /// "m×10^{k}" (math markup).
-    static func logLabel(_ m: Int, _ k: Int) -> String {
-        if k >= 0 && k < 4 { return "\(m * Int(pow(10, Double(k))))" }
-        if k < 0 && k >= -3 { return "0." + String(repeating: "0", count: -k - 1) + "\(m)" }
+    /// The label of m × 10^k: a plain decimal ("0.03", "200") when `plain` (callers pass it for
+    /// −3 ≤ k ≤ 3), else "m×10^{k}" (math markup; "10^{k}" for m = 1).
+    static func logLabel(_ m: Int, _ k: Int, plain: Bool) -> String {
+        if plain && k >= 0 { return "\(m * Int(pow(10, Double(k))))" }
+        if plain { return "0." + String(repeating: "0", count: -k - 1) + "\(m)" }
         return (m == 1 ? "" : "\(m)×") + "10^{\(k < 0 ? "−\(-k)" : "\(k)")}"
     }
 
