@@ -8,9 +8,9 @@ import DynamicsModule
 /// The (r/d, p) phase diagram: the shallow region p ≤ r/d, the deep region r/d < p ≤ 2r/d and the
 /// impossible region p > 2r/d, with each measured rate as a point and its 95 % interval, marked by
 /// construction (shape) and activation (colour), ringed when d > 1, labelled with α when a deep
-/// network's α ≠ 1, and the construction's theoretical rate as a short dash beside it. A deep or fixed-width rate that is not established (its interval's lower
-/// end not above r/d, or beaten by interpolation at its top W: ``MeasuredRate/established``) is
-/// drawn hollow. Sized for one journal column (3.5 in wide).
+/// network's α ≠ 1, and the construction's theoretical rate as a short dash beside it. A deep or
+/// fixed-width rate that is not established (its interval's lower end not above r/d, or beaten by
+/// interpolation at its top W: ``MeasuredRate/established``) is drawn hollow. Sized for one journal column (3.5 in wide).
 public struct PhaseDiagramPlot: Sendable {
     /// The rates to place.
     public let rates: [MeasuredRate]

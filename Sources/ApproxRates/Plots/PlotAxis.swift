@@ -52,7 +52,7 @@ public struct PlotAxis: Sendable {
                 return all.count > 6 && sparse.count >= 2 ? sparse : all
             }
             let step = Swift.max(1, (b - a + 1 + 7) / 8)   // at most 8 labelled decades
-            return stride(from: a, through: b, by: step).map { (pow(10, Double($0)), "10^{\($0 < 0 ? "−\(-$0)" : "\($0)")}") }
+            return stride(from: a, through: b, by: step).map { (pow(10, Double($0)), Self.logLabel(1, $0, plain: false)) }
         }
         let span = upper - lower
         let raw = span / 6
