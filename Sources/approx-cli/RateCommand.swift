@@ -58,7 +58,7 @@ struct Rate: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Draws of the lacunary target (seeds seed, seed+1, ...): each row is the worst error over them.", valueName: "D"))
     var draws: Int = 1
 
-    @Option(name: .long, help: "Grid sizes: dyadic (N = 2^k, the default) or any N.")
+    @Option(name: .long, help: "Grid sizes: dyadic (N = 2^k, the default), any N, or exact-ratio (deep, alpha 1: N a multiple of the least N0 with c*N0 whole, so that M = c*N is not rounded; needs --fine-ratio a/b such as 0.2857142857142857 = 2/7).")
     var grid: GridFamily = .dyadic
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
@@ -116,6 +116,10 @@ struct Rate: ParsableCommand {
         do { experiment = try RateExperiment(target: target, construction: kind, requestedWeights: grid, threads: threads,
                                             dyadic: self.grid == .dyadic) }
         catch { throw CLIError("--construction \(kind.name): \(error)") }
+        if self.grid == .exactRatio {
+            do { experiment.gridPeriod = try RateExperiment.exactRatioPeriod(construction: kind, dimension: target.dimension, smoothness: target.smoothness) }
+            catch { throw CLIError("--grid: \(error)") }
+        }
         experiment.searchPoints = searchPoints
         experiment.precisionOverride = try precision.map { try Precision(bits: $0) }
         experiment.comparePrecision = comparePrecision ? .double : nil
@@ -293,6 +297,8 @@ struct Rate: ParsableCommand {
 /// Grid-size families of `rate`.
 enum GridFamily: String, ExpressibleByArgument, CaseIterable {
     case dyadic, any
+    /// Deep with α = 1: N a multiple of N₀ such that M = c·N is whole (c = 2/7: N = 7, 14, …).
+    case exactRatio = "exact-ratio"
 }
 
 /// Progress lines on standard error, only when it is a terminal.

@@ -9,8 +9,8 @@ struct Sine: ParsableCommand {
         discussion: """
         For each Taylor degree n, the network of SineLookup (docs/beyond-relu.md) with K cells \
         and B bits per table entry is built, its sup-norm error computed in MPFR at the \
-        construction's precision (the tables need about 2KB bits) and checked at twice that \
-        precision. The rows are fitted as error ~ exp(-c W^beta), and -o writes log error \
+        construction's precision (the tables need about 2KB bits), each sine's result rounded \
+        to the B + 268 bits the construction needs, and checked at twice both precisions. The rows are fitted as error ~ exp(-c W^beta), and -o writes log error \
         against W^(1/2) and against W.
 
         Examples:
@@ -66,7 +66,10 @@ struct Sine: ParsableCommand {
         let sizes = parsedCells()!, degrees = parsedDegrees()!
         var rows: [SineRow] = []
         let journal = checkpoint.map { JSONLinesJournal<SineRow>(path: $0, recordName: "sine row") }
-        let saved = try journal?.read().filter { $0.target == target.summary && $0.bits == bits } ?? []
+        // Rows read back only when measured the same way: sine results at the same bits (rows of the
+        // earlier full-precision evaluator have none and are measured again).
+        let sineBits = SineLookup.resultBits(bits: bits)
+        let saved = try journal?.read().filter { $0.target == target.summary && $0.bits == bits && $0.sinePrecision == sineBits } ?? []
         let progress = Progress(total: sizes.count * degrees.count)
         for k in sizes {
             let levels = Int(log2(Double(k)))
@@ -86,7 +89,7 @@ struct Sine: ParsableCommand {
                 let row = SineRow(target: target.summary, cells: k, degree: n, bits: bits, precision: precision.bits, weightsAll: net.counts.weightsAll,
                                   weightsNonzero: net.counts.weightsNonzero, depth: net.counts.depth, error: result.error.description,
                                   errorValue: result.error.toDouble(), argmax: result.argmax, guardDigits: result.agreeingDigits,
-                                  seconds: Date().timeIntervalSince(start))
+                                  seconds: Date().timeIntervalSince(start), sinePrecision: options.sinePrecision?.bits)
                 try journal?.append(row)
                 rows.append(row)
                 progress.note("K = \(k), degree \(n): error \(row.errorValue)")
@@ -101,7 +104,7 @@ struct Sine: ParsableCommand {
             var object: [String: Any] = ["target": ["name": target.name, "summary": target.summary, "smoothness": target.smoothness],
                                          "cells": sizes, "bits": bits, "local_slopes": slopes]
             object["rows"] = rows.map { r -> [String: Any] in
-                ["cells": r.cells, "degree": r.degree, "precision": r.precision, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
+                ["cells": r.cells, "degree": r.degree, "precision": r.precision, "sine_precision": r.sinePrecision ?? r.precision, "W_all": r.weightsAll, "W_nz": r.weightsNonzero, "depth": r.depth,
                  "error": r.error, "error_value": r.errorValue, "argmax": r.argmax, "guard_digits": r.guardDigits, "seconds": r.seconds]
             }
             object["fit"] = rate.map { ["beta": $0.beta, "beta_low": $0.fit.pLow ?? NSNull(), "beta_high": $0.fit.pHigh ?? NSNull(),
@@ -110,7 +113,7 @@ struct Sine: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("target        \(target.summary)  (d = 1)")
-            print("construction  sine lookup: K cells on two shifted grids, \(bits) bits per table entry, MPFR at B(2K + 1) + 256 bits; guard at twice the precision")
+            print("construction  sine lookup: K cells on two shifted grids, \(bits) bits per table entry, MPFR at B(2K + 1) + 256 bits, sine results rounded to B + 268 = \(sineBits) bits; guard at twice both")
             print("")
             var table = TextTable(header: ["K", "degree", "bits in a weight", "W_all", "W_nz", "depth", "error", "argmax", "digits", "seconds"])
             for r in rows {
@@ -143,4 +146,7 @@ struct SineRow: Codable {
     var cells: Int, degree: Int, bits: Int, precision: Int
     var weightsAll: Int, weightsNonzero: Int, depth: Int
     var error: String, errorValue: Double, argmax: [Double], guardDigits: Int, seconds: Double
+    /// Bits of each sine result (``SineLookup/resultBits(bits:)``); nil in rows measured with sine
+    /// results at the full precision.
+    var sinePrecision: Int? = nil
 }

@@ -255,6 +255,20 @@ func temporaryDirectory() -> String {
         #expect(try String(contentsOfFile: dir + "/rows.jsonl", encoding: .utf8).split(separator: "\n").count == 3)
         let again = try runCLI(arguments)
         #expect(again.status == 0 && again.stdout == first.stdout)
+        #expect(rows.allSatisfy { $0["sine_precision"] as? Int == 24 + 268 }, "\(rows)")
+        // Rows measured with sine results at the full precision (no sinePrecision, as written
+        // before it existed) are measured again, not read back: here they carry a false error.
+        let lines = try String(contentsOfFile: dir + "/rows.jsonl", encoding: .utf8).split(separator: "\n").map { line -> String in
+            var row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            row["sinePrecision"] = nil; row["errorValue"] = 9.0; row["error"] = "9"
+            return String(decoding: try JSONSerialization.data(withJSONObject: row), as: UTF8.self)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir + "/old.jsonl", atomically: true, encoding: .utf8)
+        let remeasured = try runCLI(arguments.map { $0 == dir + "/rows.jsonl" ? dir + "/old.jsonl" : $0 })
+        #expect(remeasured.status == 0, "\(remeasured.stderr)")
+        let remeasuredRows = (try JSONSerialization.jsonObject(with: Data(remeasured.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(remeasuredRows.map { $0["error"] as! String } == rows.map { $0["error"] as! String })
+        #expect(try String(contentsOfFile: dir + "/old.jsonl", encoding: .utf8).split(separator: "\n").count == 6)
         // A checkpoint that is not one is refused by name, not overwritten.
         try "{\"bad\": 1}\n".write(toFile: dir + "/other.jsonl", atomically: true, encoding: .utf8)
         let bad = try runCLI(["sine", "--target", "power", "--smoothness", "0.5", "--degrees", "0", "--cells", "4", "--checkpoint", dir + "/other.jsonl"])

@@ -41,6 +41,8 @@ import ApproxRates
         ("\"kind\": \"deep\", \"N\": \"8\"", "expected Int"),
         ("\"kind\": \"deep\", \"zone_half_width\": -1", "zone_half_width is -1.0; it must be a positive number"),
         ("\"N\": 8", "missing key 'kind'"),
+        ("\"kind\": \"sine-lookup\", \"K\": 8, \"sine_result_bits\": 1", "sine_result_bits is 1; it must be a precision MPFR accepts"),
+        ("\"kind\": \"sine-lookup\", \"K\": 8, \"sine_result_bits\": 0", "sine_result_bits is 0; it must be at least 1"),
     ])
     func misspeltFactsAreRefused(facts: String, message: String) throws {
         let text = NetworkFile.encode(Sawtooth.tooth())

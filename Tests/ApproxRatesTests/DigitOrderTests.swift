@@ -175,6 +175,47 @@ import ApproxRates
     }
 }
 
+/// Grid sizes with the fine ratio met exactly (grid `exact-ratio`).
+@Suite struct ExactRatioGridTests {
+    // N a multiple of the least N₀ with c·N₀ whole (7 for c = 2/7), so that M = 2N/7 at every
+    // point, near the W asked for; a ratio without one (the default 0.29), α ≠ 1 or another
+    // construction is refused naming it, from a plan and from the command line.
+    @Test func exactRatioGrids() throws {
+        let seven = DeepConstruction(fineRatio: 2.0 / 7)
+        #expect(seven.exactRatioPeriod(smoothness: 1, dimension: 1) == 7)
+        #expect(DeepConstruction(fineRatio: 0.35).exactRatioPeriod(smoothness: 1, dimension: 1) == 20)
+        #expect(DeepConstruction().exactRatioPeriod(smoothness: 1, dimension: 1) == nil)
+        #expect(DeepConstruction(alpha: 0.5, fineRatio: 1).exactRatioPeriod(smoothness: 1, dimension: 1) == nil)
+        func plan(_ extra: String, construction: String = "deep") -> String {
+            #"{"name": "t", "experiments": [{"name": "e", "target": "lacunary", "smoothness": 1, "construction": "\#(construction)", "#
+                + #""weights": "1e3...6e3", "points": 3, "grid": "exact-ratio"\#(extra)}]}"#
+        }
+        let e = try SweepPlan.read(json: Data(plan(#", "fine_ratio": 0.2857142857142857"#).utf8), source: "t.json").experiments[0].experiment()
+        #expect(e.gridPeriod == 7)
+        let sizes = try e.gridSizes()
+        #expect(Set(sizes.map(\.cells)).count == 3)
+        for (w, n) in sizes {
+            #expect(n % 7 == 0 && 7 * seven.fine(n, smoothness: 1, dimension: 1) == 2 * n, "N = \(n)")
+            let built = try seven.build(e.target, cells: n).counts.weightsAll
+            #expect(Swift.abs(log(Double(built) / Double(w))) < log(1.3), "N = \(n): W = \(built) for \(w) asked")
+        }
+        for (text, words) in [(plan(""), ["exact-ratio", "0.29"]), (plan(#", "alpha": 0.5"#), ["exact-ratio", "alpha 0.5"]),
+                              (plan("", construction: "interpolation"), ["exact-ratio", "interpolation"])] {
+            #expect { _ = try SweepPlan.read(json: Data(text.utf8), source: "t.json").experiments[0].experiment() } throws: { error in
+                words.allSatisfy { "\(error)".contains($0) }
+            }
+        }
+        let refused = try runCLI(["rate", "--target", "lacunary", "--smoothness", "1", "--construction", "deep", "--grid", "exact-ratio", "--weights", "1e3", "--points", "1"])
+        #expect(refused.status != 0 && refused.stderr.contains("--grid") && refused.stderr.contains("0.29"), "\(refused.stderr)")
+        let run = try runCLI(["rate", "--target", "lacunary", "--smoothness", "1", "--construction", "deep", "--grid", "exact-ratio",
+                              "--fine-ratio", "0.2857142857142857", "--weights", "1e3", "--points", "1", "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]])
+        let n = try #require(rows.first?["N"] as? Int), m = try #require(rows.first?["M"] as? Int)
+        #expect(n % 7 == 0 && 7 * m == 2 * n, "N = \(n), M = \(m)")
+    }
+}
+
 /// The shallow baseline of a deep rate: the plan adds it, the table compares at equal W.
 @Suite struct ShallowBaselineTests {
     func row(_ w: Int, _ e: Double) -> RateRow { syntheticRow(w, e, cells: w) }

@@ -231,5 +231,10 @@ struct DeepPrecisionTests {
         let (p, text) = SupNorm.rankingTarget(cancelling, precision: full)
         #expect(p.bits == 839, "\(text)")
         #expect(SupNorm.rankingTarget(lacunary, precision: Precision(uncheckedBits: 100)).0.bits == 100)
+        // Ranked in MPFR against an error scale: 128 bits below it (10⁻³⁹ ≈ 2^-129.6: 258 bits),
+        // the full precision for a zero scale.
+        #expect(SupNorm.rankingTarget(lacunary, precision: full, errorScale: 1e-39).0.bits == 258)
+        #expect(SupNorm.rankingTarget(lacunary, precision: full, errorScale: 0.5).0.bits == 129)
+        #expect(SupNorm.rankingTarget(lacunary, precision: full, errorScale: 0).0.bits == 839)
     }
 }

@@ -44,6 +44,50 @@ import ApproxRates
 
 /// The sine lookup construction on an analytic target.
 @Suite struct SineLookupTests {
+    // A sine unit's result at its own precision q < P: mpfr_sin of the exact P-bit argument
+    // (a weight of ~1,500 bits times x, plus a bias) correctly rounded to q bits, whatever q and
+    // the argument; at q ≥ P the evaluator is the full-precision one, bit for bit.
+    @Test func sineResultsAreRoundedToTheirOwnPrecision() async {
+        await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 2...400)) { seed, q in
+            var rng = SeededGenerator(seed: seed)
+            let p = try! Precision(bits: 1600), short = try! Precision(bits: q)
+            var w = BigFloat(0, precision: p)
+            for k in 0..<25 { w = w.adding(BigFloat(Int.random(in: 0..<(1 << 60), using: &rng), precision: p).scaled(byPowerOfTwo: 60 * k - 1400), precision: p) }
+            let bias = BigFloat(Double.random(in: -4...4, using: &rng), precision: p)
+            let x = BigFloat(Double.random(in: 0...1, using: &rng), precision: p)
+            let b = CircuitBuilder(inputDimension: 1, precision: p)
+            let out = b.unit(.sine, b.combine([(w, b.input(0))], constant: bias))
+            let net = try! b.network(outputs: [out])
+            let argument = w.multiplied(by: x, precision: p).adding(bias, precision: p)
+            let rounded = try! MPFREvaluator(network: net, precision: p, sinePrecision: short).evaluate([[x]])[0][0]
+            #expect(rounded.isIdentical(to: BigFloat(argument.sin(precision: short), precision: p)), "seed \(seed), q = \(q)")
+            let full = try! MPFREvaluator(network: net, precision: p).evaluate([[x]])[0][0]
+            #expect(full.isIdentical(to: argument.sin(precision: p)), "seed \(seed)")
+            let above = try! MPFREvaluator(network: net, precision: p, sinePrecision: try! Precision(bits: 2000)).evaluate([[x]])[0][0]
+            #expect(above.isIdentical(to: full), "seed \(seed)")
+            if q < 1000 { #expect(!rounded.isIdentical(to: full), "seed \(seed), q = \(q): rounding to q bits changed nothing") }
+        }
+    }
+
+    // The lookup's facts carry the B + 268 bits its sines need; measured with sine results there,
+    // the error is the full-precision one to 40 digits and more, and the guard (at twice both
+    // precisions) says so. A network file keeps the bits.
+    @Test func sineLookupMeasuredWithShortSineResults() throws {
+        let f = try TargetCatalog.make("power", dimension: 1, smoothness: 0.5, options: .init())
+        let net = try SineLookup.network(f, levels: 4, degree: 0, bits: 24)
+        #expect(net.construction?.sineResultBits == 292 && SineLookup.resultBits(bits: 24) == 292)
+        #expect(try NetworkFile.decode(Data(NetworkFile.encode(net).utf8)).construction == net.construction)
+        var short = SupNorm.Options(precision: SineLookup.precision(levels: 4, bits: 24))
+        ConstructionRegistry.applySearchHints(of: net, to: &short)
+        #expect(short.sinePrecision?.bits == 292)
+        var full = short
+        full.sinePrecision = nil
+        let a = try SupNorm.measure(net, against: f, options: short), b = try SupNorm.measure(net, against: f, options: full)
+        #expect(a.agreeingDigits >= 40 && a.agreeingDigits < b.agreeingDigits, "\(a.agreeingDigits) against \(b.agreeingDigits)")
+        let relative = a.error.subtracting(b.error, precision: a.precision).magnitude().toDouble() / b.error.toDouble()
+        #expect(relative < 1e-40 && relative > 0, "relative difference \(relative)")
+    }
+
     // Below the Taylor bound (plus the tables' 2^-B), falling fast with the degree at fixed K,
     // with only sine, ReLU and identity units.
     @Test func sineLookupMeetsItsBound() throws {

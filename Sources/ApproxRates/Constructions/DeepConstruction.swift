@@ -82,8 +82,21 @@ public struct DeepConstruction: Construction, Equatable {
     /// M for N coarse cells on a target of smoothness r in dimension d: round(c·N^α), at least
     /// 6 in 1-D and 10 in 2-D (``fineCells(_:_:dimension:)``), c = ``fineRatio`` or its default.
     public func fine(_ n: Int, smoothness r: Double, dimension d: Int) -> Int {
-        let c = fineRatio ?? (d == 1 && alpha == 1 ? BitExtraction.balancedFineRatio(order: order(smoothness: r)) : 1)
-        return DeepConstruction.fineCells(n, alpha, dimension: d, ratio: c)
+        DeepConstruction.fineCells(n, alpha, dimension: d, ratio: ratio(smoothness: r, dimension: d))
+    }
+
+    /// c in M = c·N^α: ``fineRatio``, else the balanced ratio of the digit order in 1-D at α = 1
+    /// (``BitExtraction/balancedFineRatio(order:)``), else 1.
+    public func ratio(smoothness r: Double, dimension d: Int) -> Double {
+        fineRatio ?? (d == 1 && alpha == 1 ? BitExtraction.balancedFineRatio(order: order(smoothness: r)) : 1)
+    }
+    /// The least N₀ ≤ 64 such that M = c·N is a whole number at every multiple N of N₀ (the
+    /// ratio c of ``fine(_:smoothness:dimension:)`` met exactly, within 10⁻⁹, rather than
+    /// rounded): 7 for c = 2/7. Nil when α ≠ 1 or no such N₀ exists (c = 0.29 needs N₀ = 100).
+    public func exactRatioPeriod(smoothness r: Double, dimension d: Int) -> Int? {
+        guard alpha == 1 else { return nil }
+        let c = ratio(smoothness: r, dimension: d)
+        return (1...64).first { n in abs(c * Double(n) - (c * Double(n)).rounded()) < 1e-9 }
     }
     public var summary: String {
         "deep (bit extraction: N coarse cells, M = N^\(String(format: "%.4g", alpha)) fine cells per cell packed into one weight"

@@ -38,8 +38,14 @@ public enum SineLookup: SearchHinted {
     /// sampling spacing 1/(8K).
     public static func searchHints(_ facts: ConstructionFacts, dimension: Int) -> SearchHints {
         guard let k = facts.lookupCells else { return .none }
-        return SearchHints(samplingSpacing: 1 / Double(8 * k))
+        return SearchHints(samplingSpacing: 1 / Double(8 * k), sinePrecision: facts.sineResultBits.map(Precision.init(uncheckedBits:)))
     }
+
+    /// The bits of each sine result the error analysis needs for B = `bits` per table entry:
+    /// B (a lookup's result carries the entry to 2^−B), 140 (the product gadget divides a
+    /// difference of two sines by 2δ² = 2^−139) and 128 to spare: a sine rounded there moves the
+    /// output by at most about 2^−(B + 128), far below the table's own 4π·2^−B.
+    public static func resultBits(bits: Int) -> Int { bits + 140 + 128 }
 
     /// The working precision for K = 2^`levels` cells and `bits` per entry.
     public static func precision(levels k: Int, bits: Int) -> Precision {
@@ -140,6 +146,6 @@ public enum SineLookup: SearchHinted {
         return try b.network(outputs: [output], metadata: [
             "construction": "sine-lookup", "K": "\(cells)", "levels": "\(k)", "degree": "\(n)", "bits": "\(bits)",
             "target": target.summary],
-            construction: ConstructionFacts(kind: .sineLookup, lookupCells: cells))
+            construction: ConstructionFacts(kind: .sineLookup, lookupCells: cells, sineResultBits: resultBits(bits: bits)))
     }
 }

@@ -27,15 +27,17 @@ final class LocatorProbe {
         nets = [Double](repeating: 0, count: DoubleEvaluator.blockSize)
     }
 
-    init(mpfr: MPFREvaluator, target: Target) {
+    /// MPFR for the network at its precision, the target at `targetPrecision` (see
+    /// ``SupNorm/rankingTarget(_:precision:errorScale:)``; default the network's).
+    init(mpfr: MPFREvaluator, target: Target, targetPrecision: Precision? = nil) {
         double = nil; workspace = nil; doubleTarget = nil; fixed = nil; fixedWorkspace = nil; tolerance = 0; counts = nil
-        self.mpfr = ErrorProbe(network: mpfr, target: target)
+        self.mpfr = ErrorProbe(network: mpfr, target: target, targetPrecision: targetPrecision)
         nets = []
     }
 
     /// Fixed point with MPFR as the fallback for points whose certificate exceeds `tolerance`;
     /// `counts` collects how many points took which path. The target is evaluated at
-    /// `targetPrecision` (see ``SupNorm/rankingTarget(_:precision:)``).
+    /// `targetPrecision` (see ``SupNorm/rankingTarget(_:precision:errorScale:)``).
     init(fixed: FixedPointEvaluator, mpfr: MPFREvaluator, target: Target, targetPrecision: Precision, tolerance: Double, counts: FixedPointCounts) {
         double = nil; workspace = nil; doubleTarget = nil
         self.fixed = fixed

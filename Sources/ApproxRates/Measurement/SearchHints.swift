@@ -1,3 +1,4 @@
+import PrecisionModule
 /// What a construction knows about where its network's error lives, for the sampled search
 /// (``SupNorm``) beyond its defaults. Typed: a misspelt hint does not compile. The constructions
 /// floor derives it from a network's typed ``ConstructionFacts``
@@ -15,9 +16,15 @@ public struct SearchHints: Sendable, Equatable {
     /// single fine cells, so the sweep is the search that scales).
     public var minimumSweepUpdates: Int?
 
+    /// The precision each sine unit's result needs (``SupNorm/Options/sinePrecision``): a sine
+    /// lookup needs a few hundred bits of results whose arguments hold 10⁵.
+    public var sinePrecision: Precision?
+
     /// Hints with the given values (by default none).
-    public init(sampledZones: [ClosedRange<Double>] = [], samplingSpacing: Double? = nil, minimumSweepUpdates: Int? = nil) {
+    public init(sampledZones: [ClosedRange<Double>] = [], samplingSpacing: Double? = nil, minimumSweepUpdates: Int? = nil,
+                sinePrecision: Precision? = nil) {
         self.sampledZones = sampledZones; self.samplingSpacing = samplingSpacing; self.minimumSweepUpdates = minimumSweepUpdates
+        self.sinePrecision = sinePrecision
     }
 
     /// No hints: the search's defaults.
@@ -25,11 +32,12 @@ public struct SearchHints: Sendable, Equatable {
 }
 
 extension SupNorm.Options {
-    /// Sets the hints: the sampled zones and the sampling spacing are replaced, the sweep budget
-    /// is raised to the hint's floor.
+    /// Sets the hints: the sampled zones, the sampling spacing and the sine precision are
+    /// replaced, the sweep budget is raised to the hint's floor.
     public mutating func apply(_ hints: SearchHints) {
         sampledZones = hints.sampledZones
         samplingSpacing = hints.samplingSpacing
+        sinePrecision = hints.sinePrecision
         if let floor = hints.minimumSweepUpdates { maximumSweepUpdates = Swift.max(maximumSweepUpdates, floor) }
     }
 }

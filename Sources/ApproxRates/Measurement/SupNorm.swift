@@ -52,6 +52,10 @@ public enum SupNorm {
         public var maximumSweepUpdates: Int = 30_000_000
         /// Whether to run the twice-the-precision guard.
         public var guardCheck: Bool = true
+        /// When set below ``precision``: each sine unit's result is rounded to this precision
+        /// (``MPFREvaluator/sinePrecision``; its argument keeps all of ``precision``). The guard
+        /// doubles it with the precision, so the digits reported are the ones it does not move.
+        public var sinePrecision: Precision? = nil
         /// Whether points that float64 cannot rank are ranked in certified fixed point
         /// (``FixedPointEvaluator``) when the network allows it, instead of in MPFR. The reported
         /// error is the MPFR value either way.
@@ -88,7 +92,7 @@ public enum SupNorm {
             throw MeasurementError("the target \(target.summary) is \(value.isNaN ? "undefined" : "infinite") at x = \(x.map { String($0) }.joined(separator: ", ")) (value \(value)): a target must be a finite number on all of [0, 1]^\(target.dimension)")
         }
         FiniteTargets.shared.insert(target)
-        let mpfr = MPFREvaluator(network: network, precision: options.precision)
+        let mpfr = MPFREvaluator(network: network, precision: options.precision, sinePrecision: options.sinePrecision)
         var search: Search
         let high = Precision(uncheckedBits: network.weightPrecision.bits + options.precision.bits + Precision.Margin.exactProduct)
         var swept: [SweptPieces]? = nil
@@ -139,7 +143,9 @@ public enum SupNorm {
             // Every candidate again at twice the precision: the largest there must be the same
             // value (to the digits reported) as the largest here.
             let high = Precision(uncheckedBits: 2 * options.precision.bits)
-            let probe = ErrorProbe(network: MPFREvaluator(network: network, precision: high), target: target)
+            let probe = ErrorProbe(network: MPFREvaluator(network: network, precision: high,
+                                                          sinePrecision: options.sinePrecision.map { Precision(uncheckedBits: 2 * $0.bits) }),
+                                   target: target)
             guardError = largest(search.candidates, probe).0
             if !exact.points.isEmpty {
                 let e = largestExact(exact.points, probe).0
@@ -327,7 +333,7 @@ public enum SupNorm {
 
     /// Whether float64 can rank points: on 64 seeded random points the float64 and MPFR errors
     /// differ by at most 1/1000 of the largest MPFR error. Returns the decision and its words.
-    static func float64Locator(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, threads: Int?) throws -> (DoubleEvaluator?, String) {
+    static func float64Locator(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, threads: Int?) throws -> (DoubleEvaluator?, String, scale: Double) {
         let d = target.dimension
         let points = checkPoints(dimension: d)
         let double = DoubleEvaluator(network: network)
@@ -336,7 +342,7 @@ public enum SupNorm {
         let scale = exact.max() ?? 0
         let deviation = zip(exact, approximate).map { Swift.abs($0 - $1) }.max() ?? 0
         let (usable, text) = locatorVerdict(deviation: deviation, scale: scale, what: "float64 deviation", on: "on 64 points")
-        return (usable ? double : nil, text)
+        return (usable ? double : nil, text, scale)
     }
 
     /// The largest certified error bound a fixed-point ranking value may carry (absolute): below
@@ -356,8 +362,16 @@ public enum SupNorm {
     /// seeded points and the target's special points, f at 128 bits is within 2^-100 of f at the
     /// measurement's precision, else the measurement's precision. The candidates are measured
     /// at the full precision afterwards whatever the ranking used. Returns the precision and its words.
-    static func rankingTarget(_ target: Target, precision: Precision) -> (Precision, String) {
-        let low = Precision(uncheckedBits: 128)
+    ///
+    /// With `errorScale` (the largest MPFR error on those points, when MPFR ranks in float64
+    /// doubles): 128 bits below the scale instead, 128 + ⌈log₂(1/scale)⌉ bits, accepted when f
+    /// there is within 2^-100·scale of f at the full precision (far below the doubles' 2^-53
+    /// relative resolution, however small the error: a sine lookup's 10⁻³⁹).
+    static func rankingTarget(_ target: Target, precision: Precision, errorScale: Double? = nil) -> (Precision, String) {
+        if let scale = errorScale, !(scale > 0 && scale.isFinite) { return (precision, "target at \(precision.bits) bits") }
+        let below = errorScale.map { Swift.max(0, Int((-log2($0)).rounded(.up))) } ?? 0
+        let allowed = errorScale.map { 0x1p-100 * $0 } ?? 0x1p-100
+        let low = Precision(uncheckedBits: 128 + below)
         guard precision.bits > low.bits else { return (precision, "target at \(precision.bits) bits") }
         let d = target.dimension
         let seeded = checkPoints(dimension: d)
@@ -366,10 +380,10 @@ public enum SupNorm {
         let full = target.values(at: exact, precision: precision, threads: 1)
         let ranked = target.values(at: exact, precision: low, threads: 1)
         let deviation = zip(full, ranked).map { $0.subtracting($1, precision: precision).magnitude().toDouble() }.max() ?? .infinity
-        if deviation.isFinite, deviation <= 0x1p-100 {
-            return (low, String(format: "target at 128 bits: within %.1e of %d bits on %d points", deviation, precision.bits, points.count))
+        if deviation.isFinite, deviation <= allowed {
+            return (low, String(format: "target at %d bits: within %.1e of %d bits on %d points", low.bits, deviation, precision.bits, points.count))
         }
-        return (precision, String(format: "target at %d bits: 128 bits deviated by %.1e on %d points", precision.bits, deviation, points.count))
+        return (precision, String(format: "target at %d bits: %d bits deviated by %.1e on %d points", precision.bits, low.bits, deviation, points.count))
     }
 
     /// The locator rule: float64 ranks when its largest deviation from MPFR is at most 1/1000 of
@@ -527,7 +541,7 @@ public enum SupNorm {
 
     static func sampling(_ network: Network, _ target: Target, _ mpfr: MPFREvaluator, _ options: Options) throws -> Search {
         let d = target.dimension
-        let (locator, locatorText) = try float64Locator(network, target, mpfr, threads: options.threads)
+        let (locator, locatorText, scale) = try float64Locator(network, target, mpfr, threads: options.threads)
         let nnz = Swift.max(1, network.counts.weightsNonzero)
         let budget = locator != nil ? options.operationBudget : options.operationBudget / 400
         let points = Swift.max(1024.0, Swift.min(Double(options.maximumGridPoints), budget / Double(nnz)))
@@ -548,11 +562,14 @@ public enum SupNorm {
         // is ranked in MPFR (docs/sup-norm.md, "Ranking").
         let fixed = locator == nil && options.fixedPointRanking ? try? FixedPointEvaluator(network: network) : nil
         let counts = FixedPointCounts()
-        let (targetPrecision, targetText) = fixed == nil ? (mpfr.precision, "") : rankingTarget(target, precision: mpfr.precision)
+        // Ranked in fixed point or in MPFR, the target needs only the ranking's precision (the
+        // candidates are measured again at full precision).
+        let (targetPrecision, targetText) = locator != nil ? (mpfr.precision, "")
+            : rankingTarget(target, precision: mpfr.precision, errorScale: fixed == nil ? scale : nil)
         let makeProbe: () -> LocatorProbe = {
             if let locator { return LocatorProbe(double: locator, target: target) }
             if let fixed { return LocatorProbe(fixed: fixed, mpfr: mpfr, target: target, targetPrecision: targetPrecision, tolerance: fixedTolerance, counts: counts) }
-            return LocatorProbe(mpfr: mpfr, target: target)
+            return LocatorProbe(mpfr: mpfr, target: target, targetPrecision: targetPrecision)
         }
         let errors = errors(grid, dimension: d, threads: options.threads, probe: makeProbe)
         let order = errors.indices.sorted { errors[$0] > errors[$1] }
@@ -607,6 +624,8 @@ public enum SupNorm {
         if let fixed {
             text = fixedLocatorText(fixed, counts, target: targetText, after: locatorText)
             ranked = counts.certified; inMPFR = counts.fallback
+        } else if locator == nil {
+            text += "; ranked in MPFR, " + targetText
         }
         return Search(candidates: candidates, kind: .adaptiveSampling, rankedInFloat64: locator != nil,
                       method: "adaptive sampling: \(grid_) (spacing \(String(format: "%.3g", spacing))) + special points, pattern search around the best \(top.count) down to spacing/4096",

@@ -1,4 +1,5 @@
 import Foundation
+import PrecisionModule
 
 /// What the construction that built a network knows about it, as typed values: which
 /// construction, its grid sizes, the half-width of its cut-off zones, the bits of its packed
@@ -65,21 +66,28 @@ public struct ConstructionFacts: Codable, Sendable, Equatable {
     public var partition: Partition?
     /// k when every ReLU was built as ReLU^k units.
     public var reluPower: Int?
+    /// Bits of each sine unit's result that the construction's error analysis needs, with its
+    /// margin (a sine lookup: the table's B bits, the product gadget's 2^139 amplification and 128
+    /// bits to spare). The measurement rounds sine results to this and checks at twice it; nil:
+    /// sine results at the full working precision.
+    public var sineResultBits: Int?
 
     /// Facts of `kind` with the given values (nil where they do not apply).
     public init(kind: Kind, cells: Int? = nil, fineCells: Int? = nil, zoneHalfWidth: Double? = nil, bitsPerWeight: Int? = nil,
-                lookupCells: Int? = nil, partition: Partition? = nil, reluPower: Int? = nil) {
+                lookupCells: Int? = nil, partition: Partition? = nil, reluPower: Int? = nil, sineResultBits: Int? = nil) {
         self.kind = kind; self.cells = cells; self.fineCells = fineCells; self.zoneHalfWidth = zoneHalfWidth
         self.bitsPerWeight = bitsPerWeight; self.lookupCells = lookupCells; self.partition = partition; self.reluPower = reluPower
+        self.sineResultBits = sineResultBits
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, cells = "N", fineCells = "M", zoneHalfWidth = "zone_half_width", bitsPerWeight = "bits_per_weight"
-        case lookupCells = "K", partition, reluPower = "relu_power"
+        case lookupCells = "K", partition, reluPower = "relu_power", sineResultBits = "sine_result_bits"
     }
 
     /// Decodes strictly: every key must be one of ``CodingKeys``, and the values must have their
-    /// types (N, M, K, bits and k positive whole numbers, δ a positive finite number).
+    /// types (N, M, K, bits and k positive whole numbers, δ a positive finite number, the sine
+    /// result bits a valid precision).
     public init(from decoder: Decoder) throws {
         let any = try decoder.container(keyedBy: AnyKey.self)
         let known = Set(CodingKeys.allCases.map(\.stringValue))
@@ -96,6 +104,10 @@ public struct ConstructionFacts: Codable, Sendable, Equatable {
         }
         cells = try positive(.cells); fineCells = try positive(.fineCells); bitsPerWeight = try positive(.bitsPerWeight)
         lookupCells = try positive(.lookupCells); reluPower = try positive(.reluPower)
+        sineResultBits = try positive(.sineResultBits)
+        if let q = sineResultBits, !Precision.validRange.contains(q) {
+            throw DecodingError.dataCorruptedError(forKey: .sineResultBits, in: c, debugDescription: "sine_result_bits is \(q); it must be a precision MPFR accepts, \(Precision.minimumBits) to \(Precision.maximumBits) bits")
+        }
         zoneHalfWidth = try c.decodeIfPresent(Double.self, forKey: .zoneHalfWidth)
         if let z = zoneHalfWidth, !(z.isFinite && z > 0) {
             throw DecodingError.dataCorruptedError(forKey: .zoneHalfWidth, in: c, debugDescription: "zone_half_width is \(z); it must be a positive number")

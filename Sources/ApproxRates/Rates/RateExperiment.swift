@@ -19,8 +19,12 @@ public struct RateExperiment: Sendable {
     public var draws: [Target] = []
     /// Threads for the measurement.
     public var threads: Int?
-    /// Whether grid sizes are powers of two (see ``cells(forWeights:table:dyadic:)``).
+    /// Whether grid sizes are powers of two (see ``cells(forWeights:table:dyadic:period:)``).
     public var dyadic: Bool = true
+    /// Grid sizes N are multiples of this (not with ``dyadic``): the exact-ratio grids of a deep
+    /// construction (``exactRatioPeriod(construction:dimension:smoothness:)``), where M = c·N holds
+    /// without rounding at every N. 1: any N.
+    public var gridPeriod: Int = 1
     /// Networks built while planning, handed to ``measure(weights:cells:)`` once.
     let built = NetworkCache()
     /// Cap on the grid of the adaptive sampling search (``SupNorm/Options/maximumGridPoints``).
@@ -83,7 +87,7 @@ public struct RateExperiment: Sendable {
     public func gridSizes() throws -> [(requested: Int, cells: Int)] {
         let table = try construction.weightTable(target, upTo: requestedWeights.max() ?? 0)
         for (n, net) in table { built.store(net, cells: n) }
-        return requestedWeights.map { ($0, RateExperiment.cells(forWeights: $0, table: table, dyadic: dyadic)) }
+        return requestedWeights.map { ($0, RateExperiment.cells(forWeights: $0, table: table, dyadic: dyadic, period: gridPeriod)) }
     }
 
     /// Builds and measures the network with N = `cells` (planned for `weights`): the worst
@@ -207,12 +211,35 @@ public struct RateExperiment: Sendable {
 }
 
 extension RateExperiment {
+    /// The period of exact-ratio grids for `construction` on a `dimension`-D target of
+    /// smoothness `r`: N₀ such that M = c·N is whole at every multiple of N₀ (a deep construction
+    /// with α = 1 and a ratio c = a/b, b ≤ 64; ``DeepConstruction/exactRatioPeriod(smoothness:dimension:)``).
+    /// Throws, naming the ratio, for any other construction or ratio.
+    public static func exactRatioPeriod(construction: any Construction, dimension: Int, smoothness r: Double) throws -> Int {
+        guard let deep = construction as? DeepConstruction else {
+            throw RateError("grid exact-ratio is for the deep construction (M = c·N), not \(type(of: construction).name)")
+        }
+        guard let period = deep.exactRatioPeriod(smoothness: r, dimension: dimension) else {
+            let c = deep.ratio(smoothness: r, dimension: dimension)
+            throw RateError("grid exact-ratio needs alpha 1 and a fine ratio c = a/b with b ≤ 64 (such as 0.2857142857142857 = 2/7), so that M = c·N is whole; fine ratio \(c) at alpha \(deep.alpha.formatted()) has none")
+        }
+        return period
+    }
+
     /// The grid size N for about `weights` weights, from a construction's ``Construction/weightTable(_:upTo:)``: with
     /// `dyadic`, the power of two whose W_all is nearest on a log scale (nodes m/N are then exact
     /// binary numbers, and an off-grid point such as x₀ = 1/3 keeps the same relative position in
     /// its cell at every N); otherwise N interpolated as a local power law between the two
-    /// bracketing powers of two.
-    public static func cells(forWeights weights: Int, table: [(cells: Int, network: Network)], dyadic: Bool) -> Int {
+    /// bracketing powers of two, then rounded to the nearest multiple of `period` (at least
+    /// `period`).
+    public static func cells(forWeights weights: Int, table: [(cells: Int, network: Network)], dyadic: Bool, period: Int = 1) -> Int {
+        let n = cells(forWeights: weights, table: table, dyadic: dyadic)
+        guard !dyadic, period > 1 else { return n }
+        return Swift.max(period, Int((Double(n) / Double(period)).rounded()) * period)
+    }
+
+    /// The N of ``cells(forWeights:table:dyadic:period:)`` before the period.
+    static func cells(forWeights weights: Int, table: [(cells: Int, network: Network)], dyadic: Bool) -> Int {
         let table = table.map { (cells: $0.cells, weights: $0.network.counts.weightsAll) }
         let target = log(Double(weights))
         let nearest = table.min { abs(log(Double($0.weights)) - target) < abs(log(Double($1.weights)) - target) }!

@@ -125,7 +125,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
         func named(_ e: Error) -> RateError { RateError("experiment '\(name)': \(e)") }
         let unit: Activation
         do { unit = try Activation(name: activation) } catch { throw RateError("experiment '\(name)': activation '\(activation)' is unknown: use relu or relu^k") }
-        guard grid == "dyadic" || grid == "any" else { throw RateError("experiment '\(name)': grid '\(grid)' is not allowed: use dyadic or any") }
+        guard ["dyadic", "any", "exact-ratio"].contains(grid) else { throw RateError("experiment '\(name)': grid '\(grid)' is not allowed: use dyadic, any or exact-ratio") }
         guard (1...1000).contains(draws) else { throw RateError("experiment '\(name)': draws \(draws) is not allowed: use 1 to 1000") }
         guard smoothness > 0, smoothness.isFinite else { throw RateError("experiment '\(name)': smoothness \(smoothness) is not allowed: r must be > 0") }
         if let g = certify, !(g > 0 && g < 10) { throw RateError("experiment '\(name)': certify \(g) is not allowed: give the gap, a fraction in (0, 10) such as 0.01") }
@@ -142,6 +142,7 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
             let kind = try ConstructionRegistry.named(construction, degree: degree, smoothness: smoothness, alpha: alpha, activation: unit, digitOrder: digitOrder, fineRatio: fineRatio, digitBound: digitBound)
             var e = try RateExperiment(target: f, construction: kind, requestedWeights: try weightGrid(), threads: threads,
                                        dyadic: grid == "dyadic")
+            if grid == "exact-ratio" { e.gridPeriod = try RateExperiment.exactRatioPeriod(construction: kind, dimension: dimension, smoothness: smoothness) }
             e.draws = try (1..<Swift.max(draws, 1)).map { try make(UInt64($0)) }
             e.certification = certify.map { CertifiedSupNorm.Options(gap: $0, threads: threads) }
             return e
