@@ -22,7 +22,7 @@ public struct ExponentialRatePlot: Sendable {
         let y0 = (logs.min() ?? -1).rounded(.down) - 1, y1 = Swift.min(0, (logs.max() ?? 0).rounded(.up)) + 0.5
         for (panel, (label, transform)) in [("$W$^{1/2}", { (w: Double) in w.squareRoot() }), ("$W$", { (w: Double) in w })].enumerated() {
             let xs = rows.map { transform($0.weights) }
-            let left = 48 + Double(panel) * 205
+            let left = 48 + Double(panel) * 198   // the right panel's last tick label inside the 420-unit canvas
             let x = PlotAxis(0, (xs.max() ?? 1) * 1.08, from: left, to: left + 160)
             let y = PlotAxis(y0, y1, from: 160, to: 12)
             let id = "panel\(panel)"
@@ -33,7 +33,9 @@ public struct ExponentialRatePlot: Sendable {
             }
             for (u, v) in zip(xs, logs) { c.marker(.circle, x.map(u), y.map(v), color: "#0072B2") }
         }
-        c.text(title, 8, 194, size: 6.5)
+        // A long caption (a target's formula, ten table sizes) is set smaller to fit the width:
+        // about 0.55 em per character in the canvas's sans-serif face.
+        c.text(title, 8, 194, size: Swift.min(6.5, 408 / (0.55 * Double(Swift.max(1, title.count)))))
         return c.render(title: "Error against W: " + title)
     }
 }
