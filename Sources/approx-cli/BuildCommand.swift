@@ -54,7 +54,7 @@ struct Build: ParsableCommand {
 
     @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))
     var fineRatio: Double?
-    @Option(name: .customLong("digit-bound"), help: ArgumentHelp("K, the largest digit of the 2-D deep construction's first-difference digits: quantum = (largest first difference of the residual)/K (default 3; 1 is the first wave's snake).", valueName: "K"))
+    @Option(name: .customLong("digit-bound"), help: ArgumentHelp("K of the deep construction's digits. 2-D: the largest first-difference digit, quantum = (largest first difference of the residual)/K (default 3; 1 is the first wave's snake). 1-D, digits of order 2 or 3: quantum = (largest k-th difference)/K (default 1), digits up to K + 2^k/2.", valueName: "K"))
     var digitBound: Int?
 
     @Option(name: .long, help: "Squaring depth of taylor's products (default ceil((degree+1)/2 log2 N) + 2).")
@@ -121,10 +121,10 @@ struct Build: ParsableCommand {
             let fineCells = deep.map { fine ?? $0.fine(cells, smoothness: target.smoothness, dimension: target.dimension) } ?? 1
             try ResourceLimits.check(nodes * Double(fineCells), "--cells \(cells)\(fineCells > 1 ? " with M = \(fineCells) fine cells" : "") needs at least", against: ResourceLimits.weights)
             if let deep {
-                try deep.checkBound(dimension: target.dimension)
+                try deep.checkBound(dimension: target.dimension, smoothness: target.smoothness)
                 let m = fineCells
                 let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: cells, fine: m, order: deep.order(smoothness: target.smoothness, dimension: 2), bound: deep.bound)
-                                                 : try BitExtraction.network(target, cells: cells, fine: m, order: deep.digitOrder)
+                                                 : try BitExtraction.network(target, cells: cells, fine: m, order: deep.digitOrder, divisor: deep.quantumDivisor)
                 guard deep.power >= 2 else { return relu }
                 let window = ReLUByPower.window(forPrecision: relu.weightPrecision, power: deep.power)
                 return try ReLUByPower.network(relu, power: deep.power, windowExponent: window.exponent, precision: window.precision)

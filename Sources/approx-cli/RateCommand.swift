@@ -46,7 +46,7 @@ struct Rate: ParsableCommand {
 
     @Option(name: .customLong("fine-ratio"), help: ArgumentHelp("c in M = c N^alpha of the deep construction (default: the balanced ratio for alpha = 1 in 1-D, 0.35/0.29/0.18 for digit orders 1/2/3; 1 otherwise).", valueName: "c"))
     var fineRatio: Double?
-    @Option(name: .customLong("digit-bound"), help: ArgumentHelp("K, the largest digit of the 2-D deep construction's first-difference digits: quantum = (largest first difference of the residual)/K (default 3; 1 is the first wave's snake).", valueName: "K"))
+    @Option(name: .customLong("digit-bound"), help: ArgumentHelp("K of the deep construction's digits. 2-D: the largest first-difference digit, quantum = (largest first difference of the residual)/K (default 3; 1 is the first wave's snake). 1-D, digits of order 2 or 3: quantum = (largest k-th difference)/K (default 1), digits up to K + 2^k/2.", valueName: "K"))
     var digitBound: Int?
 
     @Option(name: .long, help: ArgumentHelp("Range of W_all, log-uniform: A...B (e.g. 1e2...1e5).", valueName: "A...B"))

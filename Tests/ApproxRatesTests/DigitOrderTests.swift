@@ -82,7 +82,8 @@ import ApproxRates
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
         let metadata = try #require(object["metadata"] as? [String: String])
         #expect(metadata["encoding"] == "rows, K = 2" && metadata["digit_base"] == "9", "\(metadata)")
-        for (args, word) in [(["--dim", "2", "--digit-bound", "0"], "0 is not allowed"), (["--digit-bound", "2"], "2-D")] {
+        // 1-D: refused for order-1 digits (r = ½), which have no quantum to divide.
+        for (args, word) in [(["--dim", "2", "--digit-bound", "0"], "0 is not allowed"), (["--digit-bound", "2"], "not to order 1")] {
             let bad = dir + "/bad.json"
             let r = try runCLI(["build", "deep", "--target", "lacunary", "--smoothness", "0.5", "--cells", "2", "--fine", "10", "-o", bad] + args)
             #expect(r.status != 0 && r.stderr.contains("digit-bound") && r.stderr.contains(word), "\(r.stderr)")
@@ -107,6 +108,30 @@ import ApproxRates
         let lines = try RateCheckpoint(path: file).journal.read()
         #expect(lines.count == 2 && lines[0].row.weightsAll != lines[1].row.weightsAll && lines[1].key.contains("order 1, bound 3"))
         #expect(!lines[0].key.contains("2-D digits"))
+    }
+
+    // 1-D digits with a divided quantum (`--digit-bound K`, orders 2 and 3): ε is a K-th of the
+    // largest k-th difference, every interior fine node is within ε/2 of f, the digits reach past
+    // the default's bound but stay within K + 2^k/2, the planned precision holds the code, K = 1 is
+    // the default network weight for weight, and a checkpoint key tells the divided quantum apart.
+    @Test func aDividedQuantumHitsEveryFineNodeWithinHalfOfIt() throws {
+        for (r, k, n, m, divisor) in [(1.0, 2, 6, 9, 4), (2.0, 3, 5, 11, 3), (1.0, 2, 4, 12, 8)] {
+            let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: r, options: .init(seed: 7))
+            let plain = try BitExtraction.network(f, cells: n, fine: m, order: k)
+            let net = try BitExtraction.network(f, cells: n, fine: m, order: k, divisor: divisor)
+            let eps = try #require(Double(net.metadata["quantum"] ?? "")), eps1 = try #require(Double(plain.metadata["quantum"] ?? ""))
+            #expect(Swift.abs(eps * Double(divisor) / eps1 - 1) < 1e-12 && net.metadata["quantum_divisor"] == "\(divisor)")
+            let bound = (Int(net.metadata["digit_base"]!)! - 1) / 4
+            #expect(bound > (Int(plain.metadata["digit_base"]!)! - 1) / 4 && bound <= divisor + (1 << k) / 2, "r = \(r): bound \(bound)")
+            #expect(net.weightPrecision.bits <= BitExtraction.precision(cells: n, fine: m, smoothness: r, order: k, divisor: divisor).bits)
+            for (i, e) in try nodeErrors(net, f, cells: n, fine: m).enumerated() {
+                #expect(e <= eps / 2 * (1 + 1e-9) + 1e-14, "r = \(r), K = \(divisor): node \(i): \(e) against ε/2 = \(eps / 2)")
+            }
+        }
+        let f = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 7))
+        #expect(NetworkFile.encode(try DeepConstruction(digitBound: 1).build(f, cells: 30)) == NetworkFile.encode(try DeepConstruction().build(f, cells: 30)))
+        #expect(DeepConstruction(digitBound: 4).checkpointTag(dimension: 1) == "|1-D quantum divisor 4")
+        #expect(DeepConstruction(digitBound: 1).checkpointTag(dimension: 1) == "" && DeepConstruction().checkpointTag(dimension: 1) == "")
     }
 
     // A residual that is a quadratic (f = x²: f − f₁ is exactly quadratic on every cell) has
@@ -168,9 +193,12 @@ import ApproxRates
         #expect { _ = try ConstructionRegistry.named("interpolation", degree: nil, smoothness: 1, digitBound: 2) } throws: { e in
             "\(e)".contains("digit-bound") && "\(e)".contains("deep")
         }
-        let line = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1, options: .init(seed: 1))
-        #expect { _ = try DeepConstruction(digitBound: 2).build(line, cells: 4) } throws: { e in
-            "\(e)".contains("digit-bound") && "\(e)".contains("2-D")
+        let rough = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: 1))
+        #expect { _ = try DeepConstruction(digitBound: 2).build(rough, cells: 4) } throws: { e in
+            "\(e)".contains("digit-bound") && "\(e)".contains("order 1")
+        }
+        #expect { _ = try BitExtraction.network(rough, cells: 4, fine: 8, order: 1, divisor: 2) } throws: { e in
+            "\(e)".contains("digit-bound") && "\(e)".contains("order 2 or 3")
         }
     }
 }

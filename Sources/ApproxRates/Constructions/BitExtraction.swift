@@ -80,7 +80,7 @@ public enum BitExtraction {
     /// The digit bound the construction assumes before it has seen the target: |Δ^k q| ≤
     /// |Δ^k R|/ε + 2^k/2 with ε = max |Δ^k R|, so K = 1, 3, 5 for k = 1, 2, 3 (order 1 tracks
     /// R/ε greedily: K = 1).
-    static func plannedBound(order k: Int) -> Int { k == 1 ? 1 : 1 + (1 << k) / 2 }
+    static func plannedBound(order k: Int, divisor: Int = 1) -> Int { k == 1 ? 1 : divisor + (1 << k) / 2 }
 
     /// Order 3 stores each cell's second difference c₀ = Δ²q₀ as this many balanced digits of
     /// base 2K + 1 ahead of its third differences (planned; a target that needs more gets more,
@@ -89,10 +89,10 @@ public enum BitExtraction {
 
     /// The working precision: the code's bits, the bits the selection of a code loses (the sum of
     /// N ramps with slopes 1/δ), and 64 bits of output accuracy.
-    public static func precision(cells n: Int, fine m: Int, smoothness r: Double, order: Int? = nil) -> Precision {
+    public static func precision(cells n: Int, fine m: Int, smoothness r: Double, order: Int? = nil, divisor: Int = 1) -> Precision {
         let k = order ?? self.order(smoothness: r)
         let lost = Int(log2(Double(n) / zone(cells: n, fine: m, smoothness: r, order: k)).rounded(.up)) + Precision.Margin.selection
-        return Precision(uncheckedBits: bitsPerWeight(fine: m, order: k, smoothness: r) + lost + Precision.Margin.output)
+        return Precision(uncheckedBits: bitsPerWeight(fine: m, order: k, smoothness: r, divisor: divisor) + lost + Precision.Margin.output)
     }
 
     /// The number of bits one packed weight holds (before the target's digit bound is known, the
@@ -101,8 +101,8 @@ public enum BitExtraction {
         bitsPerWeight(fine: m, order: order ?? self.order(smoothness: r), smoothness: r)
     }
 
-    static func bitsPerWeight(fine m: Int, order k: Int, smoothness r: Double) -> Int {
-        DigitCode(bound: plannedBound(order: k)).bits(digits: digitCount(fine: m, order: k, smoothness: r, leading: plannedLeadingDigits))
+    static func bitsPerWeight(fine m: Int, order k: Int, smoothness r: Double, divisor: Int = 1) -> Int {
+        DigitCode(bound: plannedBound(order: k, divisor: divisor)).bits(digits: digitCount(fine: m, order: k, smoothness: r, leading: plannedLeadingDigits))
     }
 
     /// Digits per cell the precision is planned for: M first differences (order 1), M − 1 second
@@ -141,7 +141,7 @@ public enum BitExtraction {
         return residual
     }
 
-    static func quantise(_ residual: [Double], cells n: Int, fine m: Int, order k: Int) -> Quantised {
+    static func quantise(_ residual: [Double], cells n: Int, fine m: Int, order k: Int, divisor: Int = 1) -> Quantised {
         var digits = Array(repeating: [Int](), count: n)
         var first = Array(repeating: 0, count: n)
         var largest = 0
@@ -173,6 +173,9 @@ public enum BitExtraction {
         // differences at float64's rounding level: a quantum no finer than 2^−40 of the residual
         // keeps every q within 2^40 (an Int) at a cost of 2^−41 of it.
         eps = Swift.max(eps, (residual.map(Swift.abs).max() ?? 0) * 0x1p-40)
+        // A divisor K > 1: a K-th of that quantum, digits up to K + 2^k/2 (the rounding part of
+        // the error, ε/2, shrinks K-fold; the digit code widens to hold them).
+        eps /= Double(divisor)
         var bound = 1
         var quantised: [[Int]] = []
         for c in 0..<n {
@@ -210,23 +213,28 @@ public enum BitExtraction {
     }
 
     /// The network for `target` (d = 1) with N = `cells` coarse and M = `fine` fine cells per
-    /// coarse cell, at `precision` (default ``precision(cells:fine:smoothness:)``). Metadata
-    /// records N, M, the order, the digit base and the bits per packed weight.
-    public static func network(_ target: Target, cells n: Int, fine m: Int, order: Int? = nil, precision: Precision? = nil) throws -> Network {
+    /// coarse cell, at `precision` (default ``precision(cells:fine:smoothness:order:divisor:)``).
+    /// Digits of order k ≥ 2 quantise with a `divisor`-th of the largest k-th difference (1: the
+    /// difference itself). Metadata records N, M, the order, the digit base, the quantum, the
+    /// divisor when it is not 1 and the bits per packed weight.
+    public static func network(_ target: Target, cells n: Int, fine m: Int, order: Int? = nil, divisor: Int = 1, precision: Precision? = nil) throws -> Network {
         guard target.dimension == 1 else { throw ConstructionError.dimension("the 1-D deep construction needs d = 1, not d = \(target.dimension)") }
         guard n >= 1, m >= 5 else { throw ConstructionError.parameter("the deep construction needs N >= 1 and M >= 5 fine cells, so that the cut-off zones leave a plateau (got N = \(n), M = \(m))") }
         let r = target.smoothness
         let k = order ?? self.order(smoothness: r)
         guard orders.contains(k) else { throw ConstructionError.invalid(parameter: "digit-order", reason: "\(k) is not allowed: use 1, 2 or 3") }
-        let planned = precision ?? self.precision(cells: n, fine: m, smoothness: r, order: k)
+        guard divisor == 1 || (k >= 2 && divisor >= 1) else {
+            throw ConstructionError.invalid(parameter: "digit-bound", reason: "\(divisor) needs digits of order 2 or 3 (order \(k) here)")
+        }
+        let planned = precision ?? self.precision(cells: n, fine: m, smoothness: r, order: k, divisor: divisor)
         let nm = n * m
         let wide = Precision(uncheckedBits: 128)
         let f = target.values(at: (0...nm).map { [BigFloat($0, precision: wide).divided(by: BigFloat(nm, precision: wide), precision: wide)] }, precision: wide)
         let residual = BitExtraction.residual(f, cells: n, fine: m, precision: wide)
-        let qz = quantise(residual, cells: n, fine: m, order: k)
+        let qz = quantise(residual, cells: n, fine: m, order: k, divisor: divisor)
         // A target whose digits need more bits than planned (a larger bound, more leading
         // digits) gets them: the code must be exact.
-        let needed = qz.code.bits(digits: qz.digits.first?.count ?? 0) - bitsPerWeight(fine: m, order: k, smoothness: r)
+        let needed = qz.code.bits(digits: qz.digits.first?.count ?? 0) - bitsPerWeight(fine: m, order: k, smoothness: r, divisor: divisor)
         let p = needed > 0 ? Precision(uncheckedBits: planned.bits + needed) : planned
         let codes = qz.digits.map { qz.code.encode($0, precision: p) }
 
@@ -303,7 +311,8 @@ public enum BitExtraction {
         let bits = qz.code.bits(digits: qz.digits.first?.count ?? 0)
         return try b.network(outputs: [output], metadata: [
             "construction": "deep", "N": "\(n)", "M": "\(m)", "order": "\(k)", "digit_base": "\(qz.code.base)",
-            "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "quantum": "\(qz.quantum)", "target": target.summary],
+            "bits_per_weight": "\(bits)", "zone": "\(delta.toDouble())", "quantum": "\(qz.quantum)", "target": target.summary]
+            .merging(divisor == 1 ? [:] : ["quantum_divisor": "\(divisor)"]) { a, _ in a },
             construction: ConstructionFacts(kind: .deep, cells: n, fineCells: m, zoneHalfWidth: delta.toDouble(), bitsPerWeight: bits))
     }
 }

@@ -60,18 +60,25 @@ public struct DeepConstruction: Construction, Equatable {
         digitOrder ?? (d == 2 ? 1 : BitExtraction.order(smoothness: r))
     }
 
-    /// Throws when a digit bound is given for a 1-D target (the 1-D digits have their own bounds).
-    public func checkBound(dimension d: Int) throws {
-        if digitBound != nil && d != 2 {
-            throw ConstructionError.invalid(parameter: "digit-bound", reason: "applies to the 2-D deep construction only (d = \(d))")
+    /// Throws when a digit bound is given for 1-D digits of order 1 (greedy ±1 steps: no quantum
+    /// to divide).
+    public func checkBound(dimension d: Int, smoothness r: Double) throws {
+        if digitBound != nil && d == 1 && order(smoothness: r) == 1 {
+            throw ConstructionError.invalid(parameter: "digit-bound", reason: "applies to the 2-D deep construction and to 1-D digits of order 2 or 3, not to order 1 (r = \(r.formatted()))")
         }
     }
 
+    /// K of the 1-D digits of order 2 and 3: the quantum is the largest k-th difference of the
+    /// residual over K (``BitExtraction/network(_:cells:fine:order:divisor:precision:)``); 1 unless
+    /// ``digitBound`` is given.
+    public var quantumDivisor: Int { digitBound ?? 1 }
+
     /// What a checkpoint key must add to ``description`` to name the network built in dimension
     /// d: in 2-D the resolved digits (order and bound) unless they are the first wave's snake,
-    /// whose keys stay as they were (its checkpoints are read back); "" in 1-D.
+    /// whose keys stay as they were (its checkpoints are read back); in 1-D the quantum's divisor
+    /// when it is not 1, else "".
     public func checkpointTag(dimension d: Int) -> String {
-        guard d == 2 else { return "" }
+        guard d == 2 else { return quantumDivisor == 1 ? "" : "|1-D quantum divisor \(quantumDivisor)" }
         let k = order(smoothness: 1, dimension: 2)
         return k == 1 && bound == 1 ? "" : "|2-D digits: order \(k), bound \(k == 1 ? bound : KuhnExtraction.secondOrderBound)"
     }
@@ -113,7 +120,7 @@ public struct DeepConstruction: Construction, Equatable {
     /// The precision of the ReLU network (before its units become ReLU^k).
     func reluPrecision(cells n: Int, smoothness r: Double, dimension: Int) -> Precision {
         dimension == 2 ? SnakeExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 2), order: order(smoothness: r, dimension: 2), bound: bound)
-                       : BitExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 1), smoothness: r, order: digitOrder)
+                       : BitExtraction.precision(cells: n, fine: fine(n, smoothness: r, dimension: 1), smoothness: r, order: digitOrder, divisor: quantumDivisor)
     }
     /// The bit-extraction hints (``BitExtraction/searchHints(_:dimension:)``).
     public static func searchHints(_ facts: ConstructionFacts, dimension d: Int) -> SearchHints {
@@ -121,12 +128,12 @@ public struct DeepConstruction: Construction, Equatable {
     }
     public func build(_ target: Target, cells n: Int) throws -> Network {
         try checkDimension(target.dimension)
-        try checkBound(dimension: target.dimension)
+        try checkBound(dimension: target.dimension, smoothness: target.smoothness)
         let m = fine(n, smoothness: target.smoothness, dimension: target.dimension)
         let p = reluPrecision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
         let relu = target.dimension == 2 ? try SnakeExtraction.network(target, cells: n, fine: m, order: order(smoothness: target.smoothness, dimension: 2),
                                                                        bound: bound, precision: p)
-                                         : try BitExtraction.network(target, cells: n, fine: m, order: digitOrder, precision: p)
+                                         : try BitExtraction.network(target, cells: n, fine: m, order: digitOrder, divisor: quantumDivisor, precision: p)
         guard power >= 2 else { return relu }
         let window = ReLUByPower.window(forPrecision: p, power: power)
         return try ReLUByPower.network(relu, power: power, windowExponent: window.exponent, precision: window.precision)
