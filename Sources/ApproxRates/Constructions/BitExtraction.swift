@@ -78,8 +78,8 @@ public enum BitExtraction {
     }
 
     /// The digit bound the construction assumes before it has seen the target: |Δ^k q| ≤
-    /// |Δ^k R|/ε + 2^k/2 with ε = max |Δ^k R|, so K = 1, 3, 5 for k = 1, 2, 3 (order 1 tracks
-    /// R/ε greedily: K = 1).
+    /// |Δ^k R|/ε + 2^k/2 with ε = max |Δ^k R|/`divisor`, so K = 1, 3, 5 for k = 1, 2, 3 at divisor
+    /// 1 and divisor + 2^k/2 in general (order 1 tracks R/ε greedily: K = 1).
     static func plannedBound(order k: Int, divisor: Int = 1) -> Int { k == 1 ? 1 : divisor + (1 << k) / 2 }
 
     /// Order 3 stores each cell's second difference c₀ = Δ²q₀ as this many balanced digits of

@@ -24,7 +24,7 @@ public struct DeepConstruction: Construction, Equatable {
             throw ConstructionError.invalid(parameter: "fine-ratio", reason: "\(c) is not allowed: use 0.01 <= c <= 100 (M = c N^alpha)")
         }
         if let bound = p.digitBound, !SnakeExtraction.digitBounds.contains(bound) {
-            throw ConstructionError.invalid(parameter: "digit-bound", reason: "\(bound) is not allowed: use \(SnakeExtraction.digitBounds.lowerBound)...\(SnakeExtraction.digitBounds.upperBound) (default \(SnakeExtraction.defaultDigitBound); 1 is the first wave's snake)")
+            throw ConstructionError.invalid(parameter: "digit-bound", reason: "\(bound) is not allowed: use \(SnakeExtraction.digitBounds.lowerBound)...\(SnakeExtraction.digitBounds.upperBound) (2-D: default \(SnakeExtraction.defaultDigitBound), 1 is the first wave's snake; 1-D digits of order 2 and 3: default 1)")
         }
         return DeepConstruction(alpha: try p.depthExponent(), power: k, digitOrder: p.digitOrder, fineRatio: p.fineRatio, digitBound: p.digitBound)
     }
