@@ -33,9 +33,9 @@ public struct ExponentialRatePlot: Sendable {
             }
             for (u, v) in zip(xs, logs) { c.marker(.circle, x.map(u), y.map(v), color: "#0072B2") }
         }
-        // A long caption (a target's formula, ten table sizes) is set smaller to fit the width:
-        // about 0.55 em per character in the canvas's sans-serif face.
-        c.text(title, 8, 194, size: Swift.min(6.5, 408 / (0.55 * Double(Swift.max(1, title.count)))))
+        // A long caption (a target's formula, ten table sizes) is set smaller to fit the width.
+        let room = c.width - 12, wide = c.textWidth(title, size: 6.5)
+        c.text(title, 8, 194, size: wide > room ? 6.5 * room / wide : 6.5)
         return c.render(title: "Error against W: " + title)
     }
 }
