@@ -222,6 +222,39 @@ func sameNetwork(_ a: Network, _ b: Network) -> Bool {
         }
     }
 
+    // The sweep over many intervals runs them on several threads, one reused sweeper per thread:
+    // the pieces (and traces) are those of one fresh sweep per interval, bit for bit.
+    @Test func sweepsOverIntervalsAreOneSweepEach() async {
+        await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 1...4), Gen.int(in: 1...9)) { seed, depth, cuts in
+            let p = try! Precision(bits: 160)
+            var net = randomNetwork(seed: seed, precision: p, inputs: 1, depth: depth, maxWidth: 7, dense: Bool.random())
+            if net.outputDimension > 1 {
+                net = try! net.postAffine(rows: [Array(repeating: BigFloat(1.0), count: net.outputDimension)], bias: [BigFloat(0.0)])
+            }
+            // [−3, 3] cut at `cuts` points, each interval shrunk by a gap (as the search's zones do).
+            let ends = (0...cuts + 1).map { -3.0 + 6.0 * Double($0) / Double(cuts + 1) }
+            let intervals = (0...cuts).map { (lower: BigFloat(ends[$0] + 0.01, precision: p), upper: BigFloat(ends[$0 + 1] - 0.01, precision: p)) }
+            let together = try! net.sweptPieces(over: intervals, precision: p, recordTrace: true, threads: 3)
+            let alone = intervals.map { try! net.sweptPieces(from: $0.lower, to: $0.upper, precision: p, recordTrace: true) }
+            #expect(together.count == alone.count)
+            for (a, b) in zip(together, alone) {
+                #expect(a.knots == b.knots && a.slopes == b.slopes && a.intercepts == b.intercepts && a.updates == b.updates, "seed \(seed)")
+                #expect(a.trace?.events == b.trace?.events && a.trace?.updateUnits == b.trace?.updateUnits, "seed \(seed)")
+            }
+            // The budgets bound the totals over all intervals.
+            let pieces = alone.map(\.count).reduce(0, +), updates = alone.map(\.updates).reduce(0, +)
+            #expect((try? net.sweptPieces(over: intervals, precision: p, maximumPieces: pieces, maximumUpdates: updates, threads: 3)) != nil, "seed \(seed)")
+            #expect(throws: NetworkError.unsupported("more than \(pieces - 1) linear pieces")) {
+                try net.sweptPieces(over: intervals, precision: p, maximumPieces: pieces - 1, threads: 3)
+            }
+            if updates > 0 {
+                #expect(throws: NetworkError.unsupported("the sweep passed \(updates - 1) unit updates (hidden units switch far more often than the output)")) {
+                    try net.sweptPieces(over: intervals, precision: p, maximumUpdates: updates - 1, threads: 3)
+                }
+            }
+        }
+    }
+
     @Test func composeIsFunctionComposition() async {
         await propertyCheck(count: 30, input: Gen.uint64(in: 0...UInt64.max)) { seed in
             let p = try! Precision(bits: 200)

@@ -164,19 +164,12 @@ public enum SupNorm {
     }
 
     /// The exact pieces of a 1-D network on [0, 1] minus the sampled zones, one sweep per
-    /// interval, within the options' budgets (shared by all intervals).
+    /// interval on the options' threads, within the options' budgets (shared by all intervals).
     static func sweep(_ network: Network, precision high: Precision, options: Options) throws -> [SweptPieces] {
-        var parts: [SweptPieces] = []
-        var pieces = 0, updates = 0
-        for (a, b) in sweptIntervals(options.sampledZones) {
-            let part = try network.sweptPieces(from: BigFloat(a, precision: high), to: BigFloat(b, precision: high), precision: high,
-                                               maximumPieces: options.maximumPieces - pieces,
-                                               maximumUpdates: options.maximumSweepUpdates - updates,
-                                               recordTrace: options.certification != nil)
-            pieces += part.count; updates += part.updates
-            parts.append(part)
-        }
-        return parts
+        let intervals = sweptIntervals(options.sampledZones).map { (lower: BigFloat($0.0, precision: high), upper: BigFloat($0.1, precision: high)) }
+        return try network.sweptPieces(over: intervals, precision: high, maximumPieces: options.maximumPieces,
+                                       maximumUpdates: options.maximumSweepUpdates, recordTrace: options.certification != nil,
+                                       threads: options.threads)
     }
 
     /// [0, 1] minus the zones, as increasing intervals.

@@ -1,3 +1,4 @@
+import Foundation
 import CMPFR
 import PrecisionModule
 import FileIOModule
@@ -66,8 +67,85 @@ extension Network {
         let sweeper = PieceSweeper(network: self, precision: precision)
         sweeper.maximumUpdates = maximumUpdates
         if recordTrace { sweeper.trace = SweepTrace(events: [BigFloat(lower, precision: precision)], upper: BigFloat(upper, precision: precision)) }
-        return try sweeper.run(lower, upper, maximumPieces: maximumPieces)
+        do { return try sweeper.run(lower, upper, maximumPieces: maximumPieces) }
+        catch let limit as SweepLimit { throw limit.error(maximumPieces: maximumPieces, maximumUpdates: maximumUpdates) }
     }
+
+    /// The linear pieces on each of `intervals`, in their order: the same pieces, bit for bit, as
+    /// one ``sweptPieces(from:to:precision:maximumPieces:maximumUpdates:recordTrace:)`` per
+    /// interval, swept on up to `threads` threads (default: all cores), each thread reusing one
+    /// sweeper over a contiguous run of intervals. `maximumPieces` and `maximumUpdates` bound the
+    /// totals over all intervals; passing either throws, whichever interval passed it.
+    public func sweptPieces(over intervals: [(lower: BigFloat, upper: BigFloat)], precision: Precision,
+                            maximumPieces: Int = 10_000_000, maximumUpdates: Int = 200_000_000,
+                            recordTrace: Bool = false, threads: Int? = nil) throws -> [SweptPieces] {
+        guard isSweepable else {
+            throw NetworkError.unsupported("the piece sweep needs one input, one output and identity or relu units")
+        }
+        for (lower, upper) in intervals where !(lower < upper) {
+            throw NetworkError.unsupported("the interval [\(lower), \(upper)] is empty")
+        }
+        var parts = [SweptPieces?](repeating: nil, count: intervals.count)
+        let budget = SweepBudget(pieces: maximumPieces, updates: maximumUpdates)
+        parts.withUnsafeMutableBufferPointer { out in
+            let sink = UncheckedSendable(value: out)
+            BatchParallelism.forEachChunk(count: intervals.count, threads: BatchParallelism.threadCount(for: intervals.count, requested: threads)) { _, range in
+                let sweeper = PieceSweeper(network: self, precision: precision)
+                for k in range {
+                    guard let left = budget.remaining() else { return }
+                    let (lower, upper) = intervals[k]
+                    sweeper.maximumUpdates = left.updates
+                    sweeper.trace = recordTrace ? SweepTrace(events: [BigFloat(lower, precision: precision)], upper: BigFloat(upper, precision: precision)) : nil
+                    do {
+                        let part = try sweeper.run(lower, upper, maximumPieces: left.pieces)
+                        budget.spend(pieces: part.count, updates: part.updates)
+                        sink.value[k] = part
+                    } catch {
+                        budget.fail(error as? SweepLimit ?? .pieces)   // run throws nothing else
+                        return
+                    }
+                }
+            }
+        }
+        if let limit = budget.failure { throw limit.error(maximumPieces: maximumPieces, maximumUpdates: maximumUpdates) }
+        return parts.map { $0! }
+    }
+}
+
+/// The budget a sweep passed.
+private enum SweepLimit: Error {
+    case pieces, updates
+
+    /// The refusal, naming the budget given.
+    func error(maximumPieces: Int, maximumUpdates: Int) -> NetworkError {
+        switch self {
+        case .pieces: return .unsupported("more than \(maximumPieces) linear pieces")
+        case .updates: return .unsupported("the sweep passed \(maximumUpdates) unit updates (hidden units switch far more often than the output)")
+        }
+    }
+}
+
+/// What the sweeps of ``Network/sweptPieces(over:precision:maximumPieces:maximumUpdates:recordTrace:threads:)``
+/// have left of their shared budgets, and the first budget passed (every access holds the lock).
+private final class SweepBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pieces: Int, updates: Int
+    private(set) var failure: SweepLimit? = nil
+    init(pieces: Int, updates: Int) { self.pieces = pieces; self.updates = updates }
+    /// What is left, or nil once a sweep has failed.
+    func remaining() -> (pieces: Int, updates: Int)? {
+        lock.lock(); defer { lock.unlock() }
+        return failure == nil ? (pieces, updates) : nil
+    }
+    /// Takes a finished sweep's use off the budget: sweeps that ran side by side may together pass
+    /// it, which is then the same failure as one sweep passing it.
+    func spend(pieces used: Int, updates made: Int) {
+        lock.lock(); defer { lock.unlock() }
+        pieces -= used; updates -= made
+        if failure == nil && pieces < 0 { failure = .pieces }
+        if failure == nil && updates < 0 { failure = .updates }
+    }
+    func fail(_ limit: SweepLimit) { lock.lock(); if failure == nil { failure = limit }; lock.unlock() }
 }
 
 private final class PieceSweeper {
@@ -211,7 +289,12 @@ private final class PieceSweeper {
         }
     }
 
+    /// Sweeps [lower, upper] from scratch: a sweeper may run interval after interval (every unit's
+    /// forms are set by the forward pass, the heap's pending crossings are released first).
     func run(_ lower: BigFloat, _ upper: BigFloat, maximumPieces: Int) throws -> SweptPieces {
+        for entry in heap { roots.release(entry.slot) }
+        heap.removeAll(keepingCapacity: true)
+        updates = 0
         lower.copy(into: current[0])
         let end = MPFRArray([upper], precision: precision)
         // Forward pass at the lower end: x = 1·x + 0 feeds layer 0.
@@ -248,7 +331,7 @@ private final class PieceSweeper {
                 knots[knots.count - 1] = BigFloat(copying: x)
                 return
             }
-            guard slopes.count < maximumPieces else { throw NetworkError.unsupported("more than \(maximumPieces) linear pieces") }
+            guard slopes.count < maximumPieces else { throw SweepLimit.pieces }
             slopes.append(BigFloat(copying: out[2 * o])); intercepts.append(BigFloat(copying: out[2 * o + 1]))
             knots.append(BigFloat(copying: x))
         }
@@ -266,9 +349,7 @@ private final class PieceSweeper {
                 popMin()
             }
             settle(from: first)
-            if updates > maximumUpdates {
-                throw NetworkError.unsupported("the sweep passed \(maximumUpdates) unit updates (hidden units switch far more often than the output)")
-            }
+            if updates > maximumUpdates { throw SweepLimit.updates }
         }
 
         try emit(upTo: end[0])
