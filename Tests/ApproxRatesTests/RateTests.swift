@@ -65,6 +65,27 @@ import ApproxRates
         #expect(TaylorConstruction(degree: 1, power: 1).fitsAgainstWeightsOverLog(dimension: 1))
     }
 
+    // x² at digit order 3 floors its quantum at 2^−40 of the residual, so its leading digits are
+    // long and the build holds more bits than the construction planned (148 against 111 at N = 1,
+    // M = 6): the row is measured at the weights' precision, not at the plan's.
+    @Test func aBuildNeedingMoreBitsThanPlannedIsMeasuredAtItsOwn() throws {
+        let f = try TargetCatalog.formula("x^2", dimension: 1, smoothness: 2)
+        let deep = try ConstructionRegistry.named("deep", degree: nil, smoothness: 2)
+        let e = try RateExperiment(target: f, construction: deep, requestedWeights: [1000], dyadic: false)
+        let point = try #require(e.plannedCells().first)
+        let planned = deep.precision(cells: point.cells, smoothness: 2, dimension: 1)
+        let net = try deep.build(f, cells: point.cells)
+        #expect(net.weightPrecision > planned, "the case must need more bits than planned: \(net.weightPrecision) vs \(planned)")
+        let row = try e.measure(weights: point.requested, cells: point.cells)
+        #expect(row.precision == net.weightPrecision.bits)
+        #expect(row.guardDigits >= 20)
+        // Where the plan holds the weights, it is the precision measured at.
+        let lacunary = try TargetCatalog.make("lacunary", dimension: 1, smoothness: 1)
+        let k = try RateExperiment(target: lacunary, construction: DeepConstruction(alpha: 1, power: 1), requestedWeights: [1000], dyadic: false)
+        let q = try #require(k.plannedCells().first)
+        #expect(try k.measure(weights: q.requested, cells: q.cells).precision == k.construction.precision(cells: q.cells, smoothness: 1, dimension: 1).bits)
+    }
+
     @Test func drawsReportTheWorstCase() throws {
         let targets = try (1...3).map { try TargetCatalog.make("lacunary", dimension: 1, smoothness: 0.5, options: .init(seed: UInt64($0))) }
         var one = try RateExperiment(target: targets[0], construction: InterpolationConstruction(), requestedWeights: [200])

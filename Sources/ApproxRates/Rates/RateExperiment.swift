@@ -103,9 +103,13 @@ public struct RateExperiment: Sendable {
     /// `draws` = 1 and `worstDraw` = k, so that a long multi-draw run can keep each draw as it ends.
     public func measure(weights: Int, cells n: Int, draw k: Int) throws -> RateRow {
         let start = Date()
-        let precision = precisionOverride ?? construction.precision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
         let f = drawnTargets[k]
         let net = try (k == 0 ? built.take(cells: n) : nil) ?? construction.build(f, cells: n)
+        // The construction's planned precision, raised to the weights' own when a build needed
+        // more bits than planned (the order-3 digits of x², whose quantum is floored): the
+        // network is then measured as built, never rounded to the plan.
+        let planned = construction.precision(cells: n, smoothness: target.smoothness, dimension: target.dimension)
+        let precision = precisionOverride ?? Precision.max(planned, net.weightPrecision)
         let result = try measure(net, f, at: precisionOverride, default: precision)
         let c = net.counts
         let digits = Swift.max(3, Swift.min(result.agreeingDigits, 17))
