@@ -206,6 +206,30 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         }
     }
 
+    /// The legend goes where it covers no marker and no line. The K = 4 sweep's deep points (1.8e-4
+    /// to 1.5e-5) under an interpolation baseline twelve times higher ran the legend's first place,
+    /// the upper right, over two baseline squares; it now moves to the lower left. A baseline
+    /// close below the deep points' start (the default sweep's shape) keeps the upper right.
+    @Test func rateLegendCoversNoData() throws {
+        var deep = MeasuredRate.example
+        deep.construction = "deep"; deep.baselineRatio = 12.02; deep.p = 1.978; deep.pTheory = 2
+        var base = MeasuredRate.example
+        base.p = 0.984; base.pTheory = 1
+        func estimate(_ points: [(Int, Double)]) throws -> RateEstimate {
+            try RateEstimate(rows: points.enumerated().map { syntheticRow($0.element.0, $0.element.1, cells: 8 << $0.offset) },
+                             against: .weights, smoothness: 1, dimension: 1)
+        }
+        let k4 = try estimate([(19879, 1.7762e-4), (27384, 9.422e-5), (37388, 4.9816e-5), (51544, 2.7025e-5), (70276, 1.4586e-5)])
+        let interpolation = try estimate([(19999, 5.9223e-4), (27355, 4.4625e-4), (37417, 3.3085e-4), (51178, 2.4595e-4), (70000, 1.7093e-4)])
+        let moved = RatePlot(rate: deep, estimate: k4, baseline: (base, interpolation)).legendPlacement
+        #expect(moved.covered[0] > 0, "the case must cover data at the first place: \(moved)")
+        #expect(moved.place > 0 && moved.covered[moved.place] == 0, "\(moved)")
+        // Without a baseline the lower left stays empty under a falling error.
+        var plain = deep; plain.baselineRatio = nil
+        let alone = RatePlot(rate: plain, estimate: k4).legendPlacement
+        #expect(alone.place == 0 && alone.covered[0] == 0, "\(alone)")
+    }
+
     /// Rates of different dimension share the r/d axis, so a rate with d > 1 is ringed (and the
     /// legend says so); a deep rate with α ≠ 1 is labelled with its α; a 1-D rate at α = 1 is
     /// neither.
@@ -242,6 +266,19 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(labels(4000, 8e4) == ["5×10^{3}", "10^{4}", "2×10^{4}", "5×10^{4}"])   // one style per axis
         #expect(labels(1e-5, 1e-2) == ["10^{−5}", "10^{−4}", "10^{−3}", "10^{−2}"])
         #expect(labels(0.08, 1.5) == ["10^{−1}", "10^{0}"])   // two powers of ten: the decades alone
+        // The y title stays clear of such labels: its rotated glyphs (a quarter of the font size
+        // right of the baseline) end left of the widest label. With "2×10^{−4}" the old fixed place
+        // (2.9 font sizes and 4 pt left of the axis) ran into the labels.
+        for (a, b) in [(1.5e-4, 7e-4), (1e-5, 1e-2), (0.2, 0.45)] {
+            var c = SVGCanvas(width: 252, height: 196)
+            let y = PlotAxis(a, b, from: 150, to: 8, logarithmic: true)
+            c.frame(x: PlotAxis(1e3, 1e4, from: 44, to: 236, logarithmic: true), y: y, xLabel: "W", yLabel: "error")
+            let svg = c.render(title: "t")
+            let title = svg.components(separatedBy: "transform=\"rotate(-90 ")[1].split(separator: " ")[0]   // printed to 0.01
+            let widest = y.majorTicks().map { c.textWidth($0.label) }.max()!
+            #expect(Double(title)! - 0.005 + 0.25 * c.fontSize <= 44 - 3 - widest - 1.5, "\(a)…\(b): title at \(title), widest label \(widest)")
+            #expect(Double(title)! - 0.75 * c.fontSize >= 0, "\(a)…\(b): the title leaves the canvas")
+        }
     }
 
     @Test func svgPlotsAreWellFormedAndPlaceEveryRate() throws {

@@ -14,14 +14,18 @@ extension SVGCanvas {
             text(label, px, bottom + fontSize + 2.5, anchor: "middle")
         }
         for v in x.minorTicks() { let px = x.map(v); line(px, bottom, px, bottom - 2, width: 0.45); line(px, top, px, top + 2, width: 0.45) }
-        for (v, label) in y.majorTicks() {
+        let yTicks = y.majorTicks()
+        for (v, label) in yTicks {
             let py = y.map(v)
             line(left, py, left + 3.5, py); line(right, py, right - 3.5, py)
             text(label, left - 3, py + fontSize * 0.35, anchor: "end")
         }
         for v in y.minorTicks() { let py = y.map(v); line(left, py, left + 2, py, width: 0.45); line(right, py, right - 2, py, width: 0.45) }
         text(xLabel, (left + right) / 2, bottom + 2 * fontSize + 6, anchor: "middle")
-        text(yLabel, left - 2.9 * fontSize - 4, (top + bottom) / 2, anchor: "middle", rotated: true)
+        // Left of the widest tick label (m×10^k labels of short log axes are wide), the rotated
+        // glyphs reaching about a quarter of the font size right of their baseline.
+        let widest = yTicks.map { textWidth($0.1) }.max() ?? 0
+        text(yLabel, Swift.min(left - 2.9 * fontSize - 4, left - 4.5 - widest - 0.25 * fontSize), (top + bottom) / 2, anchor: "middle", rotated: true)
     }
 
     /// A clip path named `id` covering the plot area of `x` and `y`.

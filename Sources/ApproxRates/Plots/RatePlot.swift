@@ -34,7 +34,15 @@ public struct RatePlot: Sendable {
     func fitted(_ w: Double) -> Double { fit.fitted(w) }
 
     /// The SVG document. The fitted line spans the points kept by the fit.
-    public func svg() -> String {
+    public func svg() -> String { drawn().svg }
+
+    /// Where the legend went: the index of its place among the candidates (without a baseline:
+    /// lower left, upper right, upper left, lower right of the frame; with one: the upper right
+    /// beside the title, then the same four), and for each candidate how many markers and samples
+    /// of the drawn lines its box (plus 3 pt) would cover. The first least covered place wins.
+    public var legendPlacement: (place: Int, covered: [Int]) { let d = drawn(); return (d.place, d.covered) }
+
+    private func drawn() -> (svg: String, place: Int, covered: [Int]) {
         var c = SVGCanvas(width: 252, height: 196)
         let ws = points.map(\.weights) + (baseline?.points.map(\.weights) ?? [])
         let es = points.map(\.error) + brackets.flatMap { [$0.lower, $0.upper] } + (baseline?.points.map(\.error) ?? [])
@@ -75,35 +83,70 @@ public struct RatePlot: Sendable {
         let abscissa = fit.against == .weights ? "$W$" : "$W$/ln $W$"
         let caption = "\(rate.targetSummary.count > 44 ? rate.target : rate.targetSummary), $r$ = \(rate.smoothness.formatted()), $d$ = \(rate.dimension), \(rate.construction)\(rate.construction == "deep" ? " $α$ = \(rate.depthExponent.formatted())" : "")\(rate.activation == "relu" ? "" : ", \(rate.activation) units")"
         c.text(caption, 8, 190, size: 7)
-        // Legend in the lower left, which a falling error leaves empty; with a baseline, whose
-        // shallower line runs through the lower left, in the upper right, which both leave empty.
-        // (dx, dy) moves every entry; rows are 10 pt apart.
-        let (dx, dy) = baseline == nil ? (0.0, 0.0) : (66.0, -106.0)
-        c.line(50 + dx, 124 + dy, 62 + dx, 124 + dy, stroke: "#0072B2", width: 1.0)
-        c.text("fit $p$ = \(String(format: "%.2f", rate.p))\(interval)", 65 + dx, 126.5 + dy, size: 7)
-        c.line(50 + dx, 134 + dy, 62 + dx, 134 + dy, stroke: "#D55E00", width: 0.9, dash: "3,2")
-        c.text("theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)", 65 + dx, 136.5 + dy, size: 7)
-        if let pc = rate.pCertified {
-            c.line(56 + dx, 141 + dy, 56 + dx, 147 + dy, stroke: "#009E73", width: 1.6)
-            c.text("certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", pc))", 65 + dx, 146.5 + dy, size: 7)
+        // The legend's texts and rows (10 pt apart, the first at y = 124 before any offset).
+        let fitText = "fit $p$ = \(String(format: "%.2f", rate.p))\(interval)"
+        let theoryText = "theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)"
+        let certifiedText = rate.pCertified.map { "certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", $0))" }
+        let below = rate.pCertified == nil ? 0.0 : 10.0
+        let baselineText = baseline.map { "interpolation $p$ = \(String(format: "%.2f", $0.rate.p))" }
+        let ratioText = baseline == nil ? nil : rate.baselineRatio.map { String(format: "interp./deep at top $W$: %.2f", $0) }
+        let excludedText = baseline == nil && points.contains(where: \.excluded) ? "excluded (flagged)" : nil
+        // One box per row (its symbol and text), the rows 10 pt apart from y = 124 before any offset.
+        var rows: [(text: String, y: Double)] = [(fitText, 124), (theoryText, 134)]
+        if let t = certifiedText { rows.append((t, 144)) }
+        if let t = baselineText { rows.append((t, 144 + below)) }
+        if let t = ratioText { rows.append((t, 154 + below)) }
+        if let t = excludedText { rows.append((t, 114)) }
+        let boxes = rows.map { (left: 50.0, top: $0.y - 5, right: 65 + c.textWidth($0.text, size: 7), bottom: $0.y + 5) }
+        let box = (left: 50.0, top: boxes.map(\.top).min()!, right: boxes.map(\.right).max()!, bottom: boxes.map(\.bottom).max()!)
+        // Where it goes: the first place, in order, that covers no marker and no line. Without a
+        // baseline the lower left, which a falling error leaves empty; with one, whose shallower
+        // line runs through the lower left, the upper right; then the other corners of the frame.
+        var drawn: [(Double, Double)] = []
+        for p in points { drawn.append((x.map(p.weights), y.map(p.error))) }
+        for b in brackets { drawn += [(x.map(b.weights) + 5, y.map(b.lower)), (x.map(b.weights) + 5, y.map(b.upper))] }
+        func along(_ a: Double, _ b: Double, _ f: (Double) -> Double) {
+            for k in 0...32 { let w = a * pow(b / a, Double(k) / 32); drawn.append((x.map(w), y.map(f(w)))) }
         }
+        along(w0, w1, fitted); along(w0, w1, theory)
         if let b = baseline {
-            let below = rate.pCertified == nil ? 0.0 : 10.0
+            for p in b.points { drawn.append((x.map(p.weights), y.map(p.error))) }
+            along(b.points.map(\.weights).min()!, b.points.map(\.weights).max()!, b.fit.fitted)
+        }
+        let (right, upper) = (236 - 4 - box.right, 12 - box.top)
+        let lower = 150 - 3 - box.bottom
+        let places: [(Double, Double)] = baseline == nil ? [(0, 0), (right, upper), (0, upper), (right, lower)]
+                                                         : [(66, -106), (right, upper), (0, lower), (0, upper), (right, lower)]
+        func covered(_ place: (Double, Double)) -> Int {
+            drawn.filter { p in
+                boxes.contains { p.0 > $0.left + place.0 - 3 && p.0 < $0.right + place.0 + 3 && p.1 > $0.top + place.1 - 3 && p.1 < $0.bottom + place.1 + 3 }
+            }.count
+        }
+        let counts = places.map(covered)
+        let place = counts.firstIndex(of: counts.min()!)!
+        let (dx, dy) = places[place]
+        c.line(50 + dx, 124 + dy, 62 + dx, 124 + dy, stroke: "#0072B2", width: 1.0)
+        c.text(fitText, 65 + dx, 126.5 + dy, size: 7)
+        c.line(50 + dx, 134 + dy, 62 + dx, 134 + dy, stroke: "#D55E00", width: 0.9, dash: "3,2")
+        c.text(theoryText, 65 + dx, 136.5 + dy, size: 7)
+        if let t = certifiedText {
+            c.line(56 + dx, 141 + dy, 56 + dx, 147 + dy, stroke: "#009E73", width: 1.6)
+            c.text(t, 65 + dx, 146.5 + dy, size: 7)
+        }
+        if let t = baselineText {
             c.marker(.square, 56 + dx, 144 + dy + below, size: 3.4, color: "#888")
-            c.text("interpolation $p$ = \(String(format: "%.2f", b.rate.p))", 65 + dx, 146.5 + dy + below, size: 7)
-            if let ratio = rate.baselineRatio {
-                c.text(String(format: "interp./deep at top $W$: %.2f", ratio), 65 + dx, 156.5 + dy + below, size: 7)
-            }
+            c.text(t, 65 + dx, 146.5 + dy + below, size: 7)
+            if let r = ratioText { c.text(r, 65 + dx, 156.5 + dy + below, size: 7) }
         }
         if points.contains(where: \.excluded) {
             if baseline == nil {
-                c.marker(.circle, 56, 114, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65, 116.5, size: 7)
+                c.marker(.circle, 56 + dx, 114 + dy, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", 65 + dx, 116.5 + dy, size: 7)
             } else {
                 // Beside the caption: inside the frame it would sit on the data.
                 let x = 8 + c.textWidth(caption, size: 7) + 10
                 c.marker(.circle, x, 187.5, size: 3.8, color: "#000", filled: false); c.text("excluded (flagged)", x + 5, 190, size: 7)
             }
         }
-        return c.render(title: "Error against W: \(rate.experiment)")
+        return (c.render(title: "Error against W: \(rate.experiment)"), place, counts)
     }
 }
