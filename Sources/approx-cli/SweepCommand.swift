@@ -9,7 +9,8 @@ struct Sweep: ParsableCommand {
         PLAN is a JSON file {"name": …, "experiments": [{"target": "lacunary", "smoothness": 1, \
         "construction": "deep", "alpha": 1, "weights": "1e2...1e4", "points": 5, "draws": 1}, …]} \
         (fields: name, target, smoothness, dimension, construction, activation, alpha, degree, \
-        weights, points, draws, seed, grid, log_power). Finished points go to OUT/points.jsonl \
+        weights, points, draws, seed, grid, log_power, certify, digit_order, fine_ratio, \
+        digit_bound; docs/rates.md says what each means). Finished points go to OUT/points.jsonl \
         (OUT/points-shard-I-of-N.jsonl for a shard), one fsynced line each; a rerun skips them. \
         When the whole plan is done, OUT gets rates.{csv,json,md,tex}, phase-diagram.svg and \
         plots/*.svg (PNG beside each when rsvg-convert is installed). \

@@ -30,7 +30,9 @@ public struct ExperimentSpec: Sendable, Codable, Equatable {
     public var digitOrder: Int? = nil
     /// c in M = c·N^α of the deep construction (plan key `fine_ratio`; nil: its default).
     public var fineRatio: Double? = nil
-    /// K, the digit bound of the 2-D deep construction (plan key `digit_bound`; nil: its default).
+    /// K, the digit bound of the deep construction (plan key `digit_bound`; nil: its default): in
+    /// 2-D the largest first-difference digit; in 1-D at digit orders 2 and 3 the divisor of the
+    /// quantum (a K-th of the largest k-th difference).
     public var digitBound: Int? = nil
     /// The W range "A...B", log-uniform.
     public var weights: String
