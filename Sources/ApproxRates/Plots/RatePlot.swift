@@ -83,7 +83,7 @@ public struct RatePlot: Sendable {
         let abscissa = fit.against == .weights ? "$W$" : "$W$/ln $W$"
         let caption = "\(rate.targetSummary.count > 44 ? rate.target : rate.targetSummary), $r$ = \(rate.smoothness.formatted()), $d$ = \(rate.dimension), \(rate.construction)\(rate.construction == "deep" ? " $α$ = \(rate.depthExponent.formatted())" : "")\(rate.activation == "relu" ? "" : ", \(rate.activation) units")"
         c.text(caption, 8, 190, size: 7)
-        // The legend's texts and rows (10 pt apart, the first at y = 124 before any offset).
+        // The legend's texts.
         let fitText = "fit $p$ = \(String(format: "%.2f", rate.p))\(interval)"
         let theoryText = "theory $p$ = \(String(format: "%.2f", rate.pTheory)) vs \(abscissa)"
         let certifiedText = rate.pCertified.map { "certified [L, U]; fit of U: $p$ = \(String(format: "%.2f", $0))" }
