@@ -60,21 +60,14 @@ extension Network {
     public func sweptPieces(from lower: BigFloat, to upper: BigFloat, precision: Precision,
                             maximumPieces: Int = 10_000_000, maximumUpdates: Int = 200_000_000,
                             recordTrace: Bool = false) throws -> SweptPieces {
-        guard isSweepable else {
-            throw NetworkError.unsupported("the piece sweep needs one input, one output and identity or relu units")
-        }
-        guard lower < upper else { throw NetworkError.unsupported("the interval [\(lower), \(upper)] is empty") }
-        let sweeper = PieceSweeper(network: self, precision: precision)
-        sweeper.maximumUpdates = maximumUpdates
-        if recordTrace { sweeper.trace = SweepTrace(events: [BigFloat(lower, precision: precision)], upper: BigFloat(upper, precision: precision)) }
-        do { return try sweeper.run(lower, upper, maximumPieces: maximumPieces) }
-        catch let limit as SweepLimit { throw limit.error(maximumPieces: maximumPieces, maximumUpdates: maximumUpdates) }
+        try sweptPieces(over: [(lower, upper)], precision: precision, maximumPieces: maximumPieces,
+                        maximumUpdates: maximumUpdates, recordTrace: recordTrace, threads: 1)[0]
     }
 
     /// The linear pieces on each of `intervals`, in their order: the same pieces, bit for bit, as
-    /// one ``sweptPieces(from:to:precision:maximumPieces:maximumUpdates:recordTrace:)`` per
-    /// interval, swept on up to `threads` threads (default: all cores), each thread reusing one
-    /// sweeper over a contiguous run of intervals. `maximumPieces` and `maximumUpdates` bound the
+    /// one ``sweptPieces(from:to:precision:maximumPieces:maximumUpdates:recordTrace:)`` (a fresh
+    /// sweeper) per interval, swept on up to `threads` threads (default: all cores), each thread
+    /// reusing one sweeper over a contiguous run of intervals. `maximumPieces` and `maximumUpdates` bound the
     /// totals over all intervals; passing either throws, whichever interval passed it.
     public func sweptPieces(over intervals: [(lower: BigFloat, upper: BigFloat)], precision: Precision,
                             maximumPieces: Int = 10_000_000, maximumUpdates: Int = 200_000_000,
