@@ -1,7 +1,8 @@
 """JAX peer of `approx-cli dynamics bench` (scripts/bench-dynamics.sh).
 
 Reads the problem the Swift side wrote (architecture, theta, x, y and the Lanczos start vector as
-raw little-endian float64), and times on the CPU, jitted, median of `repeats` after a warm-up:
+raw little-endian float64; the ReLU MLP, or the Myrtle-style ReLU CNN on 8x8 images, whose layers the
+problem lists), and times on the CPU, jitted, median of `repeats` after a warm-up:
 (a) one top-eigenvalue estimate: the same Lanczos (full reorthogonalisation, `lanczos` products
 from the same start vector, plus one for the residual) on jax.jvp-of-jax.grad Hessian-vector
 products; (b) one full-batch gradient step. Prints one JSON line like the Swift side.
@@ -19,13 +20,8 @@ import jax.numpy as jnp
 jax.config.update("jax_enable_x64", True)
 
 
-def main(folder):
-    problem = json.load(open(f"{folder}/problem.json"))
+def mlp_loss(problem, x, y):
     sizes = problem["sizes"]
-    theta = np.fromfile(f"{folder}/theta.f64", dtype="<f8")
-    x = jnp.asarray(np.fromfile(f"{folder}/x.f64", dtype="<f8").reshape(problem["samples"], sizes[0]))
-    y = jnp.asarray(np.fromfile(f"{folder}/y.f64", dtype="<f8").reshape(problem["samples"], sizes[-1]))
-    start = np.fromfile(f"{folder}/start.f64", dtype="<f8")
     offsets = np.cumsum([0] + [sizes[l] * sizes[l - 1] for l in range(1, len(sizes))])
     depth = len(sizes) - 1
 
@@ -36,6 +32,40 @@ def main(folder):
             z = a @ w.T
             a = jnp.maximum(z, 0.0) if l < depth else z
         return 0.5 * jnp.mean((a - y) ** 2)
+    return loss
+
+
+def cnn_loss(problem, x, y):
+    """3x3 'SAME' convolutions (lax.conv_general_dilated, NHWC/HWIO), 2x2 average pools, dense head.
+    The Swift layout of a convolution's weights is C_out x 9 C_in with column (3 k_y + k_x) C_in + c."""
+    n, side, cin0, width = problem["samples"], problem["side"], problem["channels"], problem["width"]
+    offsets, outputs = problem["offsets"], problem["outputs"]
+    images = x.reshape(n, side, side, cin0)
+
+    def loss(t):
+        a = images
+        for op in problem["operations"]:
+            if "convolution" in op:
+                i, cin = op["convolution"], op["input_channels"]
+                w = t[offsets[i]:offsets[i + 1]].reshape(width, 3, 3, cin).transpose(1, 2, 3, 0)
+                z = jax.lax.conv_general_dilated(a, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+                a = jnp.maximum(z, 0.0)
+            else:
+                s = a.shape[1]
+                a = a.reshape(n, s // 2, 2, s // 2, 2, a.shape[3]).mean(axis=(2, 4))
+        head = t[offsets[-2]:offsets[-1]].reshape(outputs, width)
+        f = a.reshape(n, width) @ head.T
+        return 0.5 * jnp.mean((f - y) ** 2)
+    return loss
+
+
+def main(folder):
+    problem = json.load(open(f"{folder}/problem.json"))
+    theta = np.fromfile(f"{folder}/theta.f64", dtype="<f8")
+    x = jnp.asarray(np.fromfile(f"{folder}/x.f64", dtype="<f8").reshape(problem["samples"], problem["inputs"]))
+    y = jnp.asarray(np.fromfile(f"{folder}/y.f64", dtype="<f8").reshape(problem["samples"], problem["outputs"]))
+    start = np.fromfile(f"{folder}/start.f64", dtype="<f8")
+    loss = cnn_loss(problem, x, y) if problem.get("model") == "cnn" else mlp_loss(problem, x, y)
 
     grad = jax.grad(loss)
     hvp = jax.jit(lambda t, v: jax.jvp(grad, (t,), (v,))[1])

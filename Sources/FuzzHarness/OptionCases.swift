@@ -66,8 +66,10 @@ nonisolated(unsafe) let fuzzCommands: [FuzzCommand] = [
                        "--refinements", "1", "--measurement", "16", "--out", "@DIR/d", "--json"], options: [
         FuzzOption(flag: "--steps", fast: 200, cap: 1_000_000, invalid: { $0 < 1 || $0.rounded() != $0 }),
         FuzzOption(flag: "--networks", fast: .infinity, cap: nil, invalid: { _ in false }, numeric: false),
-        FuzzOption(flag: "--samples", fast: 2000, cap: nil, invalid: { $0 < 1 || $0.rounded() != $0 }),
+        // The digits (the default data) have 1,797 examples.
+        FuzzOption(flag: "--samples", fast: 2000, cap: nil, invalid: { $0 < 1 || $0 > 1797 || $0.rounded() != $0 }),
         FuzzOption(flag: "--seeds", fast: 3, cap: nil, invalid: { $0 < 1 || $0.rounded() != $0 }),
+        FuzzOption(flag: "--saturation-k", fast: 200, cap: nil, invalid: { !($0 >= 1 && $0 <= 100_000) }),
         FuzzOption(flag: "--scan", fast: .infinity, cap: nil, invalid: { _ in false }, numeric: false),
         FuzzOption(flag: "--refinements", fast: 3, cap: 20, invalid: { $0 < 0 || $0.rounded() != $0 }),
         FuzzOption(flag: "--sharpness-tolerance", fast: .infinity, cap: nil, invalid: { !($0 >= 0) || !$0.isFinite }),

@@ -11,6 +11,7 @@ struct Dynamics: ParsableCommand {
 
 extension HiddenActivation: ExpressibleByArgument {}
 extension Parameterisation: ExpressibleByArgument {}
+extension TrainingLoss: ExpressibleByArgument {}
 
 struct DynamicsEarly: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,37 +20,57 @@ struct DynamicsEarly: ParsableCommand {
         discussion: """
         For each (depth d, width w) and seed, trains from the seeded initialisation with η = c/λ₀ \
         (λ₀ the top Hessian eigenvalue by Lanczos on exact Hessian-vector products, on a fixed \
-        measurement set) for --steps steps, for c = 2^x on a grid and by bisection, and finds \
-        c_loss (the loss rises above L₀), c_sharp (λ_t rises above (1 + tol) λ₀) and c_max (the \
-        largest c that does not diverge). Finished (d, w, seed) go to OUT/critical.jsonl as they \
-        finish (a rerun skips them); at the end OUT gets trajectories.jsonl (one line per run: \
-        losses and sharpness by step) and early.{csv,json,md,tex}.
+        measurement set: the first --measurement examples) for --steps steps of SGD with batch \
+        --batch, for c = 2^x on a grid and by bisection, and finds c_loss (the loss on the whole \
+        training set rises above L₀), c_sharp (λ_t rises above (1 + tol) λ₀) and c_max (the largest \
+        c that does not diverge). The data are the shipped 8×8 handwritten digits (data/digits) by \
+        default; the networks are fully connected (fcn), Myrtle-style convolutional (cnn: d − 1 3×3 \
+        convolutions with w channels, three average pools, a dense head) or the uv model. With \
+        --saturation-k K, λ_τ/λ₀ is also measured at τ = ⌈K/c⌉ (cτ = K, the intermediate saturation \
+        regime) for each --saturation-c. The table reports whether c_loss collapses onto d/w, 1/w \
+        or d over the networks given. Finished (d, w, seed) go to OUT/critical.jsonl as they finish \
+        (a rerun skips them); at the end OUT gets trajectories.jsonl (one line per run: losses and \
+        sharpness by step) and early.{csv,json,md,tex}.
 
         Examples:
           approx-cli dynamics early
-          approx-cli dynamics early --networks 2x512,4x256,4x64,8x64 --seeds 3 --out early
+          approx-cli dynamics early --batch 128 --saturation-k 200 --out early-b128
+          approx-cli dynamics early --model cnn --networks 3x48,3x24,5x20 --measurement 256 --scan 0:7:0.5 --refinements 3
+          approx-cli dynamics early --networks 2x64,3x96,6x192,2x32,3x48,6x96 --seeds 3 --out collapse
+          approx-cli dynamics early --data teacher --seeds 3
           approx-cli dynamics early --model uv --networks 2x16,2x64,2x256,2x1024 --steps 200 --seeds 5
-          approx-cli dynamics early --batch 64 --steps 20 --json
         """
     )
 
-    @Option(name: .long, help: "fcn (a fully connected network on teacher data) or uv (the uv model; networks 2xN).")
+    @Option(name: .long, help: "fcn (fully connected), cnn (Myrtle-style convolutional, on the digits) or uv (the uv model; networks 2xN).")
     var model: String = "fcn"
 
-    @Option(name: .long, help: ArgumentHelp("(depth)x(width) pairs, comma separated.", valueName: "dxw,..."))
-    var networks: String = "2x512,4x256,4x64,8x64"
+    @Option(name: .long, help: "digits (the shipped 8×8 handwritten digits) or teacher (Gaussian inputs, random linear teacher).")
+    var data: String = "digits"
+
+    @Option(name: .customLong("data-file"), help: ArgumentHelp("The digits file (default data/digits/digits.csv).", valueName: "path"))
+    var dataFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("(depth)x(width) pairs, comma separated (default: five from d/w = 1/256 to 1/8 for fcn on the digits; see the docs for the others).", valueName: "dxw,..."))
+    var networks: String?
 
     @Option(name: .long, help: "Seeds 1…S per network.")
-    var seeds: Int = 3
+    var seeds: Int = 5
 
-    @Option(name: .long, help: "Hidden activation (fcn).")
+    @Option(name: .long, help: "Hidden activation.")
     var activation: HiddenActivation = .relu
 
     @Option(name: .long, help: "standard or ntk (fcn).")
     var parameterisation: Parameterisation = .standard
 
-    @Option(name: .long, help: "Training examples of the teacher data.")
-    var samples: Int = 256
+    @Option(name: .long, help: "mse (½·mean squared error over examples and classes, the paper's) or xent (softmax cross-entropy).")
+    var loss: TrainingLoss = .mse
+
+    @Option(name: .long, help: "Training examples: the first N digits (default all 1,797), or the teacher's count (default 256).")
+    var samples: Int?
+
+    @Flag(name: .customLong("random-labels"), help: "Labels drawn uniformly at random (the harder, memorisation task).")
+    var randomLabels = false
 
     @Option(name: .customLong("input-dim"), help: "Input dimension of the teacher data.")
     var inputDimension: Int = 32
@@ -57,8 +78,8 @@ struct DynamicsEarly: ParsableCommand {
     @Option(name: .long, help: "Classes (outputs) of the teacher data.")
     var classes: Int = 10
 
-    @Option(name: .long, help: "Examples per SGD step; 0 = full batch.")
-    var batch: Int = 0
+    @Option(name: .long, help: "Examples per SGD step; 0 = full batch (default 512, the paper's, on the digits; 0 on the teacher data).")
+    var batch: Int?
 
     @Option(name: .long, help: "Steps in the early window.")
     var steps: Int = 10
@@ -78,6 +99,12 @@ struct DynamicsEarly: ParsableCommand {
     @Option(name: .long, help: "Bisections per bracket.")
     var refinements: Int = 4
 
+    @Option(name: .customLong("saturation-k"), help: ArgumentHelp("Also measure λ_τ/λ₀ at τ = ⌈K/c⌉ (cτ = K, the intermediate saturation regime).", valueName: "K"))
+    var saturationK: Double?
+
+    @Option(name: .customLong("saturation-c"), help: ArgumentHelp("The c's of the saturation measurement.", valueName: "c,..."))
+    var saturationC: String = "0.5,1,1.5"
+
     @Option(name: .long, help: ArgumentHelp("Output folder (created if missing).", valueName: "dir"))
     var out: String = "dynamics-early"
 
@@ -89,43 +116,68 @@ struct DynamicsEarly: ParsableCommand {
 
     func plan() throws -> EarlyPhaseDiagramPlan {
         var plan = EarlyPhaseDiagramPlan()
-        guard model == "fcn" || model == "uv" else { throw ValidationError("--model \(model): give fcn or uv") }
+        guard ["fcn", "cnn", "uv"].contains(model) else { throw ValidationError("--model \(model.prefix(40)): give fcn, cnn or uv") }
+        guard ["digits", "teacher"].contains(data) else { throw ValidationError("--data \(data.prefix(40)): give digits or teacher") }
+        if model == "cnn" && data != "digits" { throw ValidationError("--model cnn needs images: give --data digits (the teacher data are not images)") }
         plan.model = model
-        plan.networks = try networks.split(separator: ",").map { item in
-            let parts = item.split(separator: "x")
+        plan.data = data
+        if data == "digits" && model != "uv" { plan.dataFile = try digitsFile(dataFile) }
+        let defaults = EarlyPhaseDiagramPlan.defaultNetworks(model: model, data: data).map { "\($0.depth)x\($0.width)" }.joined(separator: ",")
+        plan.networks = try (networks ?? defaults).split(separator: ",", omittingEmptySubsequences: false).map { item in
+            let parts = item.split(separator: "x", omittingEmptySubsequences: false)
             guard parts.count == 2, let d = Int(parts[0]), let w = Int(parts[1]), d >= 1, w >= 1 else {
-                throw ValidationError("--networks: '\(item)' is not (depth)x(width) with both at least 1, e.g. 4x256")
+                throw ValidationError("--networks: '\(item.prefix(40))' is not (depth)x(width) with both at least 1, e.g. 4x256")
             }
             if model == "uv" && d != 2 { throw ValidationError("--networks: '\(item)': the uv model has depth 2 (give 2x\(w))") }
+            if model == "cnn" && d < 2 { throw ValidationError("--networks: '\(item)': a CNN has depth at least 2 (one convolution and the head)") }
             return .init(depth: d, width: w)
         }
         guard !plan.networks.isEmpty else { throw ValidationError("--networks: give at least one (depth)x(width)") }
         guard seeds >= 1 else { throw ValidationError("--seeds \(seeds): give at least 1") }
         try ResourceLimits.check(Double(plan.networks.count) * Double(seeds), "--seeds \(seeds) with \(plan.networks.count) network(s) makes", against: ResourceLimits.runs)
-        guard samples >= 1, inputDimension >= 2, classes >= 1 else {
-            throw ValidationError("--samples \(samples), --input-dim \(inputDimension), --classes \(classes): need at least 1, 2 and 1")
+        let count = samples ?? (data == "digits" ? TrainingData.digitsCount : 256)
+        if data == "digits" {
+            guard count >= 1 && count <= TrainingData.digitsCount else {
+                throw ValidationError("--samples \(count): the digits have \(TrainingData.digitsCount) examples; give 1…\(TrainingData.digitsCount)")
+            }
+        } else {
+            guard count >= 1, inputDimension >= 2, classes >= 1 else {
+                throw ValidationError("--samples \(count), --input-dim \(inputDimension), --classes \(classes): need at least 1, 2 and 1")
+            }
         }
-        guard batch >= 0 else { throw ValidationError("--batch \(batch): give 0 (full batch) or a positive size") }
+        let batchSize = batch ?? (data == "digits" ? 512 : 0)
+        guard batchSize >= 0 else { throw ValidationError("--batch \(batchSize): give 0 (full batch) or a positive size") }
         try ResourceLimits.check(steps, "--steps", against: ResourceLimits.steps)
         guard measurement >= 1, sharpnessEvery >= 1 else { throw ValidationError("--measurement and --sharpness-every must be at least 1") }
         try checkThreads(jobCount, "--jobs")
+        plan.samples = count; plan.inputDimension = inputDimension; plan.classes = classes
         let parallel = Double(min(jobCount ?? ProcessInfo.processInfo.activeProcessorCount, plan.networks.count * seeds))
         for n in plan.networks {
-            let outputs = model == "uv" ? 1 : classes
-            try checkTrainingMemory(inputs: inputDimension, width: n.width, depth: n.depth, outputs: outputs, samples: samples, parallel: parallel,
-                                    "--networks \(n.depth)x\(n.width) with --samples \(samples)")
+            try checkTrainingMemory(plan.network(n), samples: model == "uv" ? 1 : count, parallel: parallel,
+                                    "--networks \(n.depth)x\(n.width) with --samples \(count)")
         }
-        guard sharpnessTolerance >= 0 else { throw ValidationError("--sharpness-tolerance \(sharpnessTolerance): give a value >= 0") }
+        guard sharpnessTolerance >= 0, sharpnessTolerance.isFinite else { throw ValidationError("--sharpness-tolerance \(sharpnessTolerance): give a finite value >= 0") }
         guard refinements >= 0 && refinements <= 20 else { throw ValidationError("--refinements \(refinements): give 0…20") }
         let s = scan.split(separator: ":").map { Double($0) }
         guard s.count == 3, let a = s[0], let b = s[1], let h = s[2], a.isFinite, b.isFinite, h.isFinite, h > 0, a <= b, b - a <= 30 * h + 40,
               (b - a) / h <= 1000 else {
             throw ValidationError("--scan \(scan.prefix(60)): give from:to:step with finite from <= to, step > 0 and at most 1,000 steps, e.g. 0:7:0.25")
         }
+        if let k = saturationK {
+            guard k.isFinite, k >= 1, k <= 1e5 else { throw ValidationError("--saturation-k \(k): give K in 1…100000 (τ = ⌈K/c⌉ steps)") }
+            plan.saturationC = try saturationC.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                guard let c = Double(item), c.isFinite, c > 0, k / c <= 1e6 else {
+                    throw ValidationError("--saturation-c: '\(item.prefix(40))' is not a positive c with K/c ≤ 1,000,000 steps")
+                }
+                return c
+            }
+            plan.saturationK = k
+        }
         plan.seeds = seeds; plan.activation = activation; plan.parameterisation = parameterisation
-        plan.samples = samples; plan.inputDimension = inputDimension; plan.classes = classes
-        plan.settings.batchSize = batch; plan.settings.steps = steps; plan.settings.measurementSize = measurement
+        plan.randomLabels = randomLabels
+        plan.settings.batchSize = batchSize; plan.settings.steps = steps; plan.settings.measurementSize = measurement
         plan.settings.sharpnessEvery = sharpnessEvery; plan.settings.sharpnessTolerance = sharpnessTolerance
+        plan.settings.loss = loss
         plan.scanFrom = a; plan.scanTo = b; plan.scanStep = h; plan.refinements = refinements
         return plan
     }
@@ -136,6 +188,7 @@ struct DynamicsEarly: ParsableCommand {
         let journal = JSONLinesJournal<EarlyPhaseRecord>(path: "\(out)/critical.jsonl")
         let runner = EarlyPhaseDiagramRunner(plan: plan, journal: journal,
                                              jobs: jobCount ?? ProcessInfo.processInfo.activeProcessorCount)
+        let dataSummary = try wrap { try plan.trainingData().summary }
         let done = try wrap { try runner.finished() }
         let total = runner.allJobs.count
         printError("dynamics early: \(total) (network, seed) jobs, \(done.count) already in \(journal.path)")
@@ -152,7 +205,7 @@ struct DynamicsEarly: ParsableCommand {
         bar.end()
         let summaries = runner.summaries(records)
         let command = commandLine()
-        let table = EarlyPhaseTable(summaries: summaries, plan: plan, command: command)
+        let table = EarlyPhaseTable(summaries: summaries, plan: plan, command: command, dataSummary: dataSummary)
         try wrap {
             try AtomicFile.write(trajectories(records, plan), to: "\(out)/trajectories.jsonl")
             try AtomicFile.write(table.csv(), to: "\(out)/early.csv")
@@ -167,7 +220,7 @@ struct DynamicsEarly: ParsableCommand {
             print(try wrap { try table.json() }, terminator: "")
             return
         }
-        var text = TextTable(header: ["d", "w", "d/w", "seeds", "λ₀", "c_loss [min–max]", "c_sharp [min–max]", "c_max [min–max]", "ordered"])
+        var text = TextTable(header: table.headers.enumerated().map { $0.offset >= 5 && $0.offset <= 7 || $0.offset >= 9 ? $0.element + " [min–max]" : $0.element })
         for s in summaries { text.append(table.row(s, latex: false)) }
         print(text.render(), terminator: "")
         print("")
@@ -179,11 +232,12 @@ struct DynamicsEarly: ParsableCommand {
     func writePlots(_ records: [EarlyPhaseRecord], _ summaries: [EarlyPhaseSummary], _ plan: EarlyPhaseDiagramPlan,
                     _ table: EarlyPhaseTable) throws -> [String] {
         let s = plan.settings
-        let caption = "\(s.steps) steps of \(s.batchSize <= 0 ? "GD" : "SGD, batch \(s.batchSize)"); sharpness tol \(s.sharpnessTolerance), divergence at \(String(format: "%g", s.divergenceCap)) L₀; log₂ c grid \(plan.scanFrom)…\(plan.scanTo) step \(plan.scanStep), \(plan.refinements) bisections; \(plan.seeds) seeds"
+        let caption = "\(plan.model == "cnn" ? "CNN" : plan.model == "uv" ? "uv model" : "FCN") on \(plan.model == "uv" ? "one example" : plan.data); \(s.steps) steps of \(s.batchSize <= 0 || s.batchSize >= plan.exampleCount ? "GD" : "SGD, batch \(s.batchSize)"); sharpness tol \(s.sharpnessTolerance), divergence at \(String(format: "%g", s.divergenceCap)) L₀; log₂ c grid \(plan.scanFrom)…\(plan.scanTo) step \(plan.scanStep), \(plan.refinements) bisections; \(plan.seeds) seeds (markers: medians; bars: the range over seeds)"
         var files: [(String, String)] = [("\(out)/phase-diagram.svg", EarlyPhasePlot(summaries: summaries, caption: caption).svg())]
         try makeFolder("\(out)/plots")
         for r in records where r.seed == 1 {
-            let title = "\(plan.model == "uv" ? "uv model" : "\(plan.activation.rawValue) FCN") d = \(r.depth), w = \(r.width), seed 1"
+            let kind = plan.model == "uv" ? "uv model" : plan.model == "cnn" ? "\(plan.activation.rawValue) CNN" : "\(plan.activation.rawValue) FCN"
+            let title = "\(kind) d = \(r.depth), w = \(r.width), seed 1"
             files.append(("\(out)/plots/trajectories-d\(r.depth)-w\(r.width).svg", SharpnessTrajectoryPlot(runs: r.critical.runs, title: title).svg()))
         }
         for (path, svg) in files {
@@ -219,9 +273,11 @@ struct DynamicsLong: ParsableCommand {
         commandName: "long",
         abstract: "One long run at fixed c: the early transient, intermediate saturation, progressive sharpening and the edge of stability.",
         discussion: """
-        Trains one network with η = c/λ₀ for --steps steps (full-batch GD by default), measuring \
-        the sharpness λ_t every --sharpness-every steps (Lanczos, warm-started), and reports where \
-        each regime starts and how close λ_t η stays to 2 at the edge of stability. Writes \
+        Trains one network (fcn or cnn, on the digits or the teacher data) with η = c/λ₀ for \
+        --steps steps (full-batch GD by default, SGD with --batch), measuring the sharpness λ_t of \
+        the full training loss every --sharpness-every steps (Lanczos, warm-started), and reports \
+        where each regime starts, how close λ_t η stays to 2 at the edge of stability, and the mean \
+        of λ_t η over the last 20 % of the steps. Writes \
         OUT/long.jsonl (one line per sharpness sample: step, loss, λ_t, λ_t η, Lanczos residual), \
         OUT/long.json (the regimes) and OUT/long.svg (PNG beside it when rsvg-convert is installed). \
         The state is saved to OUT/state.json every --save-every steps; rerunning the same command \
@@ -229,52 +285,85 @@ struct DynamicsLong: ParsableCommand {
 
         Examples:
           approx-cli dynamics long
-          approx-cli dynamics long --depth 4 --width 128 --c 0.5 --steps 20000 --out long
+          approx-cli dynamics long --random-labels --samples 512 --depth 3 --width 128 --c 1.5 --steps 20000 --out eos
+          approx-cli dynamics long --random-labels --samples 512 --depth 3 --width 128 --c 1.5 --steps 20000 --batch 32 --out eos-b32
         """
     )
 
-    @Option(name: .long, help: "Dense layers d.") var depth: Int = 4
-    @Option(name: .long, help: "Hidden width w.") var width: Int = 128
+    @Option(name: .long, help: "fcn (fully connected) or cnn (Myrtle-style convolutional, on the digits).") var model: String = "fcn"
+    @Option(name: .long, help: "digits (the shipped 8×8 handwritten digits) or teacher (Gaussian inputs, random linear teacher).") var data: String = "digits"
+    @Option(name: .customLong("data-file"), help: ArgumentHelp("The digits file (default data/digits/digits.csv).", valueName: "path")) var dataFile: String?
+    @Option(name: .long, help: "Layers with weights d.") var depth: Int = 4
+    @Option(name: .long, help: "Hidden width (channels for the CNN) w.") var width: Int = 128
     @Option(name: .long, help: "c = η λ₀.") var c: Double = 0.5
     @Option(name: .long, help: "Steps.") var steps: Int = 10000
     @Option(name: .customLong("sharpness-every"), help: "Measure λ_t every k steps.") var sharpnessEvery: Int = 20
     @Option(name: .long, help: "Examples per SGD step; 0 = full batch.") var batch: Int = 0
-    @Option(name: .long, help: "Teacher examples.") var samples: Int = 1024
-    @Option(name: .customLong("input-dim"), help: "Input dimension.") var inputDimension: Int = 32
-    @Option(name: .long, help: "Classes.") var classes: Int = 10
+    @Option(name: .long, help: "Training examples: the first N digits (default all 1,797), or the teacher's count (default 1,024).") var samples: Int?
+    @Option(name: .long, help: "Examples of the fixed set λ_t is measured on (the first ones; default all the training examples, so λ_t is the sharpness of the full training loss).") var measurement: Int?
+    @Option(name: .customLong("input-dim"), help: "Input dimension (teacher data).") var inputDimension: Int = 32
+    @Option(name: .long, help: "Classes (teacher data).") var classes: Int = 10
     @Option(name: .long, help: "Hidden activation.") var activation: HiddenActivation = .relu
-    @Flag(name: .customLong("random-labels"), help: "Uniformly random labels instead of the teacher's (memorisation: the sharpness rises).") var randomLabels = false
+    @Option(name: .long, help: "mse or xent.") var loss: TrainingLoss = .mse
+    @Flag(name: .customLong("random-labels"), help: "Uniformly random labels (memorisation: the sharpness rises).") var randomLabels = false
     @Option(name: .long, help: "Seed.") var seed: UInt64 = 1
     @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String = "dynamics-long"
     @Option(name: .customLong("save-every"), help: "Save the run's state (OUT/state.json) every k steps; a rerun of the same command resumes from it.") var saveEvery: Int = 5000
     @Flag(name: .long, help: "Print the regimes as JSON.") var json = false
 
+    var sampleCount: Int { samples ?? (data == "digits" ? TrainingData.digitsCount : 1024) }
+
+    /// The network.
+    func network() -> any TrainableModel {
+        model == "cnn" ? ConvNetArchitecture(side: 8, channels: 1, width: width, depth: depth, outputs: 10, activation: activation)
+            : MLPArchitecture(inputs: data == "digits" ? 64 : inputDimension, width: width, depth: depth, outputs: data == "digits" ? 10 : classes,
+                              activation: activation)
+    }
+
     func validate() throws {
-        guard depth >= 1, width >= 1 else { throw ValidationError("--depth \(depth) --width \(width): both must be at least 1") }
+        guard ["fcn", "cnn"].contains(model) else { throw ValidationError("--model \(model.prefix(40)): give fcn or cnn") }
+        guard ["digits", "teacher"].contains(data) else { throw ValidationError("--data \(data.prefix(40)): give digits or teacher") }
+        if model == "cnn" && data != "digits" { throw ValidationError("--model cnn needs images: give --data digits") }
+        guard depth >= (model == "cnn" ? 2 : 1), width >= 1 else {
+            throw ValidationError("--depth \(depth) --width \(width): need depth ≥ \(model == "cnn" ? 2 : 1) and width ≥ 1")
+        }
         guard c > 0, c.isFinite else { throw ValidationError("--c \(c): give a positive number") }
         try ResourceLimits.check(steps, "--steps", against: ResourceLimits.steps)
         guard sharpnessEvery >= 1 else { throw ValidationError("--sharpness-every \(sharpnessEvery): give at least 1") }
         guard batch >= 0 else { throw ValidationError("--batch \(batch): give 0 (full batch) or a positive size") }
-        guard samples >= 1, inputDimension >= 2, classes >= 1 else { throw ValidationError("--samples, --input-dim, --classes: need at least 1, 2 and 1") }
+        if data == "digits" {
+            guard (1...TrainingData.digitsCount).contains(sampleCount) else {
+                throw ValidationError("--samples \(sampleCount): the digits have \(TrainingData.digitsCount) examples; give 1…\(TrainingData.digitsCount)")
+            }
+        } else {
+            guard sampleCount >= 1, inputDimension >= 2, classes >= 1 else { throw ValidationError("--samples, --input-dim, --classes: need at least 1, 2 and 1") }
+        }
+        if let m = measurement, m < 1 { throw ValidationError("--measurement \(m): give at least 1") }
         guard saveEvery >= 1 else { throw ValidationError("--save-every \(saveEvery): give at least 1") }
-        try checkTrainingMemory(inputs: inputDimension, width: width, depth: depth, outputs: classes, samples: samples, parallel: 1,
-                                "--depth \(depth) --width \(width) with --samples \(samples)")
+        try checkTrainingMemory(network(), samples: sampleCount, parallel: 1, "--depth \(depth) --width \(width) with --samples \(sampleCount)")
     }
 
     /// Everything that changes the run (a saved state from another configuration is ignored).
     var configuration: String {
-        "d=\(depth) w=\(width) c=\(c) steps=\(steps) every=\(sharpnessEvery) batch=\(batch) samples=\(samples) in=\(inputDimension) classes=\(classes) act=\(activation.rawValue) random=\(randomLabels) seed=\(seed)"
+        "model=\(model) data=\(data) d=\(depth) w=\(width) c=\(c) steps=\(steps) every=\(sharpnessEvery) batch=\(batch) samples=\(sampleCount) measurement=\(measurement ?? sampleCount) in=\(inputDimension) classes=\(classes) act=\(activation.rawValue) loss=\(loss.rawValue) random=\(randomLabels) seed=\(seed)"
     }
 
     func run() throws {
         try makeFolder(out)
-        let data = TrainingData.teacher(samples: samples, inputDimension: inputDimension, classes: classes, seed: DefaultSeed.trainingData, randomLabels: randomLabels)
-        let arch = MLPArchitecture(inputs: inputDimension, width: width, depth: depth, outputs: classes, activation: activation)
+        let data = try wrap {
+            self.data == "digits"
+                ? try TrainingData.digits(contentsOf: try digitsFile(dataFile), samples: sampleCount, randomLabels: randomLabels)
+                : TrainingData.teacher(samples: sampleCount, inputDimension: inputDimension, classes: classes, seed: DefaultSeed.trainingData, randomLabels: randomLabels)
+        }
+        let arch = network()
         var settings = EarlyTrainingSettings()
-        settings.steps = steps; settings.sharpnessEvery = sharpnessEvery; settings.batchSize = batch; settings.measurementSize = samples
+        settings.steps = steps; settings.sharpnessEvery = sharpnessEvery; settings.batchSize = batch
+        settings.measurementSize = measurement ?? sampleCount
         settings.divergenceCap = 1e5
+        settings.loss = loss
+        settings.stopSharpnessAfterCatapult = false
         let start = Date()
-        let probe = EarlyTrainingProbe(architecture: arch, data: data, settings: settings, seed: seed)
+        let probe = EarlyTrainingProbe(model: arch, data: data, settings: settings, seed: seed)
         guard probe.sharpness0.value > 0, probe.sharpness0.value.isFinite else {
             throw CLIError("λ₀ = \(probe.sharpness0.value) at initialisation (--depth \(depth) --width \(width)): the loss surface is flat or undefined there, so η = c/λ₀ is not a learning rate; give a shallower or wider network")
         }
@@ -304,15 +393,15 @@ struct DynamicsLong: ParsableCommand {
             lines += String(decoding: try encoder.encode(Line(step: s.step, loss: loss, sharpness: s.value, sharpnessTimesEta: s.value * run.learningRate, residual: s.residual)), as: UTF8.self) + "\n"
         }
         struct Report: Encodable {
-            let depth: Int, width: Int, c: Double, eta: Double, lambda0: Double, steps: Int, diverged: Bool, finalLoss: Double
+            let model: String, batch: Int, depth: Int, width: Int, c: Double, eta: Double, lambda0: Double, steps: Int, diverged: Bool, finalLoss: Double
             let regimes: TrainingRegimes, allFour: Bool, seconds: Double, data: String
         }
-        let report = Report(depth: depth, width: width, c: c, eta: run.learningRate, lambda0: run.sharpness0, steps: run.losses.count,
+        let report = Report(model: model, batch: batch <= 0 || batch >= data.count ? 0 : batch, depth: depth, width: width, c: c, eta: run.learningRate, lambda0: run.sharpness0, steps: run.losses.count,
                             diverged: run.diverged, finalLoss: run.losses.last ?? run.loss0, regimes: regimes, allFour: regimes.allFour,
                             seconds: seconds, data: data.summary)
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let reportText = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
-        let svg = LongRunPlot(run: run, regimes: regimes, title: "\(activation.rawValue) FCN d = \(depth), w = \(width), c = \(c), seed \(seed)").svg()
+        let svg = LongRunPlot(run: run, regimes: regimes, title: "\(activation.rawValue) \(model == "cnn" ? "CNN" : "FCN") d = \(depth), w = \(width), c = \(c), \(batch <= 0 || batch >= data.count ? "GD" : "SGD batch \(batch)"), seed \(seed)").svg()
         try wrap {
             try AtomicFile.write(lines, to: "\(out)/long.jsonl")
             try AtomicFile.write(reportText, to: "\(out)/long.json")
@@ -328,6 +417,8 @@ struct DynamicsLong: ParsableCommand {
         print("progressive sharpening  from step \(step(regimes.sharpeningStart)) (λ_t > 1.1 λ_sat)")
         print("edge of stability       from step \(step(regimes.edgeStart)) (λ_t η ≥ 1.9)" + (regimes.edgeMean.map { m in
             String(format: "; λ_t η = %.3f ± %.3f over %d samples, range [%.3f, %.3f]", m, regimes.edgeSpread!, regimes.edgeSamples, regimes.edgeRange![0], regimes.edgeRange![1]) } ?? ""))
+        print("last \(Int(regimes.finalFraction * 100)) % of steps    " + (regimes.finalMean.map { m in
+            String(format: "λ_t η = %.3f ± %.3f over %d samples, range [%.3f, %.3f], fitted rise across the window %+.3f", m, regimes.finalSpread!, regimes.finalSamples, regimes.finalRange![0], regimes.finalRange![1], regimes.finalRise ?? 0) } ?? "no sharpness sample"))
         print("all four regimes in order: \(regimes.allFour ? "yes" : "no"); final loss \(String(format: "%.4g", run.losses.last ?? run.loss0))\(run.diverged ? " (diverged)" : "")")
     }
 }
@@ -347,33 +438,46 @@ struct DynamicsBench: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Dense layers d.") var depth: Int = 4
-    @Option(name: .long, help: "Hidden width w.") var width: Int = 256
-    @Option(name: .long, help: "Teacher examples.") var samples: Int = 512
+    @Option(name: .long, help: "fcn (a ReLU MLP on teacher data) or cnn (the Myrtle-style ReLU CNN on the digits).") var model: String = "fcn"
+    @Option(name: .long, help: "Layers with weights d.") var depth: Int = 4
+    @Option(name: .long, help: "Hidden width w (channels for the CNN).") var width: Int = 256
+    @Option(name: .long, help: "Examples (teacher data for fcn, the first digits for cnn).") var samples: Int = 512
+    @Option(name: .customLong("data-file"), help: ArgumentHelp("The digits file (default data/digits/digits.csv).", valueName: "path")) var dataFile: String?
     @Option(name: .long, help: "Lanczos products.") var lanczos: Int = 20
     @Option(name: .long, help: "Timed repeats.") var repeats: Int = 5
     @Option(name: .long, help: "BLAS threads (default: the cores).") var threads: Int?
     @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String = "Benchmarks/out/dynamics"
 
+    func network() -> any TrainableModel {
+        model == "cnn" ? ConvNetArchitecture(side: 8, channels: 1, width: width, depth: depth, outputs: 10)
+            : MLPArchitecture(inputs: 32, width: width, depth: depth, outputs: 10)
+    }
+
     func validate() throws {
-        guard depth >= 1, width >= 1, samples >= 1, lanczos >= 1, repeats >= 1 else {
-            throw ValidationError("--depth, --width, --samples, --lanczos and --repeats must be at least 1")
+        guard ["fcn", "cnn"].contains(model) else { throw ValidationError("--model \(model.prefix(40)): give fcn or cnn") }
+        guard depth >= (model == "cnn" ? 2 : 1), width >= 1, samples >= 1, lanczos >= 1, repeats >= 1 else {
+            throw ValidationError("--depth (at least \(model == "cnn" ? 2 : 1)), --width, --samples, --lanczos and --repeats must be at least 1")
+        }
+        if model == "cnn" && samples > TrainingData.digitsCount {
+            throw ValidationError("--samples \(samples): the digits have \(TrainingData.digitsCount) examples")
         }
         guard lanczos <= 1000, repeats <= 1000 else { throw ValidationError("--lanczos \(lanczos), --repeats \(repeats): at most 1,000 each") }
         try checkThreads(threads)
-        try checkTrainingMemory(inputs: 32, width: width, depth: depth, outputs: 10, samples: samples, parallel: 1,
-                                "--depth \(depth) --width \(width) with --samples \(samples)")
+        try checkTrainingMemory(network(), samples: samples, parallel: 1, "--depth \(depth) --width \(width) with --samples \(samples)")
     }
 
     func run() throws {
         try makeFolder(out)
         BLASThreads.use(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let data = TrainingData.teacher(samples: samples, inputDimension: 32, classes: 10, seed: DefaultSeed.trainingData)
-        let arch = MLPArchitecture(inputs: 32, width: width, depth: depth, outputs: 10)
+        let data = try wrap {
+            model == "cnn" ? try TrainingData.digits(contentsOf: try digitsFile(dataFile), samples: samples)
+                : TrainingData.teacher(samples: samples, inputDimension: 32, classes: 10, seed: DefaultSeed.trainingData)
+        }
+        let arch = network()
         let theta = arch.initialParameters(seed: 1)
         var rng = SplitMix64(seed: 7)
         let start = (0..<arch.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
-        let engine = MLPEngine(architecture: arch, capacity: samples)
+        let engine = arch.makeEngine(capacity: samples, loss: .mse)
         func time(_ body: () -> Void) -> Double {
             body()
             var t: [Double] = []
@@ -400,8 +504,18 @@ struct DynamicsBench: ParsableCommand {
         }
         try wrap {
             try raw(theta, "theta"); try raw(data.inputs, "x"); try raw(data.targets, "y"); try raw(start, "start")
-            let problem: [String: Any] = ["depth": depth, "width": width, "inputs": 32, "outputs": 10, "samples": samples,
-                                          "sizes": arch.sizes, "lanczos": lanczos, "repeats": repeats, "eta": eta]
+            var problem: [String: Any] = ["model": model, "depth": depth, "width": width, "inputs": arch.inputs, "outputs": 10, "samples": samples,
+                                          "lanczos": lanczos, "repeats": repeats, "eta": eta]
+            if let mlp = arch as? MLPArchitecture { problem["sizes"] = mlp.sizes }
+            if let cnn = arch as? ConvNetArchitecture {
+                problem["side"] = cnn.side; problem["channels"] = cnn.channels; problem["offsets"] = cnn.offsets
+                problem["operations"] = cnn.operations.map { op -> [String: Int] in
+                    switch op {
+                    case .convolution(let index, let side, let cin): return ["convolution": index, "side": side, "input_channels": cin]
+                    case .pool(let side): return ["pool": side]
+                    }
+                }
+            }
             try AtomicFile.write(try JSONSerialization.data(withJSONObject: problem, options: [.sortedKeys]), to: "\(out)/problem.json")
         }
         let line: [String: Any] = ["tool": "swift", "sharpness": top!.value, "residual": top!.residual, "products": top!.products,

@@ -34,9 +34,8 @@ func checkDigits(_ digits: Int?) throws {
     if let d = digits { try ResourceLimits.check(d, "--digits", against: ResourceLimits.digits) }
 }
 
-/// Checks the memory of training `parallel` networks of this shape at once
-/// (``MLPArchitecture/estimatedTrainingBytes(inputs:width:depth:outputs:samples:)`` each).
-func checkTrainingMemory(inputs: Int, width: Int, depth: Int, outputs: Int, samples: Int, parallel: Double, _ what: String) throws {
-    let bytes = parallel * MLPArchitecture.estimatedTrainingBytes(inputs: inputs, width: width, depth: depth, outputs: outputs, samples: samples)
-    try ResourceLimits.checkMemory(bytes, for: parallel > 1 ? "\(what), \(Int(parallel)) jobs at once," : what)
+/// Checks the memory of training `parallel` copies of `model` at once
+/// (``TrainableModel/estimatedTrainingBytes(samples:)`` each).
+func checkTrainingMemory(_ model: any TrainableModel, samples: Int, parallel: Double, _ what: String) throws {
+    try ResourceLimits.checkMemory(parallel * model.estimatedTrainingBytes(samples: samples), for: parallel > 1 ? "\(what), \(Int(parallel)) jobs at once," : what)
 }

@@ -48,7 +48,7 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
     /// deeper/narrower network has the larger c_loss, and a rerun measures nothing again.
     @Test func earlyPhaseDiagramEndToEnd() throws {
         let dir = temporaryDirectory()
-        let arguments = ["dynamics", "early", "--networks", "2x64,6x16", "--seeds", "2", "--samples", "64", "--input-dim", "8",
+        let arguments = ["dynamics", "early", "--data", "teacher", "--networks", "2x64,6x16", "--seeds", "2", "--samples", "64", "--input-dim", "8",
                          "--classes", "3", "--steps", "10", "--scan", "0:6:0.5", "--refinements", "2", "--out", dir, "--json"]
         let r = try runCLI(arguments)
         #expect(r.status == 0, "\(r.stderr)")
@@ -84,7 +84,7 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
     /// appended, `dynamics early` resumes: the finished records are kept byte for byte and the
     /// table equals an uninterrupted run's.
     @Test func earlyKilledPartWayResumesToTheSameTable() throws {
-        let arguments = ["dynamics", "early", "--networks", "2x32,3x16,4x8", "--seeds", "3", "--samples", "48", "--input-dim", "6",
+        let arguments = ["dynamics", "early", "--data", "teacher", "--networks", "2x32,3x16,4x8", "--seeds", "3", "--samples", "48", "--input-dim", "6",
                          "--classes", "3", "--steps", "8", "--scan", "0:6:0.5", "--refinements", "2", "--jobs", "1", "--json"]
         let dir = try killTearAndResume(arguments, journal: "critical.jsonl", atLeast: 3, below: 9)
         let a = try String(contentsOfFile: dir + "/whole/early.csv", encoding: .utf8)
@@ -96,7 +96,7 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
     /// and regimes equal an uninterrupted run's.
     @Test func longRunKilledAndResumedEqualsAnUninterruptedRun() throws {
         let dir = temporaryDirectory()
-        let arguments = ["dynamics", "long", "--steps", "4000", "--sharpness-every", "100", "--save-every", "200", "--width", "16",
+        let arguments = ["dynamics", "long", "--data", "teacher", "--steps", "4000", "--sharpness-every", "100", "--save-every", "200", "--width", "16",
                          "--samples", "64", "--input-dim", "8", "--classes", "3", "--c", "1.5"]
         let whole = try runCLI(arguments + ["--out", dir + "/whole"])
         #expect(whole.status == 0, "\(whole.stderr)")
@@ -117,7 +117,7 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
     /// sharpness sample agree, and λ_t η at step 0 is c.
     @Test func longRunEndToEnd() throws {
         let dir = temporaryDirectory()
-        let r = try runCLI(["dynamics", "long", "--steps", "60", "--sharpness-every", "10", "--width", "16", "--samples", "64",
+        let r = try runCLI(["dynamics", "long", "--data", "teacher", "--steps", "60", "--sharpness-every", "10", "--width", "16", "--samples", "64",
                             "--input-dim", "8", "--classes", "3", "--c", "1.5", "--out", dir, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
@@ -135,7 +135,18 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
     @Test(arguments: [
         (["--networks", "4"], "is not (depth)x(width)"),
         (["--model", "uv", "--networks", "3x8"], "the uv model has depth 2"),
-        (["--model", "cnn"], "--model cnn: give fcn or uv"),
+        (["--model", "mlp"], "--model mlp: give fcn, cnn or uv"),
+        (["--model", "cnn", "--data", "teacher"], "--model cnn needs images"),
+        (["--model", "cnn", "--networks", "1x8"], "a CNN has depth at least 2"),
+        (["--data", "mnist"], "--data mnist: give digits or teacher"),
+        (["--samples", "1798"], "--samples 1798: the digits have 1797 examples"),
+        (["--samples", "0"], "--samples 0: the digits have 1797 examples"),
+        (["--loss", "hinge"], "hinge"),
+        (["--saturation-k", "0"], "--saturation-k 0.0: give K in 1…100000"),
+        (["--saturation-k", "nan"], "--saturation-k nan: give K in 1…100000"),
+        (["--saturation-k", "200", "--saturation-c", "1,-2"], "--saturation-c: '-2' is not a positive c"),
+        (["--saturation-k", "200", "--saturation-c", "1e-9"], "--saturation-c: '1e-9' is not a positive c"),
+        (["--data-file", "/nonexistent/digits.csv", "--networks", "2x8", "--seeds", "1"], "/nonexistent/digits.csv"),
         (["--scan", "0:2"], "--scan 0:2: give from:to:step"),
         (["--seeds", "0"], "--seeds 0: give at least 1"),
         (["--batch=-3"], "--batch -3"),
@@ -145,5 +156,49 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+
+    /// The digits, the CNN, the saturation measurement and the collapse report end to end:
+    /// `dynamics early --model cnn` on 96 digits and `--model fcn` with `--saturation-k`, JSON
+    /// keys, λ_τ/λ₀ for each c, the collapse groups of an equal-d/w pair, a rerun that measures
+    /// nothing again, and `dynamics long` on the digits with the last-20 % summary.
+    @Test func digitsCNNSaturationAndCollapseEndToEnd() throws {
+        let dir = temporaryDirectory()
+        let cnn = try runCLI(["dynamics", "early", "--model", "cnn", "--networks", "2x4,3x6", "--seeds", "2", "--samples", "96",
+                              "--batch", "32", "--measurement", "48", "--steps", "4", "--scan", "0:5:1", "--refinements", "1",
+                              "--out", dir + "/cnn", "--json"])
+        #expect(cnn.status == 0, "\(cnn.stderr)")
+        let cnnObject = try JSONSerialization.jsonObject(with: Data(cnn.stdout.utf8)) as! [String: Any]
+        #expect((cnnObject["data"] as? String)?.hasPrefix("digits: the first 96") == true, "\(cnnObject["data"] ?? "")")
+        #expect((cnnObject["plan"] as? [String: Any])?["model"] as? String == "cnn")
+        #expect((cnnObject["summaries"] as! [[String: Any]]).allSatisfy { ($0["c_max"] as? [String: Double])?["median"] != nil })
+        let arguments = ["dynamics", "early", "--networks", "2x16,4x32,2x8", "--seeds", "2", "--samples", "128", "--batch", "32",
+                         "--measurement", "64", "--steps", "5", "--scan", "0:5:1", "--refinements", "1", "--saturation-k", "20",
+                         "--saturation-c", "0.5,1.5", "--out", dir + "/fcn", "--json"]
+        let fcn = try runCLI(arguments)
+        #expect(fcn.status == 0, "\(fcn.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(fcn.stdout.utf8)) as! [String: Any]
+        for s in object["summaries"] as! [[String: Any]] {
+            let saturation = s["saturation"] as! [[String: Any]]
+            #expect(saturation.map { $0["c"] as! Double } == [0.5, 1.5])
+            #expect(saturation.map { $0["step"] as! Int } == [40, 14])
+            #expect(saturation.allSatisfy { (($0["ratio"] as? [String: Double])?["median"] ?? -1) > 0 }, "\(saturation)")
+            #expect((s["ordered_seeds"] as? Int).map { $0 >= 0 && $0 <= 2 } == true)
+        }
+        let collapse = object["collapse"] as! [String: Any]
+        let groupings = collapse["groupings"] as! [[String: Any]]
+        let byRatio = groupings.first { $0["variable"] as? String == "d/w" }!
+        let groups = byRatio["groups"] as! [[String: Any]]
+        #expect(groups.count == 1 && (groups[0]["networks"] as? [String]) == ["2x16", "4x32"], "\(groups)")
+        let csv = try String(contentsOfFile: dir + "/fcn/early.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("depth,width,d_over_w,seeds,sharpness0,c_loss") && csv.contains("ordered_seeds,saturation_ratio_c0.5,saturation_ratio_c1.5"))
+        let again = try runCLI(arguments)
+        #expect(again.stderr.contains("6 already in") && again.stdout == fcn.stdout, "\(again.stderr)")
+        let long = try runCLI(["dynamics", "long", "--model", "cnn", "--depth", "3", "--width", "4", "--samples", "64", "--steps", "50",
+                               "--sharpness-every", "5", "--c", "1", "--out", dir + "/long", "--json"])
+        #expect(long.status == 0, "\(long.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(long.stdout.utf8)) as! [String: Any]
+        let regimes = report["regimes"] as! [String: Any]
+        #expect(regimes["final_samples"] as? Int == 2 && regimes["final_mean"] != nil, "\(regimes)")
     }
 }

@@ -79,5 +79,40 @@ import ApproxRates
                                     sharpness: values.prefix(6).map { SharpnessSample(step: $0.0, value: $0.1, residual: 0) }, diverged: false)
         #expect(!TrainingRegimes(flat).allFour)
         #expect(TrainingRegimes(flat).edgeStart == nil)
+        // The last 20 % of 160 steps: samples at t > 128, 140 and 160 (19.8 and 20.1 times η).
+        #expect(r.finalSamples == 2)
+        #expect(Swift.abs(r.finalMean! - 1.995) < 1e-12)
+        #expect(Swift.abs(r.finalRange![0] - 1.98) < 1e-12 && Swift.abs(r.finalRange![1] - 2.01) < 1e-12)
+        #expect(Swift.abs(r.finalRise! - 0.03) < 1e-12, "\(r.finalRise!)")
+    }
+
+    /// The fitted rise of a straight line is its change across the window; of a constant, 0.
+    @Test func finalRiseIsTheFittedChangeAcrossTheWindow() {
+        #expect(Swift.abs(TrainingRegimes.rise([0, 1, 2, 3], [1, 1.5, 2, 2.5])! - 1.5) < 1e-12)
+        #expect(Swift.abs(TrainingRegimes.rise([10, 20, 30], [2, 2, 2])!) < 1e-15)
+        #expect(TrainingRegimes.rise([5], [1]) == nil)
+    }
+
+    /// Grouping by d/w, (d−1)/w, √d/w, 1/w and d: equal ratios group exactly (2/64 with 4/128),
+    /// each group's spread is its largest median over its smallest; the curve factor is 1 for
+    /// medians that are a power of d/w, above 1 for the other variables, and names d/w best.
+    @Test func scalingCollapseGroupsEqualValuesAndNamesTheBestVariable() {
+        let shapes = [(2, 64), (4, 128), (8, 256), (2, 32), (4, 64), (8, 128), (2, 16), (4, 32), (8, 64)]
+        let exact = shapes.map { (depth: $0.0, width: $0.1, median: 0.1 * Foundation.pow(Double($0.0) / Double($0.1), -0.8)) }
+        let collapse = ScalingCollapse(quantity: "c_loss", medians: exact)
+        let ratio = collapse.groupings.first { $0.variable == .depthOverWidth }!
+        #expect(ratio.groups.map(\.value) == ["1/32", "1/16", "1/8"])
+        #expect(ratio.groups[0].networks == ["2x64", "4x128", "8x256"])
+        #expect(ratio.groups.allSatisfy { Swift.abs($0.spread - 1) < 1e-12 })
+        #expect(Swift.abs(ratio.curveFactor! - 1) < 1e-9)
+        for other in collapse.groupings where other.variable != .depthOverWidth { #expect(other.curveFactor! > 1.05, "\(other.variable)") }
+        #expect(collapse.best == .depthOverWidth)
+        let width = collapse.groupings.first { $0.variable == .inverseWidth }!
+        #expect(width.groups.map(\.value) == ["1/128", "1/64", "1/32"])  // (4x128, 8x128), (4x64, 8x64), (2x32, 4x32)
+        // Medians 2.0 and 2.4 in one group: spread 1.2.
+        let noisy = ScalingCollapse(quantity: "c_loss", medians: [(2, 64, 2.0), (4, 128, 2.4), (2, 32, 3.0), (3, 16, 7.0)])
+        #expect(Swift.abs(noisy.groupings.first { $0.variable == .depthOverWidth }!.worstSpread! - 1.2) < 1e-12)
+        // Too few networks for a curve, and no equal values: no verdict.
+        #expect(ScalingCollapse(quantity: "c_loss", medians: [(2, 64, 2.0), (3, 32, 4.0)]).best == nil)
     }
 }

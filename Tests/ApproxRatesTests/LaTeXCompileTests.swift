@@ -39,6 +39,24 @@ import ApproxRates
         return errors
     }
 
+    /// An early-phase table with saturation columns and collapse notes (×, →, λ_τ in the cells).
+    static func earlyTableWithSaturationAndCollapse() throws -> EarlyPhaseTable {
+        var plan = EarlyPhaseDiagramPlan()
+        plan.saturationK = 200; plan.saturationC = [0.5, 1.5]
+        func record(_ d: Int, _ w: Int, _ c: Double) throws -> EarlyPhaseRecord {
+            let json = """
+            {"plan": "x", "depth": \(d), "width": \(w), "seed": 1, "seconds": 1,
+             "critical": {"cLoss": \(c), "cSharp": \(c * 1.2), "cMax": \(c * 2), "divergenceFound": true, "sharpness0": 3, "resolution": 0.01, "runs": []},
+             "saturation": [{"c": 0.5, "k": 200, "step": 400, "sharpness": 1.5, "ratio": 0.5, "residual": 1e-5, "lossRatio": 0.2, "diverged": false},
+                            {"c": 1.5, "k": 200, "step": 134, "diverged": true}]}
+            """
+            return try JSONDecoder().decode(EarlyPhaseRecord.self, from: Data(json.utf8))
+        }
+        let records = [try record(2, 64, 2.2), try record(4, 128, 2.5), try record(4, 64, 3)]
+        return EarlyPhaseTable(summaries: records.map { EarlyPhaseSummary(depth: $0.depth, width: $0.width, records: [$0]) }, plan: plan,
+                               command: hostile, dataSummary: hostile)
+    }
+
     @Test func everyTableCompilesUnderPdflatex() throws {
         guard let engine = LaTeXCompileTests.pdflatex() else {
             Issue.record("pdflatex not found: scripts/ensure-deps.sh (run by scripts/test.sh) installs texlive-latex-base and texlive-latex-recommended")
@@ -55,7 +73,8 @@ import ApproxRates
         var tables: [(String, String)] = [
             ("rates", RateTable(rates: rates, command: LaTeXCompileTests.hostile).latex()),
             ("early", EarlyPhaseTable(summaries: [EarlyPhaseSummary(depth: 2, width: 64, records: [])], plan: EarlyPhaseDiagramPlan(),
-                                      command: LaTeXCompileTests.hostile).latex()),
+                                      command: LaTeXCompileTests.hostile, dataSummary: LaTeXCompileTests.hostile).latex()),
+            ("earlysaturation", try LaTeXCompileTests.earlyTableWithSaturationAndCollapse().latex()),
             ("twolayer", TwoLayerTable(summaries: TwoLayerSummary.all(plan: plan, records: []), plan: plan, dataSummary: LaTeXCompileTests.hostile,
                                        command: LaTeXCompileTests.hostile).latex()),
         ]

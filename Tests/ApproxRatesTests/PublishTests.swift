@@ -266,6 +266,13 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(labels(4000, 8e4) == ["5×10^{3}", "10^{4}", "2×10^{4}", "5×10^{4}"])   // one style per axis
         #expect(labels(1e-5, 1e-2) == ["10^{−5}", "10^{−4}", "10^{−3}", "10^{−2}"])
         #expect(labels(0.08, 1.5) == ["10^{−1}", "10^{0}"])   // two powers of ten: the decades alone
+        // Linear axes: steps of 2.5 × 10^k carry a decimal only below 10 (a 20,000-step run was
+        // labelled "2500.0 5000.0 …", which ran together).
+        func linear(_ a: Double, _ b: Double) -> [String] { PlotAxis(a, b, from: 0, to: 100).majorTicks().map(\.label) }
+        #expect(linear(0, 20000) == ["0", "2500", "5000", "7500", "10000", "12500", "15000", "17500", "20000"])
+        #expect(linear(0, 2) == ["0.00", "0.25", "0.50", "0.75", "1.00", "1.25", "1.50", "1.75", "2.00"])
+        #expect(linear(0, 20) == ["0.0", "2.5", "5.0", "7.5", "10.0", "12.5", "15.0", "17.5", "20.0"])
+        #expect(linear(0, 5) == ["0", "1", "2", "3", "4", "5"])
         // The y title stays clear of such labels: its rotated glyphs (a quarter of the font size
         // right of the baseline) end left of the widest label. With "2×10^{−4}" the old fixed place
         // (2.9 font sizes and 4 pt left of the axis) ran into the labels.

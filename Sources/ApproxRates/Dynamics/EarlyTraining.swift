@@ -26,6 +26,11 @@ public struct EarlyTrainingSettings: Sendable, Codable, Hashable {
     public var lossTolerance: Double = 0
     /// Divergence: L_t > this · L₀, or a non-finite loss (a relative cap).
     public var divergenceCap: Double = 1e5
+    /// The loss trained and measured (MSE, as in the paper, or cross-entropy).
+    public var loss: TrainingLoss = .mse
+    /// Stop measuring λ_t in a run once its sharpness catapult has been seen (λ_t > (1 + tol) λ₀):
+    /// the run's c_sharp verdict is then settled, and the Lanczos products are most of a run's cost.
+    public var stopSharpnessAfterCatapult: Bool = true
 
     /// The defaults.
     public init() {}
@@ -76,10 +81,31 @@ public struct SharpnessSample: Sendable, Codable {
     public let residual: Double
 }
 
+/// The sharpness in the intermediate saturation regime of one run: λ_τ at the step τ = ⌈K/c⌉,
+/// the same learning-rate-scaled time cτ ≈ K for every c (Kalra & Barkeshli's "cτ = K").
+public struct SaturationSample: Sendable, Codable, Hashable {
+    /// c = ηλ₀.
+    public let c: Double
+    /// K of cτ = K.
+    public let k: Double
+    /// τ = ⌈K/c⌉.
+    public let step: Int
+    /// λ_τ (nil when the run diverged before τ).
+    public let sharpness: Double?
+    /// λ_τ/λ₀.
+    public let ratio: Double?
+    /// Lanczos residual of λ_τ.
+    public let residual: Double?
+    /// L_τ/L₀.
+    public let lossRatio: Double?
+    /// Whether the run diverged before τ.
+    public let diverged: Bool
+}
+
 /// One network and seed, ready to be trained at any c: θ₀, λ₀ and L₀ are computed once.
 public final class EarlyTrainingProbe {
     /// The network.
-    public let architecture: MLPArchitecture
+    public let model: any TrainableModel
     /// The training set.
     public let data: TrainingData
     /// The measurement set (the first ``EarlyTrainingSettings/measurementSize`` examples).
@@ -95,25 +121,30 @@ public final class EarlyTrainingProbe {
     /// L₀ on the training set.
     public let loss0: Double
 
-    let engine: MLPEngine
+    let engine: any TrainingEngine
+
+    /// A fully connected network (or the uv model): ``init(model:data:settings:seed:)``.
+    public convenience init(architecture: MLPArchitecture, data: TrainingData, settings: EarlyTrainingSettings, seed: UInt64) {
+        self.init(model: architecture, data: data, settings: settings, seed: seed)
+    }
 
     /// Initialises the network for `seed` and measures λ₀ and L₀.
-    public init(architecture: MLPArchitecture, data: TrainingData, settings: EarlyTrainingSettings, seed: UInt64) {
-        precondition(data.inputDimension == architecture.inputs && data.outputDimension == architecture.outputs)
-        self.architecture = architecture
+    public init(model: any TrainableModel, data: TrainingData, settings: EarlyTrainingSettings, seed: UInt64) {
+        precondition(data.inputDimension == model.inputs && data.outputDimension == model.outputs)
+        self.model = model
         self.data = data
         self.settings = settings
         self.seed = seed
         measurement = data.prefix(settings.measurementSize)
-        engine = MLPEngine(architecture: architecture, capacity: data.count)
-        initial = architecture.initialParameters(seed: seed)
+        engine = model.makeEngine(capacity: data.count, loss: settings.loss)
+        initial = model.initialParameters(seed: seed)
         var rng = SplitMix64(seed: seed ^ DefaultSeed.sharpnessProbe)
-        let start = (0..<architecture.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
+        let start = (0..<model.parameterCount).map { _ in Double.random(in: -1...1, using: &rng) }
         sharpness0 = EarlyTrainingProbe.sharpness(engine, initial, measurement, start: start, steps: settings.initialLanczosSteps, tolerance: settings.lanczosTolerance)
         loss0 = engine.loss(initial, inputs: data.inputs, targets: data.targets, count: data.count)
     }
 
-    static func sharpness(_ engine: MLPEngine, _ theta: [Double], _ set: TrainingData, start: [Double], steps: Int, tolerance: Double) -> TopEigenvalue {
+    static func sharpness(_ engine: any TrainingEngine, _ theta: [Double], _ set: TrainingData, start: [Double], steps: Int, tolerance: Double) -> TopEigenvalue {
         Lanczos.top(dimension: theta.count, start: start, maximumSteps: steps, tolerance: tolerance) { v, out in
             engine.hessianVectorProduct(theta, inputs: set.inputs, targets: set.targets, count: set.count, vector: v, product: out)
         }
@@ -135,10 +166,37 @@ public final class EarlyTrainingProbe {
                       position: data.count, diverged: false, sharpness0: sharpness0.value, loss0: loss0)
     }
 
+    /// The intermediate-saturation sharpness of a run at `c`: trains to τ = ⌈K/c⌉ steps (past the
+    /// early window if need be) and measures λ_τ there only, warm-started from λ₀'s vector with
+    /// the cold-start budget (the Ritz vector of λ₀ may be far from that of λ_τ).
+    public func saturation(c: Double, k: Double) -> SaturationSample {
+        let tau = Swift.max(1, Int((k / c).rounded(.up)))
+        var state = start(c: c)
+        advance(&state, until: tau, measuringAt: { _ in false })
+        guard !state.diverged else {
+            return SaturationSample(c: c, k: k, step: tau, sharpness: nil, ratio: nil, residual: nil, lossRatio: nil, diverged: true)
+        }
+        let e = EarlyTrainingProbe.sharpness(engine, state.theta, measurement, start: state.warm, steps: settings.initialLanczosSteps,
+                                             tolerance: settings.lanczosTolerance)
+        return SaturationSample(c: c, k: k, step: tau, sharpness: e.value, ratio: e.value / sharpness0.value, residual: e.residual,
+                                lossRatio: (state.losses.last ?? loss0) / loss0, diverged: false)
+    }
+
     /// Takes steps until `state.step` reaches `last` (at most ``EarlyTrainingSettings/steps``) or
-    /// the run diverges. A state saved between calls and resumed gives the same bits as one call.
+    /// the run diverges, measuring λ_t every ``EarlyTrainingSettings/sharpnessEvery`` steps and at
+    /// the end of the window. A state saved between calls and resumed gives the same bits as one call.
     public func advance(_ state: inout TrainingState, until last: Int) {
-        let s = settings, p = architecture.parameterCount
+        let s = settings
+        let threshold = state.sharpness0 * (1 + s.sharpnessTolerance)
+        var caught = s.stopSharpnessAfterCatapult && state.sharpness.contains { $0.value > threshold }
+        advance(&state, until: Swift.min(last, s.steps), measuringAt: { t in !caught && (t % s.sharpnessEvery == 0 || t == s.steps) },
+                measured: { sample in if s.stopSharpnessAfterCatapult && sample.value > threshold { caught = true } })
+    }
+
+    /// Takes steps until `state.step` reaches `last` or the run diverges, measuring λ_t after the
+    /// steps t where `measuringAt(t)` holds.
+    func advance(_ state: inout TrainingState, until last: Int, measuringAt: (Int) -> Bool, measured: (SharpnessSample) -> Void = { _ in }) {
+        let s = settings, p = model.parameterCount
         let eta = state.learningRate
         var gradient = [Double](repeating: 0, count: p)
         let n = data.count, din = data.inputDimension, k = data.outputDimension
@@ -146,7 +204,7 @@ public final class EarlyTrainingProbe {
         var rng = SplitMix64(seed: 0)
         rng.state = state.rngState
         var bx = [Double](repeating: 0, count: batch * din), by = [Double](repeating: 0, count: batch * k)
-        while !state.diverged && state.step < Swift.min(last, s.steps) {
+        while !state.diverged && state.step < last {
             let t = state.step + 1
             if batch == n {
                 engine.lossAndGradient(state.theta, inputs: data.inputs, targets: data.targets, count: n, gradient: &gradient)
@@ -165,10 +223,12 @@ public final class EarlyTrainingProbe {
             // A non-finite loss is kept as the largest double, so that runs stay valid JSON.
             state.losses.append(loss.isFinite ? loss : .greatestFiniteMagnitude)
             if !loss.isFinite || loss > s.divergenceCap * loss0 { state.diverged = true; break }
-            if t % s.sharpnessEvery == 0 || t == s.steps {
+            if measuringAt(t) {
                 let e = EarlyTrainingProbe.sharpness(engine, state.theta, measurement, start: state.warm, steps: s.warmLanczosSteps, tolerance: s.lanczosTolerance)
-                state.sharpness.append(SharpnessSample(step: t, value: e.value, residual: e.residual))
+                let sample = SharpnessSample(step: t, value: e.value, residual: e.residual)
+                state.sharpness.append(sample)
                 state.warm = e.vector
+                measured(sample)
             }
         }
         state.rngState = rng.state

@@ -13,6 +13,32 @@ public enum HiddenActivation: String, Sendable, CaseIterable, Codable {
 
     /// The default hidden-layer weight variance σ_w² (He for ReLU, 1 otherwise).
     public var defaultVariance: Double { self == .relu ? 2 : 1 }
+
+    /// a_i = φ(z_i) for i < n.
+    @inline(__always) public func apply(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
+        switch self {
+        case .relu: for i in 0..<n { a[i] = z[i] > 0 ? z[i] : 0 }
+        case .tanh: for i in 0..<n { a[i] = Foundation.tanh(z[i]) }
+        case .linear: a.update(from: z, count: n)
+        }
+    }
+
+    /// φ'(z) (0 for ReLU at z ≤ 0).
+    @inline(__always) public func slope(_ z: Double) -> Double {
+        switch self {
+        case .relu: return z > 0 ? 1 : 0
+        case .tanh: let t = Foundation.tanh(z); return 1 - t * t
+        case .linear: return 1
+        }
+    }
+
+    /// φ''(z) (0 for ReLU and linear).
+    @inline(__always) public func curvature(_ z: Double) -> Double {
+        switch self {
+        case .relu, .linear: return 0
+        case .tanh: let t = Foundation.tanh(z); return -2 * t * (1 - t * t)
+        }
+    }
 }
 
 /// How weights enter the forward pass.

@@ -3,11 +3,10 @@ import Foundation
 import PrecisionModule
 import FileIOModule
 
-/// Loss, gradient and exact Hessian-vector products of an ``MLPArchitecture`` under the MSE loss
-///
-///   L(θ) = 1/(2 B K) Σ_b Σ_k (f_k(x_b) − y_bk)²   (mean over the batch and the K outputs),
-///
-/// in float64, with every matrix product through OpenBLAS (`cblas_dgemm`).
+/// Loss, gradient and exact Hessian-vector products of an ``MLPArchitecture`` under a
+/// ``TrainingLoss`` (by default the MSE L(θ) = 1/(2 B K) Σ_b Σ_k (f_k(x_b) − y_bk)², the mean over
+/// the batch and the K outputs), in float64, with every matrix product through OpenBLAS
+/// (`cblas_dgemm`).
 ///
 /// Gradients are hand-written backpropagation; Hessian-vector products H·v are Pearlmutter's
 /// R-operator (forward-over-reverse: the directional derivative of the backward pass along v),
@@ -17,11 +16,13 @@ import FileIOModule
 ///
 /// All buffers are allocated once for `capacity` examples; calls do not allocate. Not thread-safe:
 /// one engine per thread.
-public final class MLPEngine {
+public final class MLPEngine: TrainingEngine {
     /// The network.
     public let architecture: MLPArchitecture
     /// Largest batch a call may pass.
     public let capacity: Int
+    /// The loss.
+    public let lossFunction: TrainingLoss
 
     let sizes: [Int]
     let offsets: [Int]
@@ -36,12 +37,15 @@ public final class MLPEngine {
     let ra: [UnsafeMutablePointer<Double>]
     let rg: [UnsafeMutablePointer<Double>]
     let rgp: [UnsafeMutablePointer<Double>]
+    let scratch: UnsafeMutablePointer<Double>
 
     /// An engine for `architecture` and batches of at most `capacity` examples.
-    public init(architecture: MLPArchitecture, capacity: Int) {
+    public init(architecture: MLPArchitecture, capacity: Int, loss: TrainingLoss = .mse) {
         precondition(capacity >= 1)
         self.architecture = architecture
         self.capacity = capacity
+        self.lossFunction = loss
+        scratch = .allocate(capacity: architecture.outputs)
         sizes = architecture.sizes
         offsets = architecture.offsets
         scales = (1...architecture.depth).map { architecture.scale(layer: $0) }
@@ -56,7 +60,7 @@ public final class MLPEngine {
         rz = buffers(); ra = buffers(); rg = buffers(); rgp = buffers()
     }
 
-    deinit { for list in [z, a, gp, g, rz, ra, rg, rgp] { for p in list { p.deallocate() } } }
+    deinit { for list in [z, a, gp, g, rz, ra, rg, rgp] { for p in list { p.deallocate() } }; scratch.deallocate() }
 
     /// Network outputs for `count` examples: `inputs` row-major count × n_0, `outputs`
     /// count × K. Returns nothing; `outputs` receives f(x_b).
@@ -70,7 +74,7 @@ public final class MLPEngine {
     public func loss(_ theta: UnsafePointer<Double>, inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>,
                      count: Int) -> Double {
         forward(theta, inputs, count)
-        return squaredError(targets, count)
+        return lossValue(targets, count)
     }
 
     /// L(θ) and ∇L into `gradient` (parameterCount numbers).
@@ -78,7 +82,7 @@ public final class MLPEngine {
     public func lossAndGradient(_ theta: UnsafePointer<Double>, inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>,
                                 count: Int, gradient: UnsafeMutablePointer<Double>) -> Double {
         forward(theta, inputs, count)
-        let value = squaredError(targets, count)
+        let value = lossValue(targets, count)
         backward(theta, inputs, targets, count, gradient)
         return value
     }
@@ -89,10 +93,10 @@ public final class MLPEngine {
     public func hessianVectorProduct(_ theta: UnsafePointer<Double>, inputs: UnsafePointer<Double>, targets: UnsafePointer<Double>,
                                      count: Int, vector v: UnsafePointer<Double>, product: UnsafeMutablePointer<Double>) -> Double {
         forward(theta, inputs, count)
-        let value = squaredError(targets, count)
+        let value = lossValue(targets, count)
         backward(theta, inputs, targets, count, nil)
         rForward(theta, inputs, count, v)
-        rBackward(theta, inputs, count, v, product)
+        rBackward(theta, inputs, targets, count, v, product)
         return value
     }
 
@@ -113,45 +117,21 @@ public final class MLPEngine {
         }
     }
 
-    func activate(_ zl: UnsafeMutablePointer<Double>, _ al: UnsafeMutablePointer<Double>, _ n: Int) {
-        switch architecture.activation {
-        case .relu: for i in 0..<n { al[i] = zl[i] > 0 ? zl[i] : 0 }
-        case .tanh: for i in 0..<n { al[i] = Foundation.tanh(zl[i]) }
-        case .linear: al.update(from: zl, count: n)
-        }
+    @inline(__always) func activate(_ zl: UnsafeMutablePointer<Double>, _ al: UnsafeMutablePointer<Double>, _ n: Int) {
+        architecture.activation.apply(zl, al, n)
     }
+    @inline(__always) func slope(_ zi: Double) -> Double { architecture.activation.slope(zi) }
+    @inline(__always) func curvature(_ zi: Double) -> Double { architecture.activation.curvature(zi) }
 
-    /// φ'(z).
-    @inline(__always) func slope(_ zi: Double) -> Double {
-        switch architecture.activation {
-        case .relu: return zi > 0 ? 1 : 0
-        case .tanh: let t = Foundation.tanh(zi); return 1 - t * t
-        case .linear: return 1
-        }
-    }
-
-    /// φ''(z).
-    @inline(__always) func curvature(_ zi: Double) -> Double {
-        switch architecture.activation {
-        case .relu, .linear: return 0
-        case .tanh: let t = Foundation.tanh(zi); return -2 * t * (1 - t * t)
-        }
-    }
-
-    func squaredError(_ y: UnsafePointer<Double>, _ count: Int) -> Double {
-        let k = sizes[architecture.depth], f = z[architecture.depth - 1]
-        var sum = 0.0
-        for i in 0..<(count * k) { let r = f[i] - y[i]; sum += r * r }
-        return sum / Double(2 * count * k)
+    func lossValue(_ y: UnsafePointer<Double>, _ count: Int) -> Double {
+        lossFunction.value(z[architecture.depth - 1], y, count: count, k: sizes[architecture.depth])
     }
 
     /// Fills G_l and Gp_l; writes ∇L into `gradient` when given.
     func backward(_ theta: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ count: Int,
                   _ gradient: UnsafeMutablePointer<Double>?) {
         let d = architecture.depth, k = sizes[d]
-        let top = g[d - 1], f = z[d - 1]
-        let norm = 1 / Double(count * k)
-        for i in 0..<(count * k) { top[i] = (f[i] - y[i]) * norm }
+        lossFunction.gradient(z[d - 1], y, count: count, k: k, into: g[d - 1])
         for l in stride(from: d, through: 1, by: -1) {
             let n = Int32(sizes[l]), m = Int32(sizes[l - 1]), s = scales[l - 1]
             if let gradient {
@@ -185,14 +165,12 @@ public final class MLPEngine {
         }
     }
 
-    /// R{G_d} = R{f}/(BK); R{∇W_l} = s_l (R{G_l}ᵀ A_{l−1} + G_lᵀ R{A_{l−1}});
+    /// R{G_d} = (∂²L/∂f²) R{f} (R{f}/(BK) for the MSE); R{∇W_l} = s_l (R{G_l}ᵀ A_{l−1} + G_lᵀ R{A_{l−1}});
     /// R{Gp_{l−1}} = s_l (R{G_l} W_l + G_l V_l); R{G_{l−1}} = φ' R{Gp} + φ'' Gp R{Z_{l−1}}.
-    func rBackward(_ theta: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ count: Int, _ v: UnsafePointer<Double>,
+    func rBackward(_ theta: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ count: Int, _ v: UnsafePointer<Double>,
                    _ product: UnsafeMutablePointer<Double>) {
         let d = architecture.depth, k = sizes[d]
-        let norm = 1 / Double(count * k)
-        let top = rg[d - 1], rf = rz[d - 1]
-        for i in 0..<(count * k) { top[i] = rf[i] * norm }
+        lossFunction.gradientDirectionalDerivative(z[d - 1], y, rz[d - 1], count: count, k: k, into: rg[d - 1], scratch: scratch)
         for l in stride(from: d, through: 1, by: -1) {
             let n = Int32(sizes[l]), m = Int32(sizes[l - 1]), s = scales[l - 1]
             let out = product + offsets[l - 1]

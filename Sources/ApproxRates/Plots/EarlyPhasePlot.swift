@@ -42,6 +42,7 @@ public struct EarlyPhasePlot: Sendable {
             c.text("$c$ = \(Int(v))", x.map(v) + 2, y.start - 4, size: 6.5, color: "#555")
         }
         let order = summaries.indices.sorted { summaries[$0].ratio < summaries[$1].ratio }
+        var drawn: [(Double, Double)] = []
         for kind in EarlyPhasePlot.kinds {
             var previous: (Double, Double)? = nil
             for i in order {
@@ -51,16 +52,34 @@ public struct EarlyPhasePlot: Sendable {
                 c.line(x.map(v.min), py, x.map(v.max), py, stroke: kind.color, width: 0.9, clip: "plot")
                 c.line(x.map(v.min), py - 2, x.map(v.min), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
                 c.line(x.map(v.max), py - 2, x.map(v.max), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
-                if let p = previous { c.line(p.0, p.1, x.map(v.median), py, stroke: kind.color, width: 0.8, clip: "plot") }
-                c.marker(kind.marker, x.map(v.median), py, size: 4.2, color: kind.color)
+                if let p = previous {
+                    c.line(p.0, p.1, x.map(v.median), py, stroke: kind.color, width: 0.8, clip: "plot")
+                    drawn += (0...20).map { k in let f = Double(k) / 20; return (p.0 + f * (x.map(v.median) - p.0), p.1 + f * (py - p.1)) }
+                }
+                // c_max is hollow where some seed never diverged: the top of the scan, a lower bound.
+                let lowerBound = kind.marker == .triangle && s.divergenceSeeds < s.seeds
+                c.marker(kind.marker, x.map(v.median), py, size: 4.2, color: kind.color, filled: !lowerBound)
                 previous = (x.map(v.median), py)
+                drawn += stride(from: x.map(v.min), through: x.map(v.max), by: 2).map { ($0, py) } + [(x.map(v.max), py)]
             }
         }
-        // Legend in the lower right: small d/w has all three c's small, so that corner is empty.
-        var ly = y.start - 36.0
-        for kind in EarlyPhasePlot.kinds {
-            c.marker(kind.marker, x.end - 102, ly - 2.5, size: 4.2, color: kind.color)
-            c.text(kind.name + " (median, seed range)", x.end - 95, ly, size: 6.5)
+        // The legend goes in the first corner (lower right, upper left, lower left, upper right)
+        // whose box covers no marker or bar.
+        let lines = EarlyPhasePlot.kinds.map(\.name) + ["$c$_{max} ≥ the scan's top"]
+        let width = (lines.map { c.textWidth($0, size: 6.5) }.max() ?? 100) + 14, height = 9.5 * Double(lines.count) + 4
+        let corners = [(x.end - width - 4, y.start - height - 14), (x.start + 4, y.end + 4), (x.start + 4, y.start - height - 14), (x.end - width - 4, y.end + 4)]
+        let free = corners.first { corner in
+            !drawn.contains { $0.0 >= corner.0 - 3 && $0.0 <= corner.0 + width + 3 && $0.1 >= corner.1 - 3 && $0.1 <= corner.1 + height + 3 }
+        } ?? corners[0]
+        var ly = free.1 + 8
+        for (k, line) in lines.enumerated() {
+            if k < EarlyPhasePlot.kinds.count {
+                let kind = EarlyPhasePlot.kinds[k]
+                c.marker(kind.marker, free.0 + 4, ly - 2.5, size: 4.2, color: kind.color)
+            } else {
+                c.marker(.triangle, free.0 + 4, ly - 2.5, size: 4.2, color: EarlyPhasePlot.kinds[2].color, filled: false)
+            }
+            c.text(line, free.0 + 11, ly, size: 6.5)
             ly += 9.5
         }
         c.caption(caption, 8, 204)

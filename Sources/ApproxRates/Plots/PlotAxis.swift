@@ -61,7 +61,9 @@ public struct PlotAxis: Sendable {
         var ticks: [(Double, String)] = []
         var v = ceil(lower / step - 1e-9) * step
         while v <= upper + 1e-9 * span {
-            let digits = Swift.max(0, -Int(floor(log10(step) + 1e-9))) + (step / magnitude == 2.5 ? 1 : 0)
+            // Decimals the step needs: 2.5 × 10^k has one more than 10^k, and none from k = 1 on.
+            let digits = step / magnitude == 2.5 ? Swift.max(0, 1 - Int(floor(log10(magnitude) + 1e-9)))
+                : Swift.max(0, -Int(floor(log10(step) + 1e-9)))
             ticks.append((v, String(format: "%.\(digits)f", abs(v) < 1e-12 ? 0 : v)))
             v += step
         }
