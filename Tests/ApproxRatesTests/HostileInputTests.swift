@@ -102,7 +102,7 @@ import ApproxRates
             (["build", "deep", "--target", "power", "--smoothness", "1", "--cells", "100000", "-o", dir + "/x.json"], "at most 100,000,000 weights (the weights cap"),
             (["dynamics", "early", "--networks", "100x100000", "--out", dir + "/d"], "of memory, more than the"),
             (["dynamics", "long", "--width", "1000000", "--out", dir + "/l"], "set APPROX_MAX_MEMORY, e.g. APPROX_MAX_MEMORY=64G, to raise it"),
-            (["dynamics", "early", "--samples", "1000000000", "--out", dir + "/d"], "--samples 1000000000, 2 jobs at once, needs about"),
+            (["dynamics", "early", "--data", "teacher", "--samples", "1000000000", "--out", dir + "/d"], "--samples 1000000000, 2 jobs at once, needs about"),
         ]
         for (arguments, message) in cases {
             let r = try runCLI(arguments)

@@ -71,6 +71,8 @@ public struct EarlyPhasePlot: Sendable {
         let free = corners.first { corner in
             !drawn.contains { $0.0 >= corner.0 - 3 && $0.0 <= corner.0 + width + 3 && $0.1 >= corner.1 - 3 && $0.1 <= corner.1 + height + 3 }
         } ?? corners[0]
+        // A white ground, so that the dashed c = 2 and 4 lines do not run through the text.
+        c.rect(free.0, free.1, width, height, fill: "#fff", stroke: "none", width: 0)
         var ly = free.1 + 8
         for (k, line) in lines.enumerated() {
             if k < EarlyPhasePlot.kinds.count {
