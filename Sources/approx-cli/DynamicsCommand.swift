@@ -313,12 +313,18 @@ struct DynamicsLong: ParsableCommand {
 
     var sampleCount: Int { samples ?? (data == "digits" ? TrainingData.digitsCount : 1024) }
 
-    /// The network.
-    func network() -> any TrainableModel {
-        model == "cnn" ? ConvNetArchitecture(side: 8, channels: 1, width: width, depth: depth, outputs: 10, activation: activation)
-            : MLPArchitecture(inputs: data == "digits" ? 64 : inputDimension, width: width, depth: depth, outputs: data == "digits" ? 10 : classes,
-                              activation: activation)
+    /// The data and the network as `dynamics early` makes them (one plan, so both commands build
+    /// the same network on the same examples).
+    func plan(dataFile: String? = nil) -> EarlyPhaseDiagramPlan {
+        var plan = EarlyPhaseDiagramPlan()
+        plan.model = model; plan.data = data; plan.dataFile = dataFile
+        plan.samples = sampleCount; plan.inputDimension = inputDimension; plan.classes = classes
+        plan.randomLabels = randomLabels; plan.activation = activation
+        return plan
     }
+
+    /// The network.
+    func network() -> any TrainableModel { plan().network(.init(depth: depth, width: width)) }
 
     func validate() throws {
         guard ["fcn", "cnn"].contains(model) else { throw ValidationError("--model \(model.prefix(40)): give fcn or cnn") }
@@ -350,11 +356,7 @@ struct DynamicsLong: ParsableCommand {
 
     func run() throws {
         try makeFolder(out)
-        let data = try wrap {
-            self.data == "digits"
-                ? try TrainingData.digits(contentsOf: try digitsFile(dataFile), samples: sampleCount, randomLabels: randomLabels)
-                : TrainingData.teacher(samples: sampleCount, inputDimension: inputDimension, classes: classes, seed: DefaultSeed.trainingData, randomLabels: randomLabels)
-        }
+        let data = try wrap { try plan(dataFile: self.data == "digits" ? try digitsFile(dataFile) : nil).trainingData() }
         let arch = network()
         var settings = EarlyTrainingSettings()
         settings.steps = steps; settings.sharpnessEvery = sharpnessEvery; settings.batchSize = batch
@@ -448,10 +450,16 @@ struct DynamicsBench: ParsableCommand {
     @Option(name: .long, help: "BLAS threads (default: the cores).") var threads: Int?
     @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir")) var out: String = "Benchmarks/out/dynamics"
 
-    func network() -> any TrainableModel {
-        model == "cnn" ? ConvNetArchitecture(side: 8, channels: 1, width: width, depth: depth, outputs: 10)
-            : MLPArchitecture(inputs: 32, width: width, depth: depth, outputs: 10)
+    /// The problem as `dynamics early` builds it: the ReLU MLP on 32-dimensional teacher data, or
+    /// the CNN on the digits.
+    func plan(dataFile: String? = nil) -> EarlyPhaseDiagramPlan {
+        var plan = EarlyPhaseDiagramPlan()
+        plan.model = model; plan.data = model == "cnn" ? "digits" : "teacher"; plan.dataFile = dataFile
+        plan.samples = samples; plan.inputDimension = 32; plan.classes = 10
+        return plan
     }
+
+    func network() -> any TrainableModel { plan().network(.init(depth: depth, width: width)) }
 
     func validate() throws {
         guard ["fcn", "cnn"].contains(model) else { throw ValidationError("--model \(model.prefix(40)): give fcn or cnn") }
@@ -469,10 +477,7 @@ struct DynamicsBench: ParsableCommand {
     func run() throws {
         try makeFolder(out)
         BLASThreads.use(threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let data = try wrap {
-            model == "cnn" ? try TrainingData.digits(contentsOf: try digitsFile(dataFile), samples: samples)
-                : TrainingData.teacher(samples: samples, inputDimension: 32, classes: 10, seed: DefaultSeed.trainingData)
-        }
+        let data = try wrap { try plan(dataFile: model == "cnn" ? try digitsFile(dataFile) : nil).trainingData() }
         let arch = network()
         let theta = arch.initialParameters(seed: 1)
         var rng = SplitMix64(seed: 7)

@@ -90,12 +90,9 @@ public final class ConvNetEngine: TrainingEngine {
     /// Network outputs f(x_b) into `outputs` (count × K).
     public func predict(_ theta: UnsafePointer<Double>, inputs: UnsafePointer<Double>, count: Int, outputs: UnsafeMutablePointer<Double>) {
         let k = architecture.outputs, n0 = architecture.inputs
-        var start = 0
-        while start < count {
-            let n = Swift.min(chunk, count - start)
+        chunks(count) { start, n in
             forward(theta, inputs + start * n0, n)
             (outputs + start * k).update(from: f, count: n * k)
-            start += n
         }
     }
 
