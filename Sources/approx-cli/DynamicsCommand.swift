@@ -28,14 +28,15 @@ struct DynamicsEarly: ParsableCommand {
         convolutions with w channels, three average pools, a dense head) or the uv model. With \
         --saturation-k K, λ_τ/λ₀ is also measured at τ = ⌈K/c⌉ (cτ = K, the intermediate saturation \
         regime) for each --saturation-c. The table reports whether c_loss collapses onto d/w, 1/w \
-        or d over the networks given. Finished (d, w, seed) go to OUT/critical.jsonl as they finish \
+        or d over the networks given, with a 95 % bootstrap interval (over seeds) for the ratio \
+        of each pair of equal-valued networks' medians. Finished (d, w, seed) go to OUT/critical.jsonl as they finish \
         (a rerun skips them); at the end OUT gets trajectories.jsonl (one line per run: losses and \
         sharpness by step) and early.{csv,json,md,tex}.
 
         Examples:
           approx-cli dynamics early
           approx-cli dynamics early --batch 128 --saturation-k 200 --out early-b128
-          approx-cli dynamics early --model cnn --networks 3x48,3x24,5x20 --measurement 256 --scan 0:7:0.5 --refinements 3
+          approx-cli dynamics early --model cnn
           approx-cli dynamics early --networks 2x64,3x96,6x192,2x32,3x48,6x96 --seeds 3 --out collapse
           approx-cli dynamics early --data teacher --seeds 3
           approx-cli dynamics early --model uv --networks 2x16,2x64,2x256,2x1024 --steps 200 --seeds 5
@@ -84,8 +85,8 @@ struct DynamicsEarly: ParsableCommand {
     @Option(name: .long, help: "Steps in the early window.")
     var steps: Int = 10
 
-    @Option(name: .long, help: "Size of the fixed set λ₀ and λ_t are measured on (the first examples).")
-    var measurement: Int = 512
+    @Option(name: .long, help: "Size of the fixed set λ₀ and λ_t are measured on (the first examples; default 512, 256 for the CNN).")
+    var measurement: Int?
 
     @Option(name: .customLong("sharpness-every"), help: "Measure λ_t every k steps.")
     var sharpnessEvery: Int = 1
@@ -93,11 +94,11 @@ struct DynamicsEarly: ParsableCommand {
     @Option(name: .customLong("sharpness-tolerance"), help: "A sharpness catapult is λ_t/λ₀ > 1 + tol.")
     var sharpnessTolerance: Double = 0.02
 
-    @Option(name: .long, help: ArgumentHelp("Grid of log2 c: from:to:step.", valueName: "a:b:h"))
-    var scan: String = "0:7:0.25"
+    @Option(name: .long, help: ArgumentHelp("Grid of log2 c: from:to:step (default 0:7:0.25; 0:7:0.5 for the CNN).", valueName: "a:b:h"))
+    var scan: String?
 
-    @Option(name: .long, help: "Bisections per bracket.")
-    var refinements: Int = 4
+    @Option(name: .long, help: "Bisections per bracket (default 4; 3 for the CNN, so the resolution is 0.0625 in log2 c either way).")
+    var refinements: Int?
 
     @Option(name: .customLong("saturation-k"), help: ArgumentHelp("Also measure λ_τ/λ₀ at τ = ⌈K/c⌉ (cτ = K, the intermediate saturation regime).", valueName: "K"))
     var saturationK: Double?
@@ -148,6 +149,10 @@ struct DynamicsEarly: ParsableCommand {
         let batchSize = batch ?? (data == "digits" ? 512 : 0)
         guard batchSize >= 0 else { throw ValidationError("--batch \(batchSize): give 0 (full batch) or a positive size") }
         try ResourceLimits.check(steps, "--steps", against: ResourceLimits.steps)
+        let cnn = model == "cnn"
+        let measurement = self.measurement ?? (cnn ? 256 : 512)
+        let refinements = self.refinements ?? (cnn ? 3 : 4)
+        let scan = self.scan ?? (cnn ? "0:7:0.5" : "0:7:0.25")
         guard measurement >= 1, sharpnessEvery >= 1 else { throw ValidationError("--measurement and --sharpness-every must be at least 1") }
         try checkThreads(jobCount, "--jobs")
         plan.samples = count; plan.inputDimension = inputDimension; plan.classes = classes

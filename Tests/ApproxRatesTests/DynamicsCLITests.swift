@@ -28,7 +28,13 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
     let whole = try runCLI(arguments + ["--out", dir + "/whole"])
     #expect(whole.status == 0, "\(whole.stderr)")
     let file = dir + "/killed/" + journal
-    func lines() -> [Substring] { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n") }
+    // Finished lines only: a SIGKILL can land inside the write of a line (Linux stops a write
+    // between pages when a fatal signal is pending), and the torn rest is not a finished record.
+    func lines() -> [Substring] {
+        var pieces = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        pieces.removeLast()   // after the last newline: empty, or a torn line
+        return pieces
+    }
     let wasRunning = try runCLIKilled(arguments + ["--out", dir + "/killed"]) { lines().count >= atLeast }
     #expect(wasRunning, "the run finished before it could be killed: make it slower")
     let before = lines()
@@ -190,10 +196,29 @@ func killTearAndResume(_ arguments: [String], journal: String, atLeast: Int, bel
         let byRatio = groupings.first { $0["variable"] as? String == "d/w" }!
         let groups = byRatio["groups"] as! [[String: Any]]
         #expect(groups.count == 1 && (groups[0]["networks"] as? [String]) == ["2x16", "4x32"], "\(groups)")
+        // The pair's bootstrap interval over the seeds, when both networks found c_loss at both seeds.
+        let verdict = groups[0]["verdict"] as? String ?? ""
+        #expect(["agree", "differ", "unresolved", "no interval"].contains(verdict), "\(groups)")
+        let seedValues = (object["summaries"] as! [[String: Any]]).filter { [16, 32].contains($0["width"] as? Int ?? 0) }
+            .map { $0["c_loss_values"] as? [Double] ?? [] }
+        let pair = (groups[0]["pairs"] as! [[String: Any]])[0]
+        if seedValues.count == 2 && seedValues.allSatisfy({ $0.count == 2 }) {
+            #expect(verdict != "no interval" && (pair["low"] as? Double ?? .infinity) <= (pair["high"] as? Double ?? -1), "\(pair)")
+        }
+        let notes = try String(contentsOfFile: dir + "/fcn/early.md", encoding: .utf8)
+        #expect(notes.contains("Collapse of c_loss onto d/w"))
         let csv = try String(contentsOfFile: dir + "/fcn/early.csv", encoding: .utf8)
         #expect(csv.hasPrefix("depth,width,d_over_w,seeds,sharpness0,c_loss") && csv.contains("ordered_seeds,saturation_ratio_c0.5,saturation_ratio_c1.5"))
         let again = try runCLI(arguments)
         #expect(again.stderr.contains("6 already in") && again.stdout == fcn.stdout, "\(again.stderr)")
+        // Fewer seeds and one network of the same journal: only those records, nothing measured.
+        var fewer = arguments
+        fewer[fewer.firstIndex(of: "--seeds")! + 1] = "1"
+        fewer[fewer.firstIndex(of: "--networks")! + 1] = "2x16"
+        let subset = try runCLI(fewer)
+        #expect(subset.status == 0 && subset.stderr.contains("1 (network, seed) jobs, 1 already in"), "\(subset.stderr)")
+        let subsetObject = try JSONSerialization.jsonObject(with: Data(subset.stdout.utf8)) as! [String: Any]
+        #expect((subsetObject["summaries"] as! [[String: Any]]).map { $0["seeds"] as? Int } == [1])
         let long = try runCLI(["dynamics", "long", "--model", "cnn", "--depth", "3", "--width", "4", "--samples", "64", "--steps", "50",
                                "--sharpness-every", "5", "--c", "1", "--out", dir + "/long", "--json"])
         #expect(long.status == 0, "\(long.stderr)")

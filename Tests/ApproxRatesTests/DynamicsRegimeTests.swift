@@ -3,6 +3,7 @@ import PropertyBased
 import Testing
 import ApproxRates
 @testable import DynamicsModule
+@testable import PlotsModule
 
 @Suite struct DynamicsRegimeTests {
     /// One gradient-descent step of the engine on the uv model moves (f, λ) exactly as the
@@ -114,5 +115,80 @@ import ApproxRates
         #expect(Swift.abs(noisy.groupings.first { $0.variable == .depthOverWidth }!.worstSpread! - 1.2) < 1e-12)
         // Too few networks for a curve, and no equal values: no verdict.
         #expect(ScalingCollapse(quantity: "c_loss", medians: [(2, 64, 2.0), (3, 32, 4.0)]).best == nil)
+        // One median per network: no seeds to resample, so no interval and no verdict.
+        #expect(ratio.groups.allSatisfy { $0.verdict == .noInterval && $0.pairs.allSatisfy { $0.low == nil } })
+    }
+
+    /// The seeds decide a group's verdict: equal seeds agree, separated seeds differ, overlapping
+    /// wide seeds are unresolved; the same data give the same intervals.
+    @Test func scalingCollapseVerdictsFollowTheSeeds() {
+        func group(_ a: [Double], _ b: [Double]) -> ScalingCollapse.Group {
+            ScalingCollapse(quantity: "c_loss", samples: [(2, 64, a), (4, 128, b)]).groupings.first { $0.variable == .depthOverWidth }!.groups[0]
+        }
+        // Every seed of 4x128 within 1.1× of 2x64's: every resample's ratio is within 1.1×.
+        let close = group([2.0, 2.05, 2.1, 2.02, 2.08], [2.1, 2.15, 2.2, 2.12, 2.18])
+        #expect(close.verdict == .agree)
+        #expect(close.pairs[0].networks == ["4x128", "2x64"] && close.pairs[0].low! >= 2.1 / 2.1 && close.pairs[0].high! <= 2.2 / 2.0)
+        // Every seed of one above 1.5× every seed of the other: the whole interval is above 1.25.
+        let apart = group([2.0, 2.1, 2.2, 2.05, 2.15], [3.4, 3.6, 3.5, 3.45, 3.55])
+        #expect(apart.verdict == .differ && apart.pairs[0].low! >= 3.4 / 2.2)
+        // Medians 1.2× apart but seeds spread over ×3: neither.
+        let wide = group([1.0, 2.0, 3.0, 1.5, 2.5], [1.2, 2.4, 3.6, 1.8, 3.0])
+        #expect(wide.verdict == .unresolved)
+        #expect(Swift.abs(wide.pairs[0].ratio - 1.2) < 1e-12)
+        let again = group([1.0, 2.0, 3.0, 1.5, 2.5], [1.2, 2.4, 3.6, 1.8, 3.0])
+        #expect(again.pairs[0].low == wide.pairs[0].low && again.pairs[0].high == wide.pairs[0].high)
+    }
+
+    /// The shipped collapse run (three networks at each of three d/w): the networks of a row are
+    /// drawn side by side, 3.5 pt apart, and each critical curve joins the rows, not the networks
+    /// (two segments for three rows; before, eight segments zigzagged through the nine networks).
+    @Test func phaseDiagramDrawsEqualRatiosAsOneRow() throws {
+        let text = try String(contentsOfFile: repositoryRoot() + "/data/reference/dynamics-early-collapse/critical.jsonl", encoding: .utf8)
+        let records = try text.split(separator: "\n").map { try JSONDecoder().decode(EarlyPhaseRecord.self, from: Data($0.utf8)) }
+        let shapes = Dictionary(grouping: records) { "\($0.depth)x\($0.width)" }
+        let summaries = shapes.values.map { EarlyPhaseSummary(depth: $0[0].depth, width: $0[0].width, records: $0) }
+        #expect(summaries.count == 9)
+        let svg = EarlyPhasePlot(summaries: summaries, caption: "test").svg()
+        let lossColor = "#0072B2"
+        let circles = svg.components(separatedBy: "<circle ").dropFirst().filter { $0.contains("stroke=\"\(lossColor)\"") }
+        let ys = circles.compactMap { c -> Double? in
+            guard let r = c.range(of: "cy=\"") else { return nil }
+            return Double(c[r.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(ys.count == 10)  // nine networks and the legend's
+        // Nine distinct heights: three rows of three, 3.5 pt apart within a row.
+        let heights = Set(ys.dropLast().map { ($0 * 100).rounded() / 100 }).sorted()
+        #expect(heights.count == 9, "\(heights)")
+        for row in 0..<3 {
+            let h = Array(heights[(3 * row)..<(3 * row + 3)])
+            #expect(Swift.abs(h[1] - h[0] - 3.5) < 0.02 && Swift.abs(h[2] - h[1] - 3.5) < 0.02, "\(h)")
+        }
+        let curve = svg.split(separator: "\n").filter { $0.hasPrefix("<line ") && $0.contains("stroke=\"\(lossColor)\" stroke-width=\"0.8\"") }
+        #expect(curve.count == 2, "\(curve)")
+        // The CNN collapse run fills all four corners at the usual headroom; the axis grows
+        // downwards until the legend has a free corner (before, it was drawn over a curve).
+        let cnnText = try String(contentsOfFile: repositoryRoot() + "/data/reference/dynamics-early-cnn-collapse/critical.jsonl", encoding: .utf8)
+        let cnnRecords = try cnnText.split(separator: "\n").map { try JSONDecoder().decode(EarlyPhaseRecord.self, from: Data($0.utf8)) }
+        let cnn = [(2, 32), (3, 48), (2, 16), (3, 24), (4, 32)].map { d, w in
+            EarlyPhaseSummary(depth: d, width: w, records: cnnRecords.filter { $0.depth == d && $0.width == w })
+        }
+        let plot = EarlyPhasePlot(summaries: cnn, caption: "test")
+        #expect(plot.render(roomBelow: 1.6).legendIsFree == false)
+        let chosen = [1.6, 4, 10].first { plot.render(roomBelow: $0).legendIsFree }
+        #expect(chosen != nil && plot.svg() == plot.render(roomBelow: chosen!).svg)
+    }
+
+    /// A resampled median lies between the smallest and largest value, so every bootstrap ratio,
+    /// and both ends of the interval, lie in [min a / max b, max a / min b].
+    @Test func collapseIntervalsLieWithinTheSeedsExtremes() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0...UInt64.max), Gen.int(in: 2...12), Gen.int(in: 2...12)) { seed, n, m in
+            var g = SplitMix64(seed: seed)
+            let a = (0..<n).map { _ in 1 + Double(g.next() % 10_000) / 100 }, b = (0..<m).map { _ in 1 + Double(g.next() % 10_000) / 100 }
+            var generator = SplitMix64(seed: seed ^ 0x5555)
+            let interval = ScalingCollapse.ratioInterval(a, b, resamples: 200, using: &generator)!
+            #expect(interval.low <= interval.high)
+            #expect(interval.low >= a.min()! / b.max()! * (1 - 1e-15) && interval.high <= a.max()! / b.min()! * (1 + 1e-15), "a \(a) b \(b)")
+        }
     }
 }

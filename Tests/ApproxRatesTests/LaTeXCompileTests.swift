@@ -95,7 +95,8 @@ import ApproxRates
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         for path in ["data/reference/rates.tex", "data/reference/deep-vs-shallow-d1/rates.tex", "data/reference/deep-d2/rates.tex",
                      "data/reference/deep-k4-d1/rates.tex", "data/reference/deep-exact-ratio-d1/rates.tex",
-                     "data/reference/dynamics-early/early.tex", "data/reference/dynamics-two-layer/two-layer.tex",
+                     "data/reference/dynamics-early/early.tex", "data/reference/dynamics-early-collapse/early.tex",
+                     "data/reference/dynamics-early-cnn-collapse/early.tex", "data/reference/dynamics-two-layer/two-layer.tex",
                      "data/reference/dynamics-two-layer-named/two-layer.tex", "data/reference/dynamics-two-layer-teacher/two-layer.tex",
                      "data/reference/dynamics-sgd/compare/compare.tex", "data/reference/dynamics-sgd/map/map.tex",
                      "data/reference/dynamics-grokking/map/grokking.tex", "data/reference/dynamics-grokking/fraction/fraction.tex"] {

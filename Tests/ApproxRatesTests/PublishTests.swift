@@ -273,6 +273,25 @@ func syntheticRow(_ w: Int, _ error: Double, cells: Int, precision: Int = 128, d
         #expect(linear(0, 2) == ["0.00", "0.25", "0.50", "0.75", "1.00", "1.25", "1.50", "1.75", "2.00"])
         #expect(linear(0, 20) == ["0.0", "2.5", "5.0", "7.5", "10.0", "12.5", "15.0", "17.5", "20.0"])
         #expect(linear(0, 5) == ["0", "1", "2", "3", "4", "5"])
+        // Labels that would run together are thinned to every k-th tick (all ticks stay marked):
+        // a 200,000-step run on a 190 pt axis printed "75000100000125000…" as one string.
+        for upper in [2e5, 3e5, 2e4, 5.0, 1e6] {
+            var c = SVGCanvas(width: 300, height: 200)
+            let x = PlotAxis(0, upper, from: 40, to: 230)
+            c.frame(x: x, y: PlotAxis(0, 1, from: 150, to: 10), xLabel: "step", yLabel: "y")
+            func attribute(_ name: String, _ line: Substring) -> Double? {
+                guard let r = line.range(of: " \(name)=\"") else { return nil }
+                return Double(line[r.upperBound...].prefix { $0 != "\"" })
+            }
+            let labelled = c.render(title: "t").split(separator: "\n").filter {
+                $0.hasPrefix("<text") && $0.contains("text-anchor=\"middle\"") && Swift.abs((attribute("y", $0) ?? 0) - (150 + c.fontSize + 2.5)) < 0.02
+            }
+            let centres = labelled.compactMap { attribute("x", $0) }
+            let widest = x.majorTicks().map { c.textWidth($0.label) }.max()!
+            #expect(centres.count >= 2, "\(upper)")
+            #expect(zip(centres, centres.dropFirst()).allSatisfy { $1 - $0 >= widest + 4 - 0.01 }, "\(upper): \(centres), widest \(widest)")
+            if upper == 5 { #expect(centres.count == x.majorTicks().count) }   // short labels: all of them
+        }
         // The y title stays clear of such labels: its rotated glyphs (a quarter of the font size
         // right of the baseline) end left of the widest label. With "2×10^{−4}" the old fixed place
         // (2.9 font sizes and 4 pt left of the axis) ran into the labels.

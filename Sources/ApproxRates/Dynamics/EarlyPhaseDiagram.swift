@@ -63,13 +63,14 @@ public struct EarlyPhaseDiagramPlan: Sendable, Codable, Hashable {
     /// The networks run when none are named.
     /// - fcn on the digits: 2x512, 2x128, 4x128, 4x64, 8x64 (d/w = 1/256, 1/64, 1/32, 1/16, 1/8);
     /// - fcn on the teacher data: 2x512, 4x256, 4x64, 8x64;
-    /// - cnn: 3x96, 3x32, 5x40, 5x20, 9x36 (d/w = 1/32 … 1/4);
+    /// - cnn: 2x512, 2x128, 3x48, 3x24, 5x20 (d/w = 1/256, 1/64, 1/16, 1/8, 1/4; d = 2 is one
+    ///   convolution and the head, the family's wide shallow end);
     /// - uv: 2x16, 2x64, 2x256, 2x1024.
     public static func defaultNetworks(model: String, data: String) -> [Shape] {
         let pairs: [(Int, Int)]
         switch (model, data) {
         case ("uv", _): pairs = [(2, 16), (2, 64), (2, 256), (2, 1024)]
-        case ("cnn", _): pairs = [(3, 96), (3, 32), (5, 40), (5, 20), (9, 36)]
+        case ("cnn", _): pairs = [(2, 512), (2, 128), (3, 48), (3, 24), (5, 20)]
         case (_, "teacher"): pairs = [(2, 512), (4, 256), (4, 64), (8, 64)]
         default: pairs = [(2, 512), (2, 128), (4, 128), (4, 64), (8, 64)]
         }
@@ -148,6 +149,8 @@ public struct EarlyPhaseSummary: Sendable, Codable {
     public let seeds: Int
     /// Median, minimum and maximum of c_loss over the seeds where it was found (nil: none).
     public let cLoss: Spread?
+    /// c_loss of each seed where it was found, in seed order (what the collapse test resamples).
+    public let cLossValues: [Double]
     /// Same for c_sharp.
     public let cSharp: Spread?
     /// Same for c_max.
@@ -202,7 +205,8 @@ public struct EarlyPhaseSummary: Sendable, Codable {
     /// The summary of the records of one (d, w).
     public init(depth: Int, width: Int, records: [EarlyPhaseRecord]) {
         self.depth = depth; self.width = width; seeds = records.count
-        cLoss = Spread(records.compactMap(\.critical.cLoss))
+        cLossValues = records.sorted { $0.seed < $1.seed }.compactMap(\.critical.cLoss)
+        cLoss = Spread(cLossValues)
         cSharp = Spread(records.compactMap(\.critical.cSharp))
         cMax = Spread(records.compactMap(\.critical.cMax))
         sharpness0 = Spread(records.map(\.critical.sharpness0))?.median ?? .nan
@@ -244,9 +248,14 @@ public struct EarlyPhaseDiagramRunner: Sendable {
         return list.sorted { plan.network($0.network).parameterCount > plan.network($1.network).parameterCount }
     }
 
-    /// The records of this plan already in the journal.
+    /// The records of this plan already in the journal: its fingerprint, one of its networks and
+    /// a seed in 1…seeds. (A journal can hold more: other networks, or more seeds from a larger
+    /// run; those are kept in the file but left out of this run's tables.)
     public func finished() throws -> [EarlyPhaseRecord] {
-        try journal.read().filter { $0.plan == plan.fingerprint }
+        let shapes = Set(plan.networks.map { "\($0.depth)x\($0.width)" })
+        return try journal.read().filter {
+            $0.plan == plan.fingerprint && shapes.contains("\($0.depth)x\($0.width)") && $0.seed >= 1 && $0.seed <= UInt64(Swift.max(1, plan.seeds))
+        }
     }
 
     /// Runs what is missing; `onRecord` sees each new record (from any worker thread, one at a time).

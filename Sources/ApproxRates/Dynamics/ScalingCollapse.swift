@@ -1,4 +1,5 @@
 import Foundation
+import PrecisionModule
 
 /// Whether a critical learning rate collapses onto one variable of the network (Kalra &
 /// Barkeshli's claim: c_loss is a function of d/w).
@@ -10,6 +11,13 @@ import Foundation
 /// - the curve: the least-squares quadratic of log c in log v over all networks, and the RMS of
 ///   the residuals, reported as a factor e^RMS (1 for a perfect collapse onto a smooth curve).
 ///   It needs no equal values, so it also scores variables the design does not group.
+///
+/// Within a group the medians come from a few seeds each, so each pair of networks also gets a
+/// 95 % percentile-bootstrap interval for the ratio of its medians (the seeds of each network
+/// drawn with replacement, 2,000 times, from a fixed generator: the same data give the same
+/// interval). A group *agrees* within the band (1.25× by default) when every pair's interval lies
+/// inside it, *differs* when some pair's interval lies wholly outside it, and is *unresolved*
+/// otherwise: the seeds cannot tell.
 ///
 /// The report names the variable with the smallest curve factor.
 public struct ScalingCollapse: Sendable, Codable {
@@ -51,6 +59,31 @@ public struct ScalingCollapse: Sendable, Codable {
         func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
     }
 
+    /// The ratio of two networks' medians with its bootstrap interval.
+    public struct PairRatio: Sendable, Codable {
+        /// The two networks, "dxw", the one with the larger median first.
+        public let networks: [String]
+        /// Larger median over smaller (≥ 1).
+        public let ratio: Double
+        /// The 2.5 % and 97.5 % points of the resampled ratio, in the same orientation (the lower
+        /// end can be below 1). nil when either network has a single seed.
+        public let low: Double?
+        /// See `low`.
+        public let high: Double?
+    }
+
+    /// What the seeds say about a group's agreement within the band.
+    public enum Verdict: String, Sendable, Codable {
+        /// Every pair's interval lies inside [1/band, band].
+        case agree
+        /// Some pair's interval lies wholly outside [1/band, band].
+        case differ
+        /// Neither: the intervals straddle the band's edge.
+        case unresolved
+        /// Some network has one seed: no interval.
+        case noInterval = "no interval"
+    }
+
     /// One group of networks with equal value of the variable.
     public struct Group: Sendable, Codable {
         /// The value, as text ("1/32").
@@ -61,6 +94,10 @@ public struct ScalingCollapse: Sendable, Codable {
         public let medians: [Double]
         /// Largest over smallest median.
         public let spread: Double
+        /// Every pair of the group, with its bootstrap interval.
+        public let pairs: [PairRatio]
+        /// The group's verdict against `band`.
+        public let verdict: Verdict
     }
 
     /// The grouping by one variable.
@@ -84,27 +121,83 @@ public struct ScalingCollapse: Sendable, Codable {
     public let groupings: [Grouping]
     /// The variable with the smallest curve factor.
     public let best: Variable?
+    /// The agreement band of the verdicts (a factor > 1).
+    public let band: Double
 
-    /// The collapse of `medians` (one per network: depth, width, median c; networks without a
-    /// value are left out).
-    public init(quantity: String, medians: [(depth: Int, width: Int, median: Double)]) {
+    /// The collapse of the per-seed values of each network (depth, width, the c of each seed where
+    /// it was found; networks without a value are left out). `band` is the factor within which a
+    /// group counts as agreeing; `resamples` and `seed` fix the bootstrap.
+    public init(quantity: String, samples: [(depth: Int, width: Int, values: [Double])], band: Double = 1.25,
+                resamples: Int = 2000, seed: UInt64 = 20230601) {
         self.quantity = quantity
+        self.band = band
+        let networks = samples.filter { !$0.values.isEmpty }.map { (depth: $0.depth, width: $0.width, values: $0.values, median: ScalingCollapse.median($0.values)) }
+        var generator = SplitMix64(seed: seed)
         groupings = Variable.allCases.map { variable in
-            var byKey: [[Int]: [(Int, Int, Double)]] = [:]
-            for m in medians { byKey[variable.key(depth: m.depth, width: m.width), default: []].append((m.depth, m.width, m.median)) }
+            var byKey: [[Int]: [(depth: Int, width: Int, values: [Double], median: Double)]] = [:]
+            for m in networks { byKey[variable.key(depth: m.depth, width: m.width), default: []].append(m) }
             let groups = byKey.filter { $0.value.count >= 2 }.sorted { Double($0.key[0]) / Double($0.key[1]) < Double($1.key[0]) / Double($1.key[1]) }
                 .map { key, members in
-                    let values = members.map(\.2)
-                    return Group(value: key[1] == 1 ? "\(key[0])" : "\(key[0])/\(key[1])", networks: members.map { "\($0.0)x\($0.1)" },
-                                 medians: values, spread: values.max()! / values.min()!)
+                    let values = members.map(\.median)
+                    var pairs: [PairRatio] = []
+                    for i in members.indices { for j in members.indices where j > i {
+                        let (a, b) = members[i].median >= members[j].median ? (members[i], members[j]) : (members[j], members[i])
+                        let interval = ScalingCollapse.ratioInterval(a.values, b.values, resamples: resamples, using: &generator)
+                        pairs.append(PairRatio(networks: ["\(a.depth)x\(a.width)", "\(b.depth)x\(b.width)"], ratio: a.median / b.median,
+                                               low: interval?.low, high: interval?.high))
+                    } }
+                    return Group(value: key[1] == 1 ? "\(key[0])" : "\(key[0])/\(key[1])", networks: members.map { "\($0.depth)x\($0.width)" },
+                                 medians: values, spread: values.max()! / values.min()!, pairs: pairs,
+                                 verdict: ScalingCollapse.verdict(pairs, band: band))
                 }
             let spreads = groups.map(\.spread)
-            let points = medians.map { (variable.value(depth: $0.depth, width: $0.width), $0.median) }
+            let points = networks.map { (variable.value(depth: $0.depth, width: $0.width), $0.median) }
             return Grouping(variable: variable, groups: groups, worstSpread: spreads.max(),
                             meanSpread: spreads.isEmpty ? nil : Foundation.exp(spreads.map(Foundation.log).reduce(0, +) / Double(spreads.count)),
                             curveFactor: ScalingCollapse.curveFactor(points))
         }
         best = groupings.filter { $0.curveFactor != nil }.min { $0.curveFactor! < $1.curveFactor! }?.variable
+    }
+
+    /// The collapse of one median per network (no seeds to resample: every group's verdict is
+    /// "no interval").
+    public init(quantity: String, medians: [(depth: Int, width: Int, median: Double)], band: Double = 1.25) {
+        self.init(quantity: quantity, samples: medians.map { ($0.depth, $0.width, [$0.median]) }, band: band)
+    }
+
+    /// The median (the mean of the middle two for an even count), as ``EarlyPhaseSummary/Spread``.
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// The 95 % percentile-bootstrap interval of median(a)/median(b): each list drawn with
+    /// replacement at its own size; nil when either has fewer than two values.
+    static func ratioInterval(_ a: [Double], _ b: [Double], resamples: Int, using generator: inout SplitMix64) -> (low: Double, high: Double)? {
+        guard a.count >= 2, b.count >= 2, resamples >= 40 else { return nil }
+        var drawA = [Double](repeating: 0, count: a.count), drawB = [Double](repeating: 0, count: b.count)
+        var ratios = [Double](repeating: 0, count: resamples)
+        func resampledMedian(_ source: [Double], into draw: inout [Double]) -> Double {
+            for i in draw.indices { draw[i] = source[Int(generator.next() % UInt64(source.count))] }
+            draw.sort()
+            let n = draw.count
+            return n % 2 == 1 ? draw[n / 2] : (draw[n / 2 - 1] + draw[n / 2]) / 2
+        }
+        for r in 0..<resamples { ratios[r] = resampledMedian(a, into: &drawA) / resampledMedian(b, into: &drawB) }
+        ratios.sort()
+        let lowIndex = Int((0.025 * Double(resamples - 1)).rounded()), highIndex = Int((0.975 * Double(resamples - 1)).rounded())
+        return (ratios[lowIndex], ratios[highIndex])
+    }
+
+    /// agree / differ / unresolved / no interval, from the pairs' intervals against `band`.
+    static func verdict(_ pairs: [PairRatio], band: Double) -> Verdict {
+        var inside = true
+        for p in pairs {
+            guard let low = p.low, let high = p.high else { return .noInterval }
+            if low > band || high < 1 / band { return .differ }
+            if low < 1 / band || high > band { inside = false }
+        }
+        return inside ? .agree : .unresolved
     }
 
     /// e^RMS of the residuals of log y about the least-squares quadratic in log x.

@@ -23,7 +23,7 @@ public struct EarlyPhaseTable: Sendable {
     /// A table.
     public init(summaries: [EarlyPhaseSummary], plan: EarlyPhaseDiagramPlan, command: String, dataSummary: String) {
         self.summaries = summaries; self.plan = plan; self.command = command; self.dataSummary = dataSummary
-        collapse = ScalingCollapse(quantity: "c_loss", medians: summaries.compactMap { s in s.cLoss.map { (s.depth, s.width, $0.median) } })
+        collapse = ScalingCollapse(quantity: "c_loss", samples: summaries.map { ($0.depth, $0.width, $0.cLossValues) })
     }
 
     static let columns = ["depth", "width", "d_over_w", "seeds", "sharpness0", "c_loss", "c_loss_min", "c_loss_max",
@@ -89,10 +89,24 @@ public struct EarlyPhaseTable: Sendable {
             let curve = g.curveFactor.map { String(format: "scatter about a quadratic in log %@: ×%.2f", g.variable.rawValue, $0) }
             let groups = g.worstSpread.map { worst in
                 String(format: "equal-value groups: worst spread ×%.2f, mean ×%.2f: ", worst, g.meanSpread!)
-                    + g.groups.map { "\(g.variable.rawValue) = \($0.value): \($0.networks.joined(separator: ", ")) → \($0.medians.map { String(format: "%.3g", $0) }.joined(separator: ", ")) (×\(String(format: "%.2f", $0.spread)))" }.joined(separator: "; ")
+                    + g.groups.map { "\(g.variable.rawValue) = \($0.value): \($0.networks.joined(separator: ", ")) → \($0.medians.map { String(format: "%.3g", $0) }.joined(separator: ", ")) (×\(String(format: "%.2f", $0.spread))\(EarlyPhaseTable.intervals($0, band: collapse.band)))" }.joined(separator: "; ")
             }
             return "Collapse of c_loss onto \(g.variable.rawValue): " + [curve, groups].compactMap { $0 }.joined(separator: "; ") + "."
         } + (collapse.best.map { ["Smallest scatter about a curve: \($0.rawValue)."] } ?? [])
+    }
+
+    /// The pairs' bootstrap intervals and the verdict of one group: "; 95 % bootstrap intervals
+    /// 3x96/2x64 ×1.13 [0.84–1.60], …: unresolved at ×1.25" (empty without intervals).
+    static func intervals(_ group: ScalingCollapse.Group, band: Double) -> String {
+        guard group.verdict != .noInterval else { return "" }
+        let pairs = group.pairs.map { p in String(format: "%@/%@ ×%.2f [%.2f–%.2f]", p.networks[0], p.networks[1], p.ratio, p.low!, p.high!) }
+        let verdict: String
+        switch group.verdict {
+        case .agree: verdict = String(format: "agree within ×%.2f", band)
+        case .differ: verdict = String(format: "differ by more than ×%.2f", band)
+        default: verdict = String(format: "unresolved at ×%.2f", band)
+        }
+        return "; 95 % bootstrap intervals " + pairs.joined(separator: ", ") + ": " + verdict
     }
 
     /// The window, tolerances, grid and data, one sentence each.

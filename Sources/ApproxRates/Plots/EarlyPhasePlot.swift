@@ -6,7 +6,8 @@ import DynamicsModule
 
 /// The early-training phase diagram (Kalra & Barkeshli 2023, Fig. 1 style): c = ηλ₀ across, d/w up,
 /// both logarithmic; for each (d, w) the median c_loss, c_sharp and c_max over seeds with a bar
-/// from the smallest to the largest seed, the medians joined into curves, dashed lines at c = 2
+/// from the smallest to the largest seed (networks of equal d/w side by side), the medians joined
+/// into curves (through the median over the networks of a row), dashed lines at c = 2
 /// and c = 4, and the regions between the curves named.
 public struct EarlyPhasePlot: Sendable {
     /// One row per (d, w).
@@ -27,65 +28,92 @@ public struct EarlyPhasePlot: Sendable {
         Kind(name: "$c$_{max}", color: "#D55E00", marker: .triangle, value: { $0.cMax }),
     ]
 
-    /// The SVG document.
+    /// The SVG document. The legend takes a corner (or the middle of the lower or upper edge) of
+    /// the plot that covers no data; when every place is taken, the d/w axis is extended
+    /// downwards (×1.6 of room below the lowest row, then ×4, then ×10) to make one free.
     public func svg() -> String {
+        for room in [1.6, 4, 10] {
+            let (document, legendIsFree) = render(roomBelow: room)
+            if legendIsFree { return document }
+        }
+        return render(roomBelow: 10).svg
+    }
+
+    /// The drawing with `roomBelow` × (smallest d/w) of axis below the lowest row, and whether
+    /// the legend found a free corner.
+    func render(roomBelow: Double) -> (svg: String, legendIsFree: Bool) {
         var c = SVGCanvas(width: 300, height: 222)
         var values: [Double] = [1, 4]
         for s in summaries { for kind in EarlyPhasePlot.kinds { if let v = kind.value(s) { values += [v.min, v.max] } } }
         let ratios = summaries.map(\.ratio)
         let x = PlotAxis(Swift.max(0.5, (values.min() ?? 1) / 1.3), (values.max() ?? 8) * 1.3, from: 46, to: 288, logarithmic: true)
-        let y = PlotAxis((ratios.min() ?? 0.01) / 1.6, (ratios.max() ?? 0.1) * 1.6, from: 160, to: 10, logarithmic: true)
+        let y = PlotAxis((ratios.min() ?? 0.01) / roomBelow, (ratios.max() ?? 0.1) * 1.6, from: 160, to: 10, logarithmic: true)
         c.clip("plot", x: x, y: y)
         c.frame(x: x, y: y, xLabel: "$c$ = $η λ$_{0}", yLabel: "depth / width  $d$/$w$")
         for v in [2.0, 4.0] {
             c.line(x.map(v), y.start, x.map(v), y.end, stroke: "#555", width: 0.7, dash: "3,2", clip: "plot")
             c.text("$c$ = \(Int(v))", x.map(v) + 2, y.start - 4, size: 6.5, color: "#555")
         }
-        let order = summaries.indices.sorted { summaries[$0].ratio < summaries[$1].ratio }
+        // Networks with equal d/w share a row: their bars are spread 3.5 pt apart around it, and
+        // the curve joins, row by row, the median of their medians (so a collapse run with
+        // several networks per d/w draws one curve, not a zigzag through them).
+        let rows = Dictionary(grouping: summaries.indices) { summaries[$0].ratio }.sorted { $0.key < $1.key }
         var drawn: [(Double, Double)] = []
         for kind in EarlyPhasePlot.kinds {
             var previous: (Double, Double)? = nil
-            for i in order {
-                let s = summaries[i]
-                guard let v = kind.value(s) else { previous = nil; continue }
-                let py = y.map(s.ratio)
-                c.line(x.map(v.min), py, x.map(v.max), py, stroke: kind.color, width: 0.9, clip: "plot")
-                c.line(x.map(v.min), py - 2, x.map(v.min), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
-                c.line(x.map(v.max), py - 2, x.map(v.max), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
-                if let p = previous {
-                    c.line(p.0, p.1, x.map(v.median), py, stroke: kind.color, width: 0.8, clip: "plot")
-                    drawn += (0...20).map { k in let f = Double(k) / 20; return (p.0 + f * (x.map(v.median) - p.0), p.1 + f * (py - p.1)) }
+            for (ratio, members) in rows {
+                let present = members.filter { kind.value(summaries[$0]) != nil }
+                guard !present.isEmpty else { previous = nil; continue }
+                let rowY = y.map(ratio)
+                for (j, i) in present.enumerated() {
+                    let s = summaries[i], v = kind.value(s)!
+                    let py = rowY + (Double(j) - Double(present.count - 1) / 2) * 3.5
+                    c.line(x.map(v.min), py, x.map(v.max), py, stroke: kind.color, width: 0.9, clip: "plot")
+                    c.line(x.map(v.min), py - 2, x.map(v.min), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
+                    c.line(x.map(v.max), py - 2, x.map(v.max), py + 2, stroke: kind.color, width: 0.9, clip: "plot")
+                    // c_max is hollow where some seed never diverged: the top of the scan, a lower bound.
+                    let lowerBound = kind.marker == .triangle && s.divergenceSeeds < s.seeds
+                    c.marker(kind.marker, x.map(v.median), py, size: 4.2, color: kind.color, filled: !lowerBound)
+                    drawn += stride(from: x.map(v.min), through: x.map(v.max), by: 2).map { ($0, py) } + [(x.map(v.max), py)]
                 }
-                // c_max is hollow where some seed never diverged: the top of the scan, a lower bound.
-                let lowerBound = kind.marker == .triangle && s.divergenceSeeds < s.seeds
-                c.marker(kind.marker, x.map(v.median), py, size: 4.2, color: kind.color, filled: !lowerBound)
-                previous = (x.map(v.median), py)
-                drawn += stride(from: x.map(v.min), through: x.map(v.max), by: 2).map { ($0, py) } + [(x.map(v.max), py)]
+                let medians = present.map { kind.value(summaries[$0])!.median }.sorted()
+                let n = medians.count
+                let rowMedian = n % 2 == 1 ? medians[n / 2] : Foundation.sqrt(medians[n / 2 - 1] * medians[n / 2])
+                let point = (x.map(rowMedian), rowY)
+                if let p = previous {
+                    c.line(p.0, p.1, point.0, point.1, stroke: kind.color, width: 0.8, clip: "plot")
+                    drawn += (0...20).map { k in let f = Double(k) / 20; return (p.0 + f * (point.0 - p.0), p.1 + f * (point.1 - p.1)) }
+                }
+                previous = point
             }
         }
-        // The legend goes in the first corner (lower right, upper left, lower left, upper right)
-        // whose box covers no marker or bar.
+        // The legend goes in the first place (lower right, upper left, lower left, upper right,
+        // then the middle of the lower and of the upper edge) whose box covers no marker, bar or
+        // curve.
         let lines = EarlyPhasePlot.kinds.map(\.name) + ["$c$_{max} ≥ the scan's top"]
         let width = (lines.map { c.textWidth($0, size: 6.5) }.max() ?? 100) + 14, height = 9.5 * Double(lines.count) + 4
-        let corners = [(x.end - width - 4, y.start - height - 14), (x.start + 4, y.end + 4), (x.start + 4, y.start - height - 14), (x.end - width - 4, y.end + 4)]
-        let free = corners.first { corner in
+        let middle = (x.start + x.end - width) / 2
+        let corners = [(x.end - width - 4, y.start - height - 14), (x.start + 4, y.end + 4), (x.start + 4, y.start - height - 14), (x.end - width - 4, y.end + 4),
+                       (middle, y.start - height - 14), (middle, y.end + 4)]
+        let free: (Double, Double)? = corners.first { corner in
             !drawn.contains { $0.0 >= corner.0 - 3 && $0.0 <= corner.0 + width + 3 && $0.1 >= corner.1 - 3 && $0.1 <= corner.1 + height + 3 }
-        } ?? corners[0]
+        }
+        let placed = free ?? corners[0]
         // A white ground, so that the dashed c = 2 and 4 lines do not run through the text.
-        c.rect(free.0, free.1, width, height, fill: "#fff", stroke: "none", width: 0)
-        var ly = free.1 + 8
+        c.rect(placed.0, placed.1, width, height, fill: "#fff", stroke: "none", width: 0)
+        var ly = placed.1 + 8
         for (k, line) in lines.enumerated() {
             if k < EarlyPhasePlot.kinds.count {
                 let kind = EarlyPhasePlot.kinds[k]
-                c.marker(kind.marker, free.0 + 4, ly - 2.5, size: 4.2, color: kind.color)
+                c.marker(kind.marker, placed.0 + 4, ly - 2.5, size: 4.2, color: kind.color)
             } else {
-                c.marker(.triangle, free.0 + 4, ly - 2.5, size: 4.2, color: EarlyPhasePlot.kinds[2].color, filled: false)
+                c.marker(.triangle, placed.0 + 4, ly - 2.5, size: 4.2, color: EarlyPhasePlot.kinds[2].color, filled: false)
             }
-            c.text(line, free.0 + 11, ly, size: 6.5)
+            c.text(line, placed.0 + 11, ly, size: 6.5)
             ly += 9.5
         }
         c.caption(caption, 8, 204)
-        return c.render(title: "Early-training phase diagram")
+        return (c.render(title: "Early-training phase diagram"), free != nil)
     }
 }
 
