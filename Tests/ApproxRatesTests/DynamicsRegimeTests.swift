@@ -144,8 +144,11 @@ import ApproxRates
     /// drawn side by side, 3.5 pt apart, and each critical curve joins the rows, not the networks
     /// (two segments for three rows; before, eight segments zigzagged through the nine networks).
     @Test func phaseDiagramDrawsEqualRatiosAsOneRow() throws {
-        let text = try String(contentsOfFile: repositoryRoot() + "/data/reference/dynamics-early-collapse/critical.jsonl", encoding: .utf8)
-        let records = try text.split(separator: "\n").map { try JSONDecoder().decode(EarlyPhaseRecord.self, from: Data($0.utf8)) }
+        func shippedRecords(_ run: String) throws -> [EarlyPhaseRecord] {
+            let text = try String(contentsOfFile: repositoryRoot() + "/data/reference/\(run)/critical.jsonl", encoding: .utf8)
+            return try text.split(separator: "\n").map { try JSONDecoder().decode(EarlyPhaseRecord.self, from: Data($0.utf8)) }
+        }
+        let records = try shippedRecords("dynamics-early-collapse")
         let shapes = Dictionary(grouping: records) { "\($0.depth)x\($0.width)" }
         let summaries = shapes.values.map { EarlyPhaseSummary(depth: $0[0].depth, width: $0[0].width, records: $0) }
         #expect(summaries.count == 9)
@@ -168,8 +171,7 @@ import ApproxRates
         #expect(curve.count == 2, "\(curve)")
         // The CNN collapse run fills all four corners at the usual headroom; the axis grows
         // downwards until the legend has a free corner (before, it was drawn over a curve).
-        let cnnText = try String(contentsOfFile: repositoryRoot() + "/data/reference/dynamics-early-cnn-collapse/critical.jsonl", encoding: .utf8)
-        let cnnRecords = try cnnText.split(separator: "\n").map { try JSONDecoder().decode(EarlyPhaseRecord.self, from: Data($0.utf8)) }
+        let cnnRecords = try shippedRecords("dynamics-early-cnn-collapse")
         let cnn = [(2, 32), (3, 48), (2, 16), (3, 24), (4, 32)].map { d, w in
             EarlyPhaseSummary(depth: d, width: w, records: cnnRecords.filter { $0.depth == d && $0.width == w })
         }

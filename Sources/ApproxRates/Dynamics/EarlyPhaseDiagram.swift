@@ -197,7 +197,7 @@ public struct EarlyPhaseSummary: Sendable, Codable {
         public init?(_ values: [Double]) {
             guard !values.isEmpty else { return nil }
             let s = values.sorted()
-            median = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+            median = s.medianOfSorted
             min = s[0]; max = s[s.count - 1]
         }
     }

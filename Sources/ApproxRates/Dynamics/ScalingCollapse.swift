@@ -131,7 +131,7 @@ public struct ScalingCollapse: Sendable, Codable {
                 resamples: Int = 2000, seed: UInt64 = 20230601) {
         self.quantity = quantity
         self.band = band
-        let networks = samples.filter { !$0.values.isEmpty }.map { (depth: $0.depth, width: $0.width, values: $0.values, median: ScalingCollapse.median($0.values)) }
+        let networks = samples.filter { !$0.values.isEmpty }.map { (depth: $0.depth, width: $0.width, values: $0.values, median: $0.values.sorted().medianOfSorted) }
         var generator = SplitMix64(seed: seed)
         groupings = Variable.allCases.map { variable in
             var byKey: [[Int]: [(depth: Int, width: Int, values: [Double], median: Double)]] = [:]
@@ -165,12 +165,6 @@ public struct ScalingCollapse: Sendable, Codable {
         self.init(quantity: quantity, samples: medians.map { ($0.depth, $0.width, [$0.median]) }, band: band)
     }
 
-    /// The median (the mean of the middle two for an even count), as ``EarlyPhaseSummary/Spread``.
-    static func median(_ values: [Double]) -> Double {
-        let s = values.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// The 95 % percentile-bootstrap interval of median(a)/median(b): each list drawn with
     /// replacement at its own size; nil when either has fewer than two values.
     static func ratioInterval(_ a: [Double], _ b: [Double], resamples: Int, using generator: inout SplitMix64) -> (low: Double, high: Double)? {
@@ -180,8 +174,7 @@ public struct ScalingCollapse: Sendable, Codable {
         func resampledMedian(_ source: [Double], into draw: inout [Double]) -> Double {
             for i in draw.indices { draw[i] = source[Int(generator.next() % UInt64(source.count))] }
             draw.sort()
-            let n = draw.count
-            return n % 2 == 1 ? draw[n / 2] : (draw[n / 2 - 1] + draw[n / 2]) / 2
+            return draw.medianOfSorted
         }
         for r in 0..<resamples { ratios[r] = resampledMedian(a, into: &drawA) / resampledMedian(b, into: &drawB) }
         ratios.sort()

@@ -32,11 +32,9 @@ public struct EarlyPhasePlot: Sendable {
     /// the plot that covers no data; when every place is taken, the d/w axis is extended
     /// downwards (×1.6 of room below the lowest row, then ×4, then ×10) to make one free.
     public func svg() -> String {
-        for room in [1.6, 4, 10] {
-            let (document, legendIsFree) = render(roomBelow: room)
-            if legendIsFree { return document }
-        }
-        return render(roomBelow: 10).svg
+        var drawing = render(roomBelow: 1.6)
+        for room in [4.0, 10] where !drawing.legendIsFree { drawing = render(roomBelow: room) }
+        return drawing.svg
     }
 
     /// The drawing with `roomBelow` × (smallest d/w) of axis below the lowest row, and whether

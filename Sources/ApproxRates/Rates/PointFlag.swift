@@ -49,7 +49,7 @@ public struct PointFlag: Sendable, Codable, Equatable {
         var k = 0
         while slopes.count - (k + 1) >= 3 {
             let later = Array(slopes[(k + 1)...]).sorted()
-            let median = later.count % 2 == 1 ? later[later.count / 2] : (later[later.count / 2 - 1] + later[later.count / 2]) / 2
+            let median = later.medianOfSorted
             guard abs(slopes[k] - median) > 0.25 * Swift.max(abs(median), 0.1) else { break }
             flags.append(PointFlag(index: k, weights: rows[k].weightsAll, kind: .preAsymptotic,
                                    detail: String(format: "local slope %.3f against %.3f (median of the later ones)", slopes[k], median)))
